@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'migrator',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'partner-mocks',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

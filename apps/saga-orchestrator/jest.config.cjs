@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'saga-orchestrator',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

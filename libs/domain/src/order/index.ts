@@ -1,0 +1,3 @@
+export * from './order.commands';
+export * from './order.events';
+export * from './order.status';

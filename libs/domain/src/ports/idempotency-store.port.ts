@@ -1,0 +1,41 @@
+/**
+ * Stripe-style idempotency keys. `begin` claims a key for one request; the mutation's
+ * transaction completes it with the response (see UnitOfWork), or `release` frees it when
+ * the request failed in a way worth retrying.
+ */
+export interface IdempotencyClaim {
+  readonly key: string;
+  /** The operation the key belongs to, e.g. `CreateOrder` or `PayOrder:<orderId>`. */
+  readonly scope: string;
+  /** Hash of the canonical request; another hash under the same key is a misuse. */
+  readonly requestHash: string;
+  /** How long an in-flight claim blocks others before it may be taken over (crashed owner). */
+  readonly lockMs: number;
+}
+
+export interface StoredResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export type IdempotencyBeginResult =
+  | { readonly outcome: 'started' }
+  | { readonly outcome: 'replay'; readonly response: StoredResponse }
+  | { readonly outcome: 'mismatch' }
+  | { readonly outcome: 'in_flight' };
+
+export interface IdempotencyCompletion {
+  readonly key: string;
+  readonly scope: string;
+  readonly response: StoredResponse;
+}
+
+export abstract class IdempotencyStore {
+  abstract begin(claim: IdempotencyClaim, now: Date): Promise<IdempotencyBeginResult>;
+  /** Stores the final response outside a mutation (for answers that changed nothing, e.g. a rejection). */
+  abstract complete(completion: IdempotencyCompletion, now: Date): Promise<void>;
+  /** Frees an in-flight claim so the client can retry with the same key. */
+  abstract release(key: string, scope: string): Promise<void>;
+  /** Deletes records created before `createdBefore`, at most `limit`; returns how many. */
+  abstract deleteExpired(createdBefore: Date, limit: number): Promise<number>;
+}

@@ -1,0 +1,43 @@
+/** A message waiting to be published. Written in the same transaction as the events it carries. */
+export interface OutboxMessage {
+  readonly messageId: string;
+  readonly topic: string;
+  /** Partitioning key on the broker (the order id); also picks the outbox partition. */
+  readonly key: string;
+  readonly payload: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface PendingOutboxMessage extends OutboxMessage {
+  /** Strictly increasing per outbox; publication order within a partition. */
+  readonly id: number;
+  readonly partition: number;
+  readonly attempts: number;
+  readonly createdAt: Date;
+}
+
+export interface OutboxStats {
+  readonly pending: number;
+  readonly oldestPendingAt: Date | null;
+}
+
+export abstract class Outbox {
+  /** Pending rows of the given partitions in id order, at most `limit`. */
+  abstract fetchPending(partitions: readonly number[], limit: number): Promise<PendingOutboxMessage[]>;
+  abstract markSent(ids: readonly number[]): Promise<void>;
+  /** Counts a failed attempt; with `deadLetter` the row is marked failed and never fetched again. */
+  abstract recordFailure(id: number, error: string, deadLetter: boolean): Promise<void>;
+  /** Deletes sent rows older than `sentBefore`, at most `limit`; returns how many. */
+  abstract pruneSent(sentBefore: Date, limit: number): Promise<number>;
+  abstract stats(): Promise<OutboxStats>;
+}
+
+/** Stable partition of a key: FNV-1a 32-bit hash mod the partition count (the same in every driver). */
+export function outboxPartition(key: string, partitions: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % partitions;
+}

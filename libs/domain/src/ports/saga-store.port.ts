@@ -1,0 +1,30 @@
+export type SagaKind = 'fulfilment' | 'cancellation' | 'refund';
+export type SagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATED' | 'COMPENSATION_FAILED';
+
+/** A saga instance as persisted: its decider state is opaque JSON to the store. */
+export interface SagaRecord<TState = unknown> {
+  readonly sagaId: string;
+  readonly orderId: string;
+  readonly kind: SagaKind;
+  readonly status: SagaStatus;
+  readonly state: TState;
+  /** Optimistic concurrency: incremented on every save. 0 = not yet stored. */
+  readonly version: number;
+  /** When the recovery sweep should (re)drive the saga; null once it has ended. */
+  readonly nextAttemptAt: Date | null;
+  readonly deadlineAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export abstract class SagaStore {
+  abstract get(sagaId: string): Promise<SagaRecord | null>;
+  abstract listByOrder(orderId: string): Promise<SagaRecord[]>;
+  /**
+   * Claims up to `limit` RUNNING sagas whose nextAttemptAt <= now, pushing their nextAttemptAt
+   * to now + leaseMs so that another replica does not drive them at the same time.
+   */
+  abstract claimDue(now: Date, limit: number, leaseMs: number): Promise<SagaRecord[]>;
+  /** Number of sagas in each status (for the active-sagas gauge). */
+  abstract countByStatus(): Promise<Record<SagaStatus, number>>;
+}

@@ -1,0 +1,2 @@
+// Builders and fakes for tests of other libraries.
+export {};

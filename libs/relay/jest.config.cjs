@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'relay',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

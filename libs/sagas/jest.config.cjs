@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'sagas',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
