@@ -1,0 +1,24 @@
+import type {
+  EventStore,
+  IdempotencyStore,
+  Inbox,
+  OrderProjection,
+  Outbox,
+  SagaStore,
+  UnitOfWork,
+} from '@oms/domain';
+
+/** One storage backend: every port, sharing one connection pool / one in-memory database. */
+export interface StorageDrivers {
+  readonly driver: 'memory' | 'postgres';
+  readonly eventStore: EventStore;
+  readonly outbox: Outbox;
+  readonly projection: OrderProjection;
+  readonly idempotency: IdempotencyStore;
+  readonly sagas: SagaStore;
+  readonly inbox: Inbox;
+  readonly unitOfWork: UnitOfWork;
+  /** Round trip to the backend; throws when it is unreachable (readiness check). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
