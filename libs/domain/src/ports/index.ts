@@ -1,3 +1,4 @@
+export * from './clock.port';
 export * from './event-store.port';
 export * from './idempotency-store.port';
 export * from './inbox.port';
