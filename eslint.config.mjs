@@ -57,6 +57,24 @@ export default [
     },
   },
   {
+    // Tests compose like apps: a feature's tests may run it on real adapters and other features.
+    files: ['**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: depConstraints.map((constraint) =>
+            constraint.sourceTag === 'type:feature' || constraint.sourceTag === 'type:adapter'
+              ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:feature', 'type:adapter'] }
+              : constraint,
+          ),
+        },
+      ],
+    },
+  },
+  {
     // Tests and tools may print and may use loose types for malformed-input cases.
     files: ['**/*.spec.ts', 'tools/**/*.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },

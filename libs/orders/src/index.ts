@@ -1,1 +1,1 @@
-export {};
+export * from './application/order-command.executor';

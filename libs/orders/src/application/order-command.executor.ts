@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { toOutboxMessage } from '@oms/contracts';
+import {
+  Clock,
+  ConcurrencyError,
+  EventStore,
+  IdGenerator,
+  OrderCommandBus,
+  UnitOfWork,
+  decideOrder,
+  evolveOrder,
+  orderStreamId,
+  orderViewOf,
+  rehydrateOrder,
+  type NewEvent,
+  type OrderCommand,
+  type OrderCommandOptions,
+  type OrderCommandResult,
+  type OrderState,
+  type StoredEvent,
+} from '@oms/domain';
+
+const DEFAULT_CONFLICT_RETRIES = 5;
+
+/**
+ * The one write path of an order: load -> decide -> commit events, outbox rows and the
+ * projection (plus whatever the caller adds) in a single transaction. A conflicting
+ * writer makes the append fail; the whole decision is then redone on fresh state.
+ */
+@Injectable()
+export class OrderCommandExecutor extends OrderCommandBus {
+  constructor(
+    private readonly eventStore: EventStore,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {
+    super();
+  }
+
+  async load(orderId: string): Promise<{ state: OrderState; events: readonly StoredEvent[] } | null> {
+    const events = await this.eventStore.readStream(orderStreamId(orderId));
+    if (events.length === 0) return null;
+    return { state: rehydrateOrder(events), events };
+  }
+
+  async execute(
+    orderId: string,
+    commands: readonly OrderCommand[],
+    options: OrderCommandOptions = {},
+  ): Promise<OrderCommandResult> {
+    const retries = options.maxConflictRetries ?? DEFAULT_CONFLICT_RETRIES;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.tryOnce(orderId, commands, options);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= retries) throw error;
+      }
+    }
+  }
+
+  private async tryOnce(
+    orderId: string,
+    commands: readonly OrderCommand[],
+    options: OrderCommandOptions,
+  ): Promise<OrderCommandResult> {
+    const streamId = orderStreamId(orderId);
+    const history = await this.eventStore.readStream(streamId);
+    const before = rehydrateOrder(history);
+    const now = this.clock.now();
+    const metadata = { ...options.metadata, occurredAt: options.metadata?.occurredAt ?? now.toISOString() };
+
+    let state = before;
+    const decided: NewEvent[] = [];
+    for (const command of commands) {
+      for (const event of decideOrder(command, state)) {
+        state = evolveOrder(state, event);
+        decided.push({ eventId: this.ids.newId(), ...event, metadata });
+      }
+    }
+    const stored: StoredEvent[] = decided.map((event, index) => ({
+      ...event,
+      streamId,
+      version: before.version + index + 1,
+      position: 0, // assigned by the store; the outbox envelope carries the stream version for ordering
+    }));
+    const extra = options.alsoCommit?.(state, stored) ?? {};
+    if (stored.length === 0) {
+      if (Object.keys(extra).length > 0) await this.unitOfWork.commit(extra, now);
+      return { state, events: [] };
+    }
+    const createdAt = history[0]?.metadata.occurredAt ?? metadata.occurredAt;
+    await this.unitOfWork.commit(
+      {
+        ...extra,
+        append: { streamId, expectedVersion: before.version, events: decided },
+        outbox: stored.map((event) => toOutboxMessage(event, orderId)),
+        projection: orderViewOf(state, createdAt, metadata.occurredAt),
+      },
+      now,
+    );
+    return { state, events: stored };
+  }
+}
