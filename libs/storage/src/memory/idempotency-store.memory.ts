@@ -1,0 +1,60 @@
+import {
+  IdempotencyStore,
+  type IdempotencyBeginResult,
+  type IdempotencyClaim,
+  type IdempotencyCompletion,
+} from '@oms/domain';
+import { copy, idempotencyKeyOf, type MemoryDatabase } from './memory-database';
+
+export class MemoryIdempotencyStore extends IdempotencyStore {
+  constructor(private readonly db: MemoryDatabase) {
+    super();
+  }
+
+  async begin(claim: IdempotencyClaim, now: Date): Promise<IdempotencyBeginResult> {
+    const id = idempotencyKeyOf(claim.key, claim.scope);
+    const record = this.db.idempotency.get(id);
+    if (!record) {
+      this.db.idempotency.set(id, {
+        key: claim.key,
+        scope: claim.scope,
+        requestHash: claim.requestHash,
+        createdAt: new Date(now.getTime()),
+        lockedAt: new Date(now.getTime()),
+        response: null,
+      });
+      return { outcome: 'started' };
+    }
+    if (record.requestHash !== claim.requestHash) return { outcome: 'mismatch' };
+    if (record.response !== null) return { outcome: 'replay', response: copy(record.response) };
+    if (now.getTime() > record.lockedAt.getTime() + claim.lockMs) {
+      // The owner crashed (or is far too slow): this request takes the key over.
+      record.lockedAt = new Date(now.getTime());
+      return { outcome: 'started' };
+    }
+    return { outcome: 'in_flight' };
+  }
+
+  async complete(completion: IdempotencyCompletion, _now: Date): Promise<void> {
+    const record = this.db.idempotency.get(idempotencyKeyOf(completion.key, completion.scope));
+    // The first stored response wins; a completion without a claim has nothing to complete.
+    if (record && record.response === null) record.response = copy(completion.response);
+  }
+
+  async release(key: string, scope: string): Promise<void> {
+    const id = idempotencyKeyOf(key, scope);
+    if (this.db.idempotency.get(id)?.response === null) this.db.idempotency.delete(id);
+  }
+
+  async deleteExpired(createdBefore: Date, limit: number): Promise<number> {
+    let deleted = 0;
+    for (const [id, record] of this.db.idempotency) {
+      if (deleted >= limit) break;
+      if (record.createdAt < createdBefore) {
+        this.db.idempotency.delete(id);
+        deleted += 1;
+      }
+    }
+    return deleted;
+  }
+}

@@ -1,0 +1,1 @@
+export { createMemoryDrivers, type MemoryDriversOptions } from './memory-drivers';

@@ -1,0 +1,41 @@
+import { SagaStore, type SagaRecord, type SagaStatus } from '@oms/domain';
+import { copy, type MemoryDatabase } from './memory-database';
+
+export class MemorySagaStore extends SagaStore {
+  constructor(private readonly db: MemoryDatabase) {
+    super();
+  }
+
+  async get(sagaId: string): Promise<SagaRecord | null> {
+    const saga = this.db.sagas.get(sagaId);
+    return saga ? copy(saga) : null;
+  }
+
+  async listByOrder(orderId: string): Promise<SagaRecord[]> {
+    return copy(
+      [...this.db.sagas.values()]
+        .filter((saga) => saga.orderId === orderId)
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareText(a.sagaId, b.sagaId)),
+    );
+  }
+
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<SagaRecord[]> {
+    const due = [...this.db.sagas.values()]
+      .filter((saga) => saga.status === 'RUNNING' && saga.nextAttemptAt !== null && saga.nextAttemptAt <= now)
+      .sort((a, b) => (a.nextAttemptAt?.getTime() ?? 0) - (b.nextAttemptAt?.getTime() ?? 0) || compareText(a.sagaId, b.sagaId))
+      .slice(0, Math.max(0, limit));
+    // The lease is not a save: the version stays, so the claimer commits against what it read.
+    const leasedUntil = new Date(now.getTime() + leaseMs);
+    const claimed = due.map((saga) => ({ ...saga, nextAttemptAt: leasedUntil }));
+    for (const saga of claimed) this.db.sagas.set(saga.sagaId, saga);
+    return copy(claimed);
+  }
+
+  async countByStatus(): Promise<Record<SagaStatus, number>> {
+    const counts: Record<SagaStatus, number> = { RUNNING: 0, COMPLETED: 0, COMPENSATED: 0, COMPENSATION_FAILED: 0 };
+    for (const saga of this.db.sagas.values()) counts[saga.status] += 1;
+    return counts;
+  }
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
