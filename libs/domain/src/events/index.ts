@@ -1,1 +1,2 @@
 export * from './stored-event';
+export * from './upcaster';

@@ -23,4 +23,8 @@ export interface OrderState {
   readonly pendingCancellation?: { readonly sagaId: string; readonly reason: string };
   readonly pendingRefund?: { readonly sagaId: string; readonly amountMinor: number; readonly reason: string };
   readonly compensationFailed: boolean;
+  /** Set when the fulfilment saga failed (reservation or payment) and must finish the cancellation. */
+  readonly fulfilmentFailure?: { readonly reason: string };
+  /** The saga of the last cancellation request; kept after OrderCanceled so a late compensation failure is attributable. */
+  readonly cancellationSagaId?: string;
 }

@@ -1,2 +1,3 @@
+export * from './currency';
 export * from './domain-error';
 export * from './money';

@@ -1,3 +1,4 @@
+import { isIso4217Currency } from './currency';
 import { DomainError } from './domain-error';
 
 /**
@@ -11,9 +12,8 @@ export interface Money {
 }
 
 export const MAX_AMOUNT_MINOR = Number.MAX_SAFE_INTEGER;
-const CURRENCY_CODE = /^[A-Z]{3}$/;
-
-export const isCurrencyCode = (value: string): boolean => CURRENCY_CODE.test(value);
+/** An active ISO 4217 code (see currency.ts), not merely three capital letters. */
+export const isCurrencyCode = (value: string): boolean => isIso4217Currency(value);
 
 export function isValidAmount(amountMinor: number): boolean {
   return Number.isSafeInteger(amountMinor) && amountMinor >= 0;
