@@ -8,7 +8,7 @@ const env = { ...process.env, NX_DAEMON: 'false' };
 const build = spawnSync('npx', ['nx', 'build', 'standalone', '--outputStyle=static'], { stdio: 'inherit', env });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
-const main = 'dist/apps/standalone/main.js';
+const main = 'dist/apps/standalone/main.cjs';
 if (!existsSync(main)) {
   console.error(`build finished but ${main} is missing`);
   process.exit(1);

@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type OmsConfig } from '@oms/config';
+import { ObservabilityModule, type ObservabilityOptions } from '@oms/observability';
+import { MockPartners } from './mock-partners';
+import { PartnerMocksGrpcServer } from './partner-mocks.grpc-server';
+import { PartnerMocksHttpServer } from './partner-mocks.http-server';
+
+export const APP_NAME = 'partner-mocks';
+
+export interface AppModuleOptions {
+  /** The config loaded by main.ts (or built by a test). */
+  readonly config: OmsConfig;
+  /** Test hooks of the observability module (log sink, exit function). */
+  readonly observability?: Omit<ObservabilityOptions, 'appName'>;
+}
+
+/**
+ * partner-mocks: Inventory + Payment over gRPC on OMS_GRPC_ADDR, stats and scriptable faults
+ * over HTTP on OMS_HTTP_ADDR, probes and metrics on OMS_METRICS_ADDR.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ appName: APP_NAME, config: options.config }),
+        ObservabilityModule.forRoot({ ...options.observability, appName: APP_NAME }),
+      ],
+      providers: [MockPartners, PartnerMocksGrpcServer, PartnerMocksHttpServer],
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { OmsConfig } from '@oms/config';
+import { AppModule, type AppModuleOptions } from './app.module';
+
+/**
+ * Builds and starts partner-mocks (no Nest HTTP adapter: the gRPC server, the stats listener
+ * and the ops server are providers that open at bootstrap).
+ */
+export async function createPartnerMocks(
+  config: OmsConfig,
+  options: Omit<AppModuleOptions, 'config'> & { readonly logger?: false } = {},
+): Promise<INestApplicationContext> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, observability: options.observability }), {
+    ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
+    abortOnError: false,
+  });
+  await app.init();
+  return app;
+}

@@ -1,0 +1,450 @@
+/**
+ * The orchestrator on the memory drivers (no I/O): events from the outbox are handed to the
+ * consumer as the relay would, sagas run against the in-process partners, and the recovery
+ * sweep is ticked by hand with a clock the test moves.
+ */
+import { Logger } from '@nestjs/common';
+import { loadConfig, type OmsConfig } from '@oms/config';
+import { DEAD_LETTER_TOPIC } from '@oms/contracts';
+import {
+  Clock,
+  PartnerUnavailableError,
+  UnitOfWork,
+  UuidV7IdGenerator,
+  type ChangeSet,
+  type CommitResult,
+  type OrderEvent,
+  type OrderLine,
+  type ReceivedMessage,
+  type SagaKind,
+  type SagaStep,
+} from '@oms/domain';
+import { MemoryBroker } from '@oms/messaging';
+import { OrderCommandExecutor } from '@oms/orders';
+import { createMemoryDrivers, type StorageDrivers } from '@oms/storage';
+import { OrderEventsConsumer, DLQ_ERROR_HEADER } from './order-events.consumer';
+import { InProcessInventory } from './partners/in-process-inventory';
+import { InProcessPayment } from './partners/in-process-payment';
+import { SagaMetrics, type SagaStepResult } from './saga-metrics';
+import { SagaRecoverySweep } from './saga-recovery.sweep';
+import { SagaRunner } from './saga-runner';
+
+class TestClock extends Clock {
+  private ms = Date.parse('2026-03-01T10:00:00.000Z');
+  now(): Date {
+    return new Date(this.ms);
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/** Lets a test make the next commit whose change set matches fail, as if the process died there. */
+class CrashableUnitOfWork extends UnitOfWork {
+  crashWhen?: (change: ChangeSet) => boolean;
+  constructor(private readonly inner: UnitOfWork) {
+    super();
+  }
+  async commit(change: ChangeSet, now: Date): Promise<CommitResult> {
+    if (this.crashWhen?.(change)) {
+      this.crashWhen = undefined;
+      throw new Error('process died before the commit');
+    }
+    return this.inner.commit(change, now);
+  }
+}
+
+class RecordingMetrics extends SagaMetrics {
+  readonly seen: string[] = [];
+  started(kind: SagaKind) {
+    this.seen.push(`started:${kind}`);
+  }
+  completed(kind: SagaKind) {
+    this.seen.push(`completed:${kind}`);
+  }
+  failed(kind: SagaKind) {
+    this.seen.push(`failed:${kind}`);
+  }
+  canceled(kind: SagaKind) {
+    this.seen.push(`canceled:${kind}`);
+  }
+  refunded(kind: SagaKind) {
+    this.seen.push(`refunded:${kind}`);
+  }
+  compensationFailed(kind: SagaKind, step: SagaStep | null) {
+    this.seen.push(`compensationFailed:${kind}:${step}`);
+  }
+  stepFinished(step: SagaStep, result: SagaStepResult) {
+    this.seen.push(`step:${step}:${result}`);
+  }
+  active(count: number) {
+    this.activeCount = count;
+  }
+  activeCount = -1;
+  deadLettered() {
+    this.seen.push('deadLettered');
+  }
+}
+
+const config: OmsConfig = loadConfig(
+  {
+    OMS_SAGA_SWEEP_INTERVAL: '0',
+    OMS_SAGA_MAX_ATTEMPTS: '3',
+    OMS_SAGA_RETRY_BASE: '100ms',
+    OMS_SAGA_RETRY_MAX: '1s',
+    OMS_SAGA_CALL_TIMEOUT: '2s',
+    OMS_PAYMENT_DECLINE_ABOVE_MINOR: '100000',
+  },
+  { appName: 'saga-orchestrator-test' },
+);
+
+function orchestrator() {
+  const clock = new TestClock();
+  const drivers: StorageDrivers = createMemoryDrivers({ clock });
+  const unitOfWork = new CrashableUnitOfWork(drivers.unitOfWork);
+  const ids = new UuidV7IdGenerator();
+  const orders = new OrderCommandExecutor(drivers.eventStore, unitOfWork, clock, ids);
+  const inventory = new InProcessInventory({ latencyMs: 0, errorRate: 0 });
+  const payment = new InProcessPayment({ latencyMs: 0, errorRate: 0, declineAboveMinor: config.partners.paymentDeclineAboveMinor });
+  const broker = new MemoryBroker();
+  const metrics = new RecordingMetrics();
+  const newRunner = () => new SagaRunner(config, drivers.sagas, unitOfWork, orders, inventory, payment, clock, metrics);
+  const runner = newRunner();
+  const consumer = new OrderEventsConsumer(config, broker, broker, drivers.inbox, drivers.sagas, unitOfWork, runner, clock, metrics);
+  const sweep = new SagaRecoverySweep(config, drivers.sagas, runner, clock, metrics);
+  const delivered: ReceivedMessage[] = [];
+
+  /** Moves every pending outbox row to the consumer, as the relay and the broker would. */
+  async function deliver(): Promise<number> {
+    const partitions = Array.from({ length: config.outbox.partitions }, (_, i) => i);
+    const rows = await drivers.outbox.fetchPending(partitions, 1_000);
+    await drivers.outbox.markSent(rows.map((row) => row.id));
+    for (const row of rows) {
+      const message: ReceivedMessage = {
+        topic: row.topic,
+        key: row.key,
+        value: row.payload,
+        headers: row.headers,
+        partition: row.partition,
+        offset: String(row.id),
+      };
+      delivered.push(message);
+      await consumer.onMessage(message);
+    }
+    return rows.length;
+  }
+
+  /** Delivers events and lets the sagas run until nothing new happens. */
+  async function settle(): Promise<void> {
+    for (let round = 0; round < 50; round++) {
+      const moved = await deliver();
+      await runner.idle();
+      if (moved === 0) return;
+    }
+    throw new Error('the orders did not settle');
+  }
+
+  /** Lets the clock pass and ticks the recovery sweep, as its timer would. */
+  async function sweepAfter(ms: number): Promise<number> {
+    clock.advance(ms);
+    const driven = await sweep.sweepOnce();
+    await runner.idle();
+    await settle();
+    return driven;
+  }
+
+  let orderCount = 0;
+  async function placeAndPay(items: readonly OrderLine[]): Promise<{ orderId: string; sagaId: string }> {
+    const orderId = `order-${++orderCount}`;
+    const sagaId = `saga-pay-${orderCount}`;
+    await orders.execute(orderId, [
+      { type: 'PlaceOrder', data: { orderId, customerId: 'c-1', currency: 'EUR', items } },
+      { type: 'RequestPayment', data: { sagaId } },
+    ]);
+    return { orderId, sagaId };
+  }
+
+  async function order(orderId: string) {
+    const loaded = await orders.load(orderId);
+    if (!loaded) throw new Error(`order ${orderId} not found`);
+    return { state: loaded.state, events: loaded.events.map((e) => e.type), data: loaded.events.map((e) => ({ type: e.type, data: e.data }) as OrderEvent) };
+  }
+
+  return { clock, drivers, unitOfWork, orders, inventory, payment, broker, metrics, runner, newRunner, consumer, sweep, delivered, deliver, settle, sweepAfter, placeAndPay, order };
+}
+
+beforeAll(() => Logger.overrideLogger(false));
+afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
+
+const sku = (name: string, qty = 1, unitPriceMinor = 1_000): OrderLine => ({ sku: name, qty, unitPriceMinor });
+
+describe('saga orchestrator (memory drivers, in-process partners)', () => {
+  it('drives a paid order to CONFIRMED, reserving and charging once', async () => {
+    const oms = orchestrator();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1', 2)]);
+
+    await oms.settle();
+
+    const { state, events } = await oms.order(orderId);
+    expect(state.status).toBe('CONFIRMED');
+    expect(events).toEqual(['OrderPlaced', 'OrderPaymentRequested', 'OrderStockReserved', 'OrderPaid', 'OrderConfirmed']);
+    expect(oms.inventory.effects()).toEqual({ reservations: 1, releases: 0, held: 1 });
+    expect(oms.payment.effects()).toMatchObject({ charges: 1, chargedMinor: 2_000 });
+    const saga = await oms.drivers.sagas.get(sagaId);
+    expect(saga).toMatchObject({ kind: 'fulfilment', status: 'COMPLETED', nextAttemptAt: null, orderId });
+    expect(oms.metrics.seen).toEqual(['started:fulfilment', 'step:reserve:succeeded', 'step:charge:succeeded', 'completed:fulfilment']);
+  });
+
+  it('cancels an out-of-stock order with the reason and charges nothing', async () => {
+    const oms = orchestrator();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1'), sku('OOS-7')]);
+
+    await oms.settle();
+
+    const { state, data } = await oms.order(orderId);
+    expect(state.status).toBe('CANCELED');
+    expect(data.find((e) => e.type === 'OrderCanceled')?.data).toMatchObject({ reason: 'out of stock: OOS-7' });
+    expect(oms.payment.effects().charges).toBe(0);
+    expect((await oms.drivers.sagas.get(sagaId))?.status).toBe('COMPENSATED');
+    expect(oms.metrics.seen).toContain('canceled:fulfilment');
+  });
+
+  it('releases the stock of a declined payment and cancels the order', async () => {
+    const oms = orchestrator();
+    const { orderId } = await oms.placeAndPay([sku('SKU-1', 1, 100_001)]);
+
+    await oms.settle();
+
+    const { state, data } = await oms.order(orderId);
+    expect(state.status).toBe('CANCELED');
+    expect(data.find((e) => e.type === 'OrderCanceled')?.data).toMatchObject({ reason: 'amount above limit' });
+    expect(oms.inventory.effects()).toEqual({ reservations: 1, releases: 1, held: 0 });
+  });
+
+  it('does not start a second saga for a redelivered event', async () => {
+    const oms = orchestrator();
+    const { orderId } = await oms.placeAndPay([sku('SKU-1')]);
+    await oms.settle();
+    const paymentRequested = oms.delivered.find((m) => JSON.parse(m.value).type === 'OrderPaymentRequested');
+    if (!paymentRequested) throw new Error('OrderPaymentRequested was not delivered');
+
+    await oms.consumer.onMessage(paymentRequested);
+    await oms.consumer.onMessage(paymentRequested);
+    await oms.runner.idle();
+
+    expect(await oms.drivers.sagas.listByOrder(orderId)).toHaveLength(1);
+    expect(oms.inventory.effects().reservations).toBe(1);
+    expect(oms.payment.effects().charges).toBe(1);
+    expect(oms.metrics.seen.filter((m) => m.startsWith('started:'))).toEqual(['started:fulfilment']);
+  });
+
+  it('does not start a second saga when the same saga is asked for by another message', async () => {
+    const oms = orchestrator();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
+    await oms.settle();
+
+    expect(await oms.runner.start('fulfilment', sagaId, orderId, { consumer: 'saga-orchestrator', messageId: 'another-event' })).toBe(false);
+    expect(await oms.drivers.sagas.listByOrder(orderId)).toHaveLength(1);
+  });
+
+  it('resumes a saga interrupted after its partner call through the sweep, without a second charge', async () => {
+    const oms = orchestrator();
+    const charges: string[] = [];
+    const charge = oms.payment.charge.bind(oms.payment);
+    oms.payment.charge = async (request) => {
+      charges.push(request.idempotencyKey);
+      return charge(request);
+    };
+    // The process dies right after the charge, before committing its outcome (RecordPayment).
+    oms.unitOfWork.crashWhen = (change) => change.append?.events.some((e) => e.type === 'OrderPaid') ?? false;
+    const { orderId } = await oms.placeAndPay([sku('SKU-1')]);
+
+    await oms.settle();
+    expect((await oms.order(orderId)).state.status).toBe('RESERVED');
+    expect(oms.payment.effects().charges).toBe(1);
+
+    expect(await oms.sweepAfter(config.saga.callTimeoutMs - 1)).toBe(0); // not due yet: the call's lease holds
+    expect(await oms.sweepAfter(1)).toBe(1);
+
+    expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
+    expect(charges).toHaveLength(2);
+    expect(new Set(charges).size).toBe(1);
+    expect(oms.payment.effects()).toMatchObject({ charges: 1, chargedMinor: 1_000 });
+  });
+
+  it('retries a transient reserve failure after its backoff through the sweep', async () => {
+    const oms = orchestrator();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('FLAKY-1')]);
+
+    await oms.settle();
+    expect((await oms.order(orderId)).state.status).toBe('PENDING');
+    const waiting = await oms.drivers.sagas.get(sagaId);
+    expect(waiting?.status).toBe('RUNNING');
+    expect(waiting?.nextAttemptAt?.getTime()).toBeGreaterThan(oms.clock.now().getTime());
+
+    await oms.sweepAfter(config.saga.retryMaxMs);
+
+    expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
+    expect(oms.inventory.effects().reservations).toBe(1);
+  });
+
+  it('compensates a cancellation requested while the charge is in flight: release, refund, CANCELED', async () => {
+    const oms = orchestrator();
+    let releaseCharge: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (releaseCharge = resolve));
+    const charge = oms.payment.charge.bind(oms.payment);
+    let charging: () => void = () => undefined;
+    const chargeStarted = new Promise<void>((resolve) => (charging = resolve));
+    oms.payment.charge = async (request) => {
+      charging();
+      await gate;
+      return charge(request);
+    };
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1', 3)]);
+    await oms.deliver();
+    await chargeStarted;
+
+    await oms.orders.execute(orderId, [{ type: 'RequestCancellation', data: { sagaId: 'unused', reason: 'changed my mind' } }]);
+    await oms.deliver(); // wakes the fulfilment saga, queued behind its charge
+    releaseCharge();
+    await oms.settle();
+
+    const { state, events, data } = await oms.order(orderId);
+    expect(state.status).toBe('CANCELED');
+    expect(events).toContain('OrderPaid');
+    expect(events).toContain('OrderRefunded');
+    expect(events).not.toContain('OrderConfirmed');
+    expect(data.find((e) => e.type === 'OrderCanceled')?.data).toMatchObject({ reason: 'changed my mind', refundedMinor: 3_000 });
+    expect(oms.inventory.effects()).toEqual({ reservations: 1, releases: 1, held: 0 });
+    expect(oms.payment.effects()).toMatchObject({ charges: 1, refunds: 1, refundedMinor: 3_000 });
+    expect(await oms.drivers.sagas.listByOrder(orderId)).toEqual([expect.objectContaining({ sagaId, status: 'COMPENSATED' })]);
+  });
+
+  it('cancels a confirmed order through a cancellation saga: release and refund', async () => {
+    const oms = orchestrator();
+    const { orderId } = await oms.placeAndPay([sku('SKU-1', 2)]);
+    await oms.settle();
+
+    await oms.orders.execute(orderId, [{ type: 'RequestCancellation', data: { sagaId: 'saga-cancel-1', reason: 'late delivery' } }]);
+    await oms.settle();
+
+    const { state, data } = await oms.order(orderId);
+    expect(state.status).toBe('CANCELED');
+    expect(data.find((e) => e.type === 'OrderRefunded')?.data).toMatchObject({ amountMinor: 2_000 });
+    expect(oms.inventory.effects().held).toBe(0);
+    expect(oms.payment.balanceOf(orderId)).toBe(0);
+    expect((await oms.drivers.sagas.get('saga-cancel-1'))?.status).toBe('COMPLETED');
+  });
+
+  it('refunds part of a confirmed order through a refund saga', async () => {
+    const oms = orchestrator();
+    const { orderId } = await oms.placeAndPay([sku('SKU-1', 2)]);
+    await oms.settle();
+
+    await oms.orders.execute(orderId, [{ type: 'RequestRefund', data: { sagaId: 'saga-refund-1', amountMinor: 500, reason: 'scratched' } }]);
+    await oms.settle();
+
+    const { state } = await oms.order(orderId);
+    expect(state.status).toBe('REFUNDED');
+    expect(state.refundedMinor).toBe(500);
+    expect(oms.payment.balanceOf(orderId)).toBe(1_500);
+    expect(oms.metrics.seen).toContain('refunded:refund');
+  });
+
+  it('ends in COMPENSATION_FAILED when the release keeps failing, flagging the order', async () => {
+    const oms = orchestrator();
+    oms.inventory.release = async () => {
+      throw new PartnerUnavailableError('inventory', 'inventory is down');
+    };
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1', 1, 100_001)]);
+    await oms.settle();
+
+    for (let i = 0; i < config.saga.maxAttempts; i++) await oms.sweepAfter(config.saga.retryMaxMs);
+
+    expect((await oms.drivers.sagas.get(sagaId))?.status).toBe('COMPENSATION_FAILED');
+    const { state, events } = await oms.order(orderId);
+    expect(state.compensationFailed).toBe(true);
+    expect(events).toContain('OrderCompensationFailed');
+    expect(oms.metrics.seen).toContain('compensationFailed:fulfilment:release');
+    expect(oms.metrics.activeCount).toBe(0);
+    expect(await oms.sweepAfter(60_000)).toBe(0);
+  });
+
+  it('drives more sagas than its concurrency limit to their ends', async () => {
+    const oms = orchestrator();
+    const placed = [];
+    for (let i = 0; i < 45; i++) placed.push(await oms.placeAndPay([sku(i % 3 === 0 ? 'OOS-1' : 'SKU-1')]));
+
+    await oms.settle();
+
+    const statuses = await Promise.all(placed.map(async ({ orderId }) => (await oms.order(orderId)).state.status));
+    expect(statuses.filter((s) => s === 'CONFIRMED')).toHaveLength(30);
+    expect(statuses.filter((s) => s === 'CANCELED')).toHaveLength(15);
+    expect(oms.payment.effects().charges).toBe(30);
+  });
+
+  it('lets two replicas drive the same saga at once without acting twice', async () => {
+    const oms = orchestrator();
+    const other = oms.newRunner();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
+    await oms.runner.start('fulfilment', sagaId, orderId);
+
+    await Promise.all([oms.runner.drive(sagaId), other.drive(sagaId)]);
+    await oms.sweepAfter(config.saga.callTimeoutMs); // whichever backed off left nothing stranded
+
+    expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
+    expect(oms.inventory.effects().reservations).toBe(1);
+    expect(oms.payment.effects().charges).toBe(1);
+  });
+
+  it('dead-letters a malformed message with the error and acknowledges it', async () => {
+    const oms = orchestrator();
+    const message: ReceivedMessage = {
+      topic: config.broker.kafka.ordersTopic,
+      key: 'order-x',
+      value: '{not json',
+      headers: { ce_id: 'e-1' },
+      partition: 0,
+      offset: '7',
+    };
+
+    await expect(oms.consumer.onMessage(message)).resolves.toBeUndefined();
+    await oms.consumer.onMessage({ ...message, value: JSON.stringify({ ...envelopeOf('OrderPaymentRequested'), data: {} }) });
+
+    const dead = oms.broker.messages(DEAD_LETTER_TOPIC);
+    expect(dead).toHaveLength(2);
+    expect(dead.map((m) => m.headers[DLQ_ERROR_HEADER])).toEqual(
+      expect.arrayContaining(['message body is not JSON', expect.stringMatching(/has no data.sagaId/)]),
+    );
+    expect(dead.find((m) => m.value === '{not json')?.headers).toMatchObject({ ce_id: 'e-1', oms_source_offset: '7' });
+    expect(oms.metrics.seen.filter((m) => m === 'deadLettered')).toHaveLength(2);
+  });
+
+  it('ignores events no saga reacts to', async () => {
+    const oms = orchestrator();
+    await oms.consumer.onMessage({
+      topic: config.broker.kafka.ordersTopic,
+      key: 'order-x',
+      value: JSON.stringify(envelopeOf('OrderPlaced')),
+      headers: {},
+      partition: 0,
+      offset: '1',
+    });
+    expect(oms.broker.messages(DEAD_LETTER_TOPIC)).toHaveLength(0);
+    expect(await oms.drivers.sagas.countByStatus()).toEqual({ RUNNING: 0, COMPLETED: 0, COMPENSATED: 0, COMPENSATION_FAILED: 0 });
+  });
+});
+
+function envelopeOf(type: string) {
+  return {
+    eventId: `event-${type}`,
+    type,
+    schemaVersion: 1,
+    orderId: 'order-x',
+    streamId: 'order-order-x',
+    version: 1,
+    position: 1,
+    occurredAt: '2026-03-01T10:00:00.000Z',
+    data: { orderId: 'order-x' },
+  };
+}

@@ -1,0 +1,235 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { OMS_CONFIG, type OmsConfig } from '@oms/config';
+import {
+  Clock,
+  ConcurrencyError,
+  InventoryPort,
+  OrderCommandBus,
+  PaymentPort,
+  SagaStore,
+  UnitOfWork,
+  decideSaga,
+  initialOrderState,
+  initialSagaState,
+  isDomainError,
+  orderStreamId,
+  type SagaDecision,
+  type SagaKind,
+  type SagaPolicy,
+  type SagaRecord,
+  type SagaState,
+  type SagaTrigger,
+} from '@oms/domain';
+import { performPartnerCall } from './partner-call';
+import { NoopSagaMetrics, SagaMetrics } from './saga-metrics';
+import { sagaPolicyOf } from './saga-policy';
+
+/** The order changed between the saga's decision and its commit: decide again on fresh state. */
+class StaleSagaDecisionError extends Error {
+  constructor(orderId: string) {
+    super(`order ${orderId} changed while the saga decided`);
+    this.name = 'StaleSagaDecisionError';
+  }
+}
+
+/** Rounds of one drive (each commits once); a saga needs about six, so this only stops a bug from spinning. */
+const MAX_ROUNDS = 64;
+/** Fresh decisions tried when the order keeps moving under the saga, before leaving it to the sweep. */
+const MAX_STALE_RETRIES = 3;
+/** Sagas driven at once by one process: bounds database connections and partner calls in flight. */
+const MAX_CONCURRENT_DRIVES = 32;
+
+const toDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Drives sagas: load saga row + order -> decideSaga -> commit (order commands, their events,
+ * outbox rows and projection together with the saga row, in ONE transaction) -> perform the
+ * partner call -> feed its outcome back, until the saga waits for a timer or ends.
+ *
+ * Within a process one saga is driven by one drive at a time (a queue per saga id). Across
+ * replicas the saga row's version decides: the loser of a concurrent commit gets a
+ * ConcurrencyError and stops, the winner carries on. A crash leaves nextAttemptAt in the
+ * database, and the recovery sweep drives the saga again (same idempotency keys).
+ */
+@Injectable()
+export class SagaRunner {
+  private readonly logger = new Logger(SagaRunner.name);
+  private readonly policy: SagaPolicy;
+  private readonly drives = new Map<string, Promise<void>>();
+  private readonly metrics: SagaMetrics;
+  private stopping = false;
+  private activeDrives = 0;
+  private readonly waitingForSlot: (() => void)[] = [];
+
+  constructor(
+    @Inject(OMS_CONFIG) private readonly config: OmsConfig,
+    private readonly sagas: SagaStore,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly orders: OrderCommandBus,
+    private readonly inventory: InventoryPort,
+    private readonly payment: PaymentPort,
+    private readonly clock: Clock,
+    @Optional() metrics?: SagaMetrics,
+  ) {
+    this.policy = sagaPolicyOf(config);
+    this.metrics = metrics ?? new NoopSagaMetrics();
+  }
+
+  /**
+   * Creates a saga (and the inbox entry of the message that asked for it) in one commit.
+   * Returns false when it already exists or the message was already handled: a redelivered
+   * event never starts a second saga.
+   */
+  async start(
+    kind: SagaKind,
+    sagaId: string,
+    orderId: string,
+    inbox?: { readonly consumer: string; readonly messageId: string },
+  ): Promise<boolean> {
+    const now = this.clock.now();
+    const record: SagaRecord<SagaState> = {
+      sagaId,
+      orderId,
+      kind,
+      status: 'RUNNING',
+      state: initialSagaState(kind, sagaId, orderId),
+      version: 0,
+      // Due after one call timeout: if this process dies before driving it, the sweep will.
+      nextAttemptAt: new Date(now.getTime() + this.policy.callTimeoutMs),
+      deadlineAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.unitOfWork.commit({ saga: record, ...(inbox ? { inbox } : {}) }, now);
+    } catch (error) {
+      if (error instanceof ConcurrencyError) return false;
+      throw error;
+    }
+    this.metrics.started(kind);
+    return true;
+  }
+
+  /** Drives a saga now; queued behind a drive of the same saga already running in this process. */
+  drive(sagaId: string, trigger: SagaTrigger = { type: 'Resume' }): Promise<void> {
+    const previous = this.drives.get(sagaId) ?? Promise.resolve();
+    const current = previous
+      .then(() => this.withSlot(() => this.run(sagaId, trigger)))
+      .catch((error: unknown) => {
+        // Left for the recovery sweep: the saga row still says when it is due.
+        this.logger.error(`saga ${sagaId} drive failed: ${errorText(error)}`);
+      });
+    this.drives.set(sagaId, current);
+    void current.finally(() => {
+      if (this.drives.get(sagaId) === current) this.drives.delete(sagaId);
+    });
+    return current;
+  }
+
+  isDriving(sagaId: string): boolean {
+    return this.drives.has(sagaId);
+  }
+
+  /** Resolves once no drive is running (drives started meanwhile included). */
+  async idle(): Promise<void> {
+    while (this.drives.size > 0) await Promise.allSettled([...this.drives.values()]);
+  }
+
+  /** Graceful stop: no new partner calls; steps in flight finish and commit their outcome. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.idle();
+  }
+
+  private async withSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.activeDrives >= MAX_CONCURRENT_DRIVES) await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
+    this.activeDrives++;
+    try {
+      return await work();
+    } finally {
+      this.activeDrives--;
+      this.waitingForSlot.shift()?.();
+    }
+  }
+
+  private async run(sagaId: string, trigger: SagaTrigger): Promise<void> {
+    let input = trigger;
+    let staleRetries = 0;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const record = (await this.sagas.get(sagaId)) as SagaRecord<SagaState> | null;
+      if (!record || record.status !== 'RUNNING') return;
+      const loaded = await this.orders.load(record.orderId);
+      const order = loaded?.state ?? initialOrderState();
+      const now = this.clock.now();
+      const decision = decideSaga({ ...input, now: now.toISOString(), jitter: Math.random() }, record.state, order, this.policy);
+      const next: SagaRecord<SagaState> = {
+        ...record,
+        status: decision.status,
+        state: decision.state,
+        nextAttemptAt: toDate(decision.nextAttemptAt),
+        deadlineAt: toDate(decision.deadlineAt),
+        updatedAt: now,
+      };
+      try {
+        await this.commit(record, next, decision, now);
+      } catch (error) {
+        if (error instanceof ConcurrencyError && error.streamId !== orderStreamId(record.orderId)) {
+          this.logger.debug(`saga ${sagaId} was advanced elsewhere; backing off`);
+          return;
+        }
+        // The order stream moved (a conflict, a stale decision, or a command the fresh order refuses).
+        const orderMoved = error instanceof StaleSagaDecisionError || isDomainError(error);
+        if (orderMoved && staleRetries < MAX_STALE_RETRIES) {
+          staleRetries++;
+          continue; // same input, fresh order state
+        }
+        throw error;
+      }
+      staleRetries = 0;
+      this.reportEnd(record, decision, now);
+      if (!decision.call || this.stopping) return;
+
+      const startedAt = Date.now();
+      input = await performPartnerCall(decision.call, { inventory: this.inventory, payment: this.payment }, this.config.saga.callTimeoutMs);
+      this.metrics.stepFinished(
+        decision.call.step,
+        input.type === 'CallSucceeded' ? 'succeeded' : input.type === 'CallRejected' ? 'rejected' : 'failed',
+        Date.now() - startedAt,
+      );
+      if (input.type === 'CallFailed') this.logger.warn(`saga ${sagaId} ${decision.call.step} failed: ${input.error}`);
+    }
+    this.logger.error(`saga ${sagaId} did not settle in ${MAX_ROUNDS} rounds; left for the sweep`);
+  }
+
+  private async commit(record: SagaRecord<SagaState>, next: SagaRecord<SagaState>, decision: SagaDecision, now: Date): Promise<void> {
+    if (decision.orderCommands.length === 0) {
+      await this.unitOfWork.commit({ saga: next }, now);
+      return;
+    }
+    await this.orders.execute(record.orderId, decision.orderCommands, {
+      metadata: { correlationId: record.sagaId },
+      // A conflict means the order moved: the whole saga decision is redone, not just the commands.
+      maxConflictRetries: 0,
+      alsoCommit: (state) => {
+        if (state.version !== decision.orderVersionAfter) throw new StaleSagaDecisionError(record.orderId);
+        return { saga: next };
+      },
+    });
+  }
+
+  private reportEnd(record: SagaRecord<SagaState>, decision: SagaDecision, now: Date): void {
+    if (decision.status === 'RUNNING') return;
+    const durationMs = now.getTime() - new Date(record.createdAt).getTime();
+    if (decision.status === 'COMPLETED') this.metrics.completed(record.kind, durationMs);
+    else this.metrics.failed(record.kind, durationMs);
+    if (decision.outcome === 'canceled') this.metrics.canceled(record.kind);
+    if (decision.outcome === 'refunded') this.metrics.refunded(record.kind);
+    if (decision.status === 'COMPENSATION_FAILED') {
+      this.metrics.compensationFailed(record.kind, record.state.step);
+      this.logger.error(`saga ${record.sagaId} of order ${record.orderId}: compensation failed, the order needs an operator`);
+    } else {
+      this.logger.log(`saga ${record.sagaId} (${record.kind}) of order ${record.orderId} ended ${decision.status} (${decision.outcome ?? 'no outcome'})`);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * SagasModule composed as an app composes it (config, memory storage, memory broker, the order
+ * write path, in-process partners): the consumer joins the broker on bootstrap, the sweep
+ * timer retries, and close() stops consuming after the steps in flight finished.
+ */
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigModule, loadConfig } from '@oms/config';
+import { InventoryPort, MessagePublisher, OrderCommandBus, Outbox, PaymentPort, type OrderStatus } from '@oms/domain';
+import { MessagingModule } from '@oms/messaging';
+import { OrderWriteModule } from '@oms/orders';
+import { StorageModule } from '@oms/storage';
+import { GrpcInventoryClient, GrpcPaymentClient } from './partner-clients';
+import { InProcessInventory } from './partners/in-process-inventory';
+import { InProcessPayment } from './partners/in-process-payment';
+import { PartnersModule } from './partners/partners.module';
+import { NoopSagaMetrics, SagaMetrics } from './saga-metrics';
+import { SagaRunner } from './saga-runner';
+import { SagasModule } from './sagas.module';
+
+const config = loadConfig(
+  {
+    OMS_SAGA_SWEEP_INTERVAL: '20ms',
+    OMS_SAGA_RETRY_BASE: '10ms',
+    OMS_SAGA_RETRY_MAX: '40ms',
+    OMS_SAGA_CALL_TIMEOUT: '1s',
+  },
+  { appName: 'sagas-module-test' },
+);
+
+class CountingMetrics extends NoopSagaMetrics {
+  startedCount = 0;
+  override started = (): void => {
+    this.startedCount++;
+  };
+}
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ appName: 'sagas-module-test', config }),
+    StorageModule.forRoot(),
+    MessagingModule.forRoot(),
+    OrderWriteModule.forRoot(),
+    PartnersModule.forRoot(),
+    SagasModule.forRoot(),
+  ],
+})
+class TestAppModule {}
+
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('SagasModule', () => {
+  it('runs orders placed through the order write path to their final states over the broker', async () => {
+    const app = await NestFactory.createApplicationContext(TestAppModule, { logger: false });
+    await app.init();
+    try {
+      const orders = app.get(OrderCommandBus);
+      const outbox = app.get(Outbox);
+      const publisher = app.get(MessagePublisher);
+      const relay = async (): Promise<void> => {
+        const rows = await outbox.fetchPending(Array.from({ length: config.outbox.partitions }, (_, i) => i), 500);
+        await publisher.publish(rows.map((row) => ({ topic: row.topic, key: row.key, value: row.payload, headers: row.headers })));
+        await outbox.markSent(rows.map((row) => row.id));
+      };
+      const place = async (orderId: string, sku: string): Promise<void> => {
+        await orders.execute(orderId, [
+          { type: 'PlaceOrder', data: { orderId, customerId: 'c-1', currency: 'EUR', items: [{ sku, qty: 1, unitPriceMinor: 990 }] } },
+          { type: 'RequestPayment', data: { sagaId: `saga-${orderId}` } },
+        ]);
+      };
+      const statusOf = async (orderId: string): Promise<OrderStatus | undefined> => (await orders.load(orderId))?.state.status;
+
+      await place('m-1', 'SKU-1');
+      await place('m-2', 'OOS-1');
+      await place('m-3', 'FLAKY-1'); // its retry comes from the sweep timer
+      await eventually(async () => {
+        await relay();
+        return (await statusOf('m-1')) === 'CONFIRMED' && (await statusOf('m-2')) === 'CANCELED' && (await statusOf('m-3')) === 'CONFIRMED';
+      }, 'every order to reach its final state');
+
+      expect(app.get(InProcessInventory).effects().reservations).toBe(2);
+      expect(app.get(InProcessPayment).effects().charges).toBe(2);
+    } finally {
+      await app.close();
+    }
+    expect(app.get(SagaRunner).isDriving('saga-m-1')).toBe(false);
+  });
+
+  it('takes a SagaMetrics binding', async () => {
+    const metrics = new CountingMetrics();
+    @Module({
+      imports: [
+        ConfigModule.forRoot({ appName: 'sagas-module-test', config }),
+        StorageModule.forRoot(),
+        MessagingModule.forRoot(),
+        OrderWriteModule.forRoot(),
+        PartnersModule.forRoot(),
+        SagasModule.forRoot({ metrics: { provide: SagaMetrics, useValue: metrics } }),
+      ],
+    })
+    class MetricsAppModule {}
+    const app = await NestFactory.createApplicationContext(MetricsAppModule, { logger: false });
+    await app.init();
+    try {
+      await app.get(SagaRunner).start('fulfilment', 'saga-x', 'order-x');
+      expect(metrics.startedCount).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('chooses the partner driver from config: grpc gives gRPC clients and no in-process partners', async () => {
+    const grpc = loadConfig({ OMS_PARTNER_DRIVER: 'grpc' }, { appName: 'sagas-module-test' });
+    @Module({ imports: [ConfigModule.forRoot({ appName: 'sagas-module-test', config: grpc }), PartnersModule.forRoot()] })
+    class GrpcAppModule {}
+    const app = await NestFactory.createApplicationContext(GrpcAppModule, { logger: false });
+    try {
+      expect(app.get(InventoryPort)).toBeInstanceOf(GrpcInventoryClient);
+      expect(app.get(PaymentPort)).toBeInstanceOf(GrpcPaymentClient);
+      expect(app.get(InProcessInventory)).toBeNull();
+    } finally {
+      await app.close();
+    }
+  });
+});
