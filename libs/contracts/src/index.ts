@@ -1,1 +1,5 @@
 export * from './events/event-envelope';
+export * from './api/order-api.types';
+export * from './openapi/openapi.document';
+export * from './proto/proto-path';
+export * from './events/order-event.catalog';

@@ -1,1 +1,18 @@
 export * from './application/order-command.executor';
+export { OrderWriteModule, type OrderWriteModuleOptions } from './order-write.module';
+export { OrdersModule, type OrdersModuleOptions } from './orders.module';
+export { PlaceOrderHandler } from './application/place-order.handler';
+export { GetOrderHandler } from './application/get-order.handler';
+export { ListOrdersHandler } from './application/list-orders.handler';
+export { PayOrderHandler } from './application/pay-order.handler';
+export { CancelOrderHandler, DEFAULT_CANCEL_REASON } from './application/cancel-order.handler';
+export { RefundOrderHandler, DEFAULT_REFUND_REASON } from './application/refund-order.handler';
+export { IdempotentMutation } from './application/idempotent-mutation';
+export type { MutationContext, MutationResult, QueryContext } from './application/mutation-context';
+export { toOrderJson, toTimeline } from './application/order.presenter';
+export { errorStatusOf, type ErrorStatus } from './errors/error-status';
+export { problemOf } from './errors/problem';
+export { PROBLEM_CONTENT_TYPE, ProblemFilter } from './http/problem.filter';
+export { GrpcServerHost, grpcBindAddress, grpcCredentials } from './grpc/grpc-server.host';
+export { toGrpcError, ERROR_CODE_METADATA, FIELD_VIOLATIONS_METADATA } from './grpc/grpc-errors';
+export { ORDER_PROTO_OPTIONS, orderServiceClientConstructor, orderServicePackageDefinition } from './grpc/order-service.definition';

@@ -1,0 +1,34 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type OmsConfig } from '@oms/config';
+import { ObservabilityModule } from '@oms/observability';
+import { OrdersModule, OrderWriteModule } from '@oms/orders';
+import { StorageModule } from '@oms/storage';
+import { IdempotencyCleanupWorker } from './idempotency-cleanup.worker';
+import { StorageReadinessCheck } from './storage-readiness.check';
+
+export const APP_NAME = 'order-api';
+
+export interface AppModuleOptions {
+  /** The config loaded by main.ts (or built by a test). */
+  readonly config: OmsConfig;
+  /** Where JSON log lines go (default stdout). */
+  readonly logDestination?: NodeJS.WritableStream;
+}
+
+/** order-api: REST + gRPC oms.v1.OrderService on the storage driver chosen by config. */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ appName: APP_NAME, config: options.config }),
+        ObservabilityModule.forRoot({ appName: APP_NAME, logDestination: options.logDestination }),
+        StorageModule.forRoot(),
+        OrderWriteModule.forRoot(),
+        OrdersModule.forRoot(),
+      ],
+      providers: [IdempotencyCleanupWorker, StorageReadinessCheck],
+    };
+  }
+}

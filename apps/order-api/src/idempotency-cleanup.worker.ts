@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { OMS_CONFIG, type OmsConfig } from '@oms/config';
+import { Clock, IdempotencyStore } from '@oms/domain';
+import { OmsMetrics } from '@oms/observability';
+
+export interface IdempotencyCleanupStats {
+  readonly runs: { readonly success: number; readonly failure: number };
+  readonly deletedTotal: number;
+  readonly lastDeleted: number;
+}
+
+/**
+ * Deletes idempotency keys older than config.idempotency.ttlMs every
+ * config.idempotency.cleanupIntervalMs (0 = off). Each statement deletes at most
+ * cleanupBatchSize rows, so no run holds long locks; a run loops until a batch comes back
+ * short of full. Runs never overlap. Metrics: oms_idempotency_cleanup_runs_total{result},
+ * oms_idempotency_cleanup_deleted_total, oms_idempotency_cleanup_last_deleted.
+ */
+@Injectable()
+export class IdempotencyCleanupWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(IdempotencyCleanupWorker.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+  private counters = { success: 0, failure: 0, deletedTotal: 0, lastDeleted: 0 };
+
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly clock: Clock,
+    @Inject(OMS_CONFIG) private readonly config: OmsConfig,
+    @Optional() private readonly metrics?: OmsMetrics,
+  ) {}
+
+  get stats(): IdempotencyCleanupStats {
+    const { success, failure, deletedTotal, lastDeleted } = this.counters;
+    return { runs: { success, failure }, deletedTotal, lastDeleted };
+  }
+
+  onApplicationBootstrap(): void {
+    const interval = this.config.idempotency.cleanupIntervalMs;
+    if (interval <= 0) {
+      this.logger.log('idempotency key cleanup is off (OMS_IDEMPOTENCY_CLEANUP_INTERVAL=0)');
+      return;
+    }
+    this.timer = setInterval(() => void this.runOnce(), interval);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One cleanup run; resolves with the number of keys deleted (0 when a run is already going). */
+  runOnce(): Promise<number> {
+    if (this.running) return Promise.resolve(0);
+    this.running = this.deleteExpired().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async deleteExpired(): Promise<number> {
+    const { ttlMs, cleanupBatchSize } = this.config.idempotency;
+    const cutoff = new Date(this.clock.now().getTime() - ttlMs);
+    let deleted = 0;
+    try {
+      for (;;) {
+        const batch = await this.store.deleteExpired(cutoff, cleanupBatchSize);
+        deleted += batch;
+        if (batch < cleanupBatchSize) break;
+      }
+      this.counters.success += 1;
+      this.counters.lastDeleted = deleted;
+      this.counters.deletedTotal += deleted;
+      this.metrics?.idempotencyCleanupRuns.labels('success').inc();
+      this.metrics?.idempotencyCleanupDeleted.inc(deleted);
+      this.metrics?.idempotencyCleanupLastDeleted.set(deleted);
+      if (deleted > 0) this.logger.log(`deleted ${deleted} expired idempotency keys`);
+      return deleted;
+    } catch (error) {
+      this.counters.failure += 1;
+      this.counters.deletedTotal += deleted;
+      this.metrics?.idempotencyCleanupRuns.labels('failure').inc();
+      this.metrics?.idempotencyCleanupDeleted.inc(deleted);
+      this.logger.error(`idempotency key cleanup failed after deleting ${deleted}: ${(error as Error).message}`);
+      return deleted;
+    }
+  }
+}

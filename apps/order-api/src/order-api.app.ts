@@ -1,0 +1,22 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { OmsConfig } from '@oms/config';
+import { AppModule } from './app.module';
+
+export interface CreateOrderApiOptions {
+  /** false silences Nest's bootstrap logger (tests); pino takes over once started. */
+  readonly logger?: false;
+  readonly logDestination?: NodeJS.WritableStream;
+}
+
+/** Builds (but does not start listening) the order-api application from a loaded config. */
+export async function createOrderApi(config: OmsConfig, options: CreateOrderApiOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    requestTimeout: config.http.requestTimeoutMs,
+  });
+  return NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, logDestination: options.logDestination }), adapter, {
+    ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
+    abortOnError: false,
+  });
+}

@@ -1,0 +1,7 @@
+import { describeOrderLifecycle } from './lifecycle.behaviour';
+import { lifecycleConfig } from './lifecycle.scenarios';
+
+describeOrderLifecycle('memory drivers', async () => ({
+  config: lifecycleConfig({ OMS_STORAGE_DRIVER: 'memory', OMS_BROKER_DRIVER: 'memory' }),
+  cleanup: async () => undefined,
+}));

@@ -1,0 +1,17 @@
+import { createTestDatabase } from '@oms/testing';
+import { describeOrderLifecycle } from './lifecycle.behaviour';
+import { lifecycleConfig } from './lifecycle.scenarios';
+
+// The same lifecycle with OMS_STORAGE_DRIVER=postgres on a fresh database (migrated at start-up).
+describeOrderLifecycle('PostgreSQL storage', async () => {
+  const database = await createTestDatabase('lifecycle');
+  return {
+    config: lifecycleConfig({
+      OMS_STORAGE_DRIVER: 'postgres',
+      OMS_POSTGRES_DSN: database.dsn,
+      OMS_POSTGRES_AUTO_MIGRATE: 'true',
+      OMS_BROKER_DRIVER: 'memory',
+    }),
+    cleanup: () => database.drop(),
+  };
+});

@@ -1,0 +1,120 @@
+import { loadConfig } from '@oms/config';
+import {
+  Clock,
+  ConcurrencyError,
+  DomainError,
+  IdempotencyStore,
+  type IdempotencyBeginResult,
+  type IdempotencyClaim,
+  type IdempotencyCompletion,
+  type StoredResponse,
+} from '@oms/domain';
+import { IdempotentMutation } from './idempotent-mutation';
+import type { MutationResult } from './mutation-context';
+
+class FixedClock extends Clock {
+  constructor(public time = new Date('2026-01-01T00:00:00Z')) {
+    super();
+  }
+  now(): Date {
+    return this.time;
+  }
+}
+
+/** The port's semantics in a few lines (the storage drivers prove theirs in the port contract suite). */
+class FakeIdempotencyStore extends IdempotencyStore {
+  private readonly records = new Map<string, { hash: string; lockedAt: number; response: StoredResponse | null }>();
+
+  async begin(claim: IdempotencyClaim, now: Date): Promise<IdempotencyBeginResult> {
+    const id = `${claim.scope}|${claim.key}`;
+    const record = this.records.get(id);
+    if (!record) {
+      this.records.set(id, { hash: claim.requestHash, lockedAt: now.getTime(), response: null });
+      return { outcome: 'started' };
+    }
+    if (record.hash !== claim.requestHash) return { outcome: 'mismatch' };
+    if (record.response) return { outcome: 'replay', response: structuredClone(record.response) };
+    if (now.getTime() > record.lockedAt + claim.lockMs) {
+      record.lockedAt = now.getTime();
+      return { outcome: 'started' };
+    }
+    return { outcome: 'in_flight' };
+  }
+  async complete(completion: IdempotencyCompletion): Promise<void> {
+    const record = this.records.get(`${completion.scope}|${completion.key}`);
+    if (record && !record.response) record.response = structuredClone(completion.response);
+  }
+  async release(key: string, scope: string): Promise<void> {
+    if (this.records.get(`${scope}|${key}`)?.response === null) this.records.delete(`${scope}|${key}`);
+  }
+  async deleteExpired(): Promise<number> {
+    return 0;
+  }
+}
+
+describe('IdempotentMutation (Stripe semantics)', () => {
+  let store: IdempotencyStore;
+  let clock: FixedClock;
+  let mutation: IdempotentMutation;
+  const request = { key: 'k1', scope: 'PayOrder:o1', request: { orderId: 'o1' } };
+
+  beforeEach(() => {
+    store = new FakeIdempotencyStore();
+    clock = new FixedClock();
+    mutation = new IdempotentMutation(store, clock, loadConfig({ OMS_IDEMPOTENCY_LOCK: '30s' }));
+  });
+
+  /** A mutation that "commits" its completion the way the unit of work would. */
+  const succeeding = (body: unknown, status = 202) =>
+    jest.fn(async (commitWith: (response: MutationResult<unknown>) => { idempotency?: unknown }) => {
+      const response = { status, body };
+      const { idempotency } = commitWith(response) as { idempotency: Parameters<IdempotencyStore['complete']>[0] };
+      await store.complete(idempotency, clock.now());
+      return response;
+    });
+
+  it('runs the first request and replays its status and body for the same request', async () => {
+    const perform = succeeding({ orderId: 'o1', status: 'ORDER_STATUS_PENDING' });
+    const first = await mutation.run(request, perform);
+    const again = await mutation.run({ ...request, request: { orderId: 'o1' } }, perform);
+    expect(again).toEqual(first);
+    expect(perform).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses the same key with a different request (IDEMPOTENCY_KEY_REUSED)', async () => {
+    await mutation.run(request, succeeding({}));
+    await expect(mutation.run({ ...request, request: { orderId: 'o1', extra: 1 } }, succeeding({}))).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+  });
+
+  it('answers IDEMPOTENCY_KEY_IN_FLIGHT while the first request runs, and lets a crashed claim be taken over after the lock time', async () => {
+    let finish!: () => void;
+    const slow = mutation.run(request, () => new Promise<MutationResult<unknown>>((resolve) => (finish = () => resolve({ status: 202, body: {} }))));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(mutation.run(request, succeeding({}))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_FLIGHT' });
+    clock.time = new Date(clock.time.getTime() + 31_000);
+    await expect(mutation.run(request, succeeding({ late: true }))).resolves.toEqual({ status: 202, body: { late: true } });
+    finish();
+    await slow;
+  });
+
+  it('stores a deterministic rejection so that a retry gets the same error without running again', async () => {
+    const rejecting = jest.fn(async () => {
+      throw new DomainError('ORDER_NOT_PAYABLE', 'order o1 cannot be paid', [{ field: 'id', message: 'x' }]);
+    });
+    await expect(mutation.run(request, rejecting)).rejects.toMatchObject({ code: 'ORDER_NOT_PAYABLE' });
+    const replayed = await mutation.run(request, rejecting).catch((error: unknown) => error);
+    expect(replayed).toBeInstanceOf(DomainError);
+    expect(replayed).toMatchObject({ code: 'ORDER_NOT_PAYABLE', message: 'order o1 cannot be paid', violations: [{ field: 'id', message: 'x' }] });
+    expect(rejecting).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['a concurrency conflict after retries', new ConcurrencyError('order-o1', 1, 2)],
+    ['an infrastructure error', new Error('connection reset')],
+  ])('releases the key after %s so that the client can retry', async (_name, failure) => {
+    await expect(mutation.run(request, async () => Promise.reject(failure))).rejects.toBe(failure);
+    await expect(mutation.run(request, succeeding({ ok: true }))).resolves.toEqual({ status: 202, body: { ok: true } });
+  });
+});

@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OMS_CONFIG, type OmsConfig } from '@oms/config';
+import {
+  Clock,
+  DomainError,
+  IdempotencyStore,
+  isDomainError,
+  type ChangeSet,
+  type DomainErrorCode,
+  type FieldViolation,
+  type StoredResponse,
+} from '@oms/domain';
+import { errorStatusOf, isDeterministicRejection } from '../errors/error-status';
+import type { MutationResult } from './mutation-context';
+import { requestHash } from './request-hash';
+
+export interface IdempotentRequest {
+  readonly key: string;
+  /** Operation and order id, e.g. `PayOrder:<orderId>`: one key never spans two operations. */
+  readonly scope: string;
+  /** The validated, canonical command (hashed to detect a key reused for another request). */
+  readonly request: unknown;
+}
+
+/** Builds the idempotency completion to commit in the mutation's own transaction. */
+export type CommitWith = (response: MutationResult<unknown>) => Pick<ChangeSet, 'idempotency'>;
+
+/** How a rejection is stored, so that a replay throws the very same error again. */
+interface StoredRejection {
+  readonly error: { readonly code: DomainErrorCode; readonly message: string; readonly violations: readonly FieldViolation[] };
+}
+
+const isStoredRejection = (body: unknown): body is StoredRejection =>
+  typeof body === 'object' && body !== null && typeof (body as { error?: { code?: unknown } }).error?.code === 'string';
+
+/**
+ * Stripe semantics around one mutation: the first request with a key runs; a retry with the
+ * same request gets the stored answer (status and body, rejections included); the same key
+ * with another request is IDEMPOTENCY_KEY_REUSED; while the first still runs,
+ * IDEMPOTENCY_KEY_IN_FLIGHT. A success is stored by the mutation's own transaction (via
+ * CommitWith); a deterministic rejection is stored after it; a transient failure frees the
+ * key so the client can retry it.
+ */
+@Injectable()
+export class IdempotentMutation {
+  private readonly logger = new Logger(IdempotentMutation.name);
+
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly clock: Clock,
+    @Inject(OMS_CONFIG) private readonly config: OmsConfig,
+  ) {}
+
+  async run<TBody>(
+    request: IdempotentRequest,
+    perform: (commitWith: CommitWith) => Promise<MutationResult<TBody>>,
+  ): Promise<MutationResult<TBody>> {
+    const { key, scope } = request;
+    const begun = await this.store.begin(
+      { key, scope, requestHash: requestHash(scope, request.request), lockMs: this.config.idempotency.lockMs },
+      this.clock.now(),
+    );
+    switch (begun.outcome) {
+      case 'started':
+        break;
+      case 'replay':
+        return replay<TBody>(begun.response);
+      case 'mismatch':
+        throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was already used with a different request');
+      case 'in_flight':
+        throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'a request with this idempotency key is still in progress; retry later');
+      default: {
+        const unknown: never = begun;
+        throw new Error(`unknown idempotency outcome ${JSON.stringify(unknown)}`);
+      }
+    }
+    try {
+      return await perform((response) => ({ idempotency: { key, scope, response: { status: response.status, body: response.body } } }));
+    } catch (error) {
+      await this.settleFailure(key, scope, error);
+      throw error;
+    }
+  }
+
+  private async settleFailure(key: string, scope: string, error: unknown): Promise<void> {
+    try {
+      if (isDomainError(error) && isDeterministicRejection(error.code)) {
+        const body: StoredRejection = { error: { code: error.code, message: error.message, violations: error.violations } };
+        await this.store.complete({ key, scope, response: { status: errorStatusOf(error.code).http, body } }, this.clock.now());
+      } else {
+        await this.store.release(key, scope);
+      }
+    } catch (storeError) {
+      // The claim then expires after the lock time; the client's answer is still the original error.
+      this.logger.warn(`could not settle idempotency key of ${scope}: ${(storeError as Error).message}`);
+    }
+  }
+}
+
+function replay<TBody>(response: StoredResponse): MutationResult<TBody> {
+  if (isStoredRejection(response.body)) {
+    const { code, message, violations } = response.body.error;
+    throw new DomainError(code, message, violations);
+  }
+  return { status: response.status, body: response.body as TBody };
+}
