@@ -1,9 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type OmsConfig } from '@oms/config';
 import { ObservabilityModule } from '@oms/observability';
-import { OrdersModule, OrderWriteModule } from '@oms/orders';
 import { StorageModule } from '@oms/storage';
-import { IdempotencyCleanupWorker } from './idempotency-cleanup.worker';
+import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule } from '@oms/orders';
 import { StorageReadinessCheck } from './storage-readiness.check';
 
 export const APP_NAME = 'order-api';

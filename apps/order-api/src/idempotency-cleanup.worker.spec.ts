@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '@oms/config';
 import { Clock, IdempotencyStore } from '@oms/domain';
 import { createMemoryDrivers } from '@oms/storage';
-import { IdempotencyCleanupWorker } from './idempotency-cleanup.worker';
+import { IdempotencyCleanupWorker } from '@oms/orders';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 import { Metadata, credentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { startObservability } from '@oms/observability';
 import { orderServiceClientConstructor } from '@oms/orders';
-import { IdempotencyCleanupWorker } from './idempotency-cleanup.worker';
+import { IdempotencyCleanupWorker } from '@oms/orders';
 import { startTestOrderApi, type TestOrderApi } from './order-api.test-app';
 
 describe('order-api ops: readiness and metrics', () => {

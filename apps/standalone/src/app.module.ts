@@ -2,10 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type OmsConfig } from '@oms/config';
 import { MessagingModule } from '@oms/messaging';
 import { ObservabilityModule } from '@oms/observability';
-import { OrdersModule, OrderWriteModule } from '@oms/orders';
+import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule } from '@oms/orders';
 import { RelayModule } from '@oms/relay';
 import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
+import { ReadinessChecks } from './readiness.checks';
 
 export const APP_NAME = 'standalone';
 
@@ -35,6 +36,7 @@ export class AppModule {
         PartnersModule.forRoot(),
         SagasModule.forRoot({ metrics: { provide: SagaMetrics, useClass: PrometheusSagaMetrics } }),
       ],
+      providers: [IdempotencyCleanupWorker, ReadinessChecks],
     };
   }
 }

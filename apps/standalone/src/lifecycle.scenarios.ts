@@ -5,6 +5,7 @@ import { GrpcServerHost, orderServiceClientConstructor } from '@oms/orders';
 import { APP_NAME } from './app.module';
 import { createStandalone } from './standalone.app';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests inspect response bodies loosely
 type Json = Record<string, any>;
 
 /** Config of a standalone OMS under test: ephemeral ports, quiet logs, fast saga sweep. */

@@ -1,4 +1,15 @@
 export * from './oms.config';
-
-/** Nest injection token of the frozen OmsConfig: `@Inject(OMS_CONFIG) config: OmsConfig`. */
-export const OMS_CONFIG = Symbol.for('oms.config');
+export { OMS_CONFIG } from './config.token';
+export { ConfigError, type ConfigIssue } from './config.error';
+export {
+  loadConfig,
+  loadConfigOrExit,
+  parseConfig,
+  type Environment,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  type ReadFile,
+} from './load-config';
+export { ConfigModule, type ConfigModuleOptions } from './config.module';
+export { redactConfig, redactSecrets, redactDsn, configSecrets } from './config.redaction';
+export { configVariables, renderConfigurationDoc, type ConfigVariable } from './config.variables';

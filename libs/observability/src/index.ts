@@ -1,1 +1,15 @@
-export {};
+export { ObservabilityModule, startObservability } from './observability.module';
+export type { ObservabilityOptions } from './observability.options';
+export { OmsMetrics, omsMetricNames, type MetricResult } from './oms-metrics';
+export {
+  HealthRegistry,
+  type HealthCheckFn,
+  type HealthCheckRegistration,
+  type HealthDetails,
+} from './health.registry';
+export { OpsHealthService, type HealthAnswer } from './ops-health.service';
+export { OpsServer } from './ops.server';
+export { ShutdownCoordinator, type SignalSource } from './shutdown.coordinator';
+export { HttpMetricsInterceptor } from './http-metrics.interceptor';
+export { createOmsLogger, omsLoggerOptions, omsLoggerParams, REDACTED_LOG_PATHS } from './oms.logger';
+export { Logger as OmsLogger, PinoLogger, InjectPinoLogger } from 'nestjs-pino';

@@ -16,3 +16,4 @@ export { PROBLEM_CONTENT_TYPE, ProblemFilter } from './http/problem.filter';
 export { GrpcServerHost, grpcBindAddress, grpcCredentials } from './grpc/grpc-server.host';
 export { toGrpcError, ERROR_CODE_METADATA, FIELD_VIOLATIONS_METADATA } from './grpc/grpc-errors';
 export { ORDER_PROTO_OPTIONS, orderServiceClientConstructor, orderServicePackageDefinition } from './grpc/order-service.definition';
+export { IdempotencyCleanupWorker, type IdempotencyCleanupStats } from './application/idempotency-cleanup.worker';

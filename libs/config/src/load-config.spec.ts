@@ -1,0 +1,285 @@
+import { ConfigError } from './config.error';
+import { loadConfig, loadConfigOrExit, parseConfig, type ReadFile } from './load-config';
+
+const noFiles: ReadFile = (path) => {
+  throw Object.assign(new Error(`no such file ${path}`), { code: 'ENOENT' });
+};
+
+function errorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const KEY = '-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleQ==\n-----END PRIVATE KEY-----';
+const CERT = '-----BEGIN CERTIFICATE-----\nY2VydA==\n-----END CERTIFICATE-----';
+
+describe('loadConfig', () => {
+  it('applies the Go OMS defaults to an empty environment', () => {
+    const config = loadConfig({}, { appName: 'order-api', readFile: noFiles });
+
+    expect(config.serviceName).toBe('order-api');
+    expect(config.logLevel).toBe('info');
+    expect(config.http).toEqual({ addr: { host: '0.0.0.0', port: 8080 }, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000 });
+    expect(config.grpc).toEqual({ addr: { host: '0.0.0.0', port: 50051 }, tls: {} });
+    expect(config.metrics.addr).toEqual({ host: '0.0.0.0', port: 9090 });
+    expect(config.shutdownTimeoutMs).toBe(25_000);
+    expect(config.storage).toEqual({
+      driver: 'memory',
+      postgres: { autoMigrate: false, poolMax: 20, statementTimeoutMs: 5_000 },
+    });
+    expect(config.broker).toEqual({
+      driver: 'memory',
+      kafka: { brokers: [], clientId: 'oms', idempotent: true, ordersTopic: 'oms.order.events', dlqTopic: 'oms.dlq' },
+    });
+    expect(config.outbox).toEqual({
+      pollIntervalMs: 100,
+      batchSize: 500,
+      retryDelayMs: 200,
+      maxRetryDelayMs: 30_000,
+      maxAttempts: 10,
+      maxPending: 10_000,
+      partitions: 16,
+      leaseTtlMs: 10_000,
+      retentionMs: 3_600_000,
+    });
+    expect(config.idempotency).toEqual({
+      ttlMs: 86_400_000,
+      cleanupIntervalMs: 600_000,
+      cleanupBatchSize: 500,
+      lockMs: 30_000,
+    });
+    expect(config.saga).toEqual({
+      callTimeoutMs: 2_000,
+      maxAttempts: 8,
+      retryBaseMs: 100,
+      retryMaxMs: 5_000,
+      stepDeadlineMs: 60_000,
+      sweepIntervalMs: 1_000,
+      consumerGroup: 'oms-saga-orchestrator',
+    });
+    expect(config.partners).toEqual({
+      driver: 'in-process',
+      inventoryAddr: '127.0.0.1:50061',
+      paymentAddr: '127.0.0.1:50061',
+      paymentDeclineAboveMinor: 1_000_000,
+      latencyMs: 0,
+      errorRate: 0,
+    });
+    expect(config.rateLimit).toEqual({ enabled: false, requestsPerSecond: 100, burst: 200 });
+  });
+
+  it('uses "oms" as the service name when no app name is given', () => {
+    expect(loadConfig({}).serviceName).toBe('oms');
+  });
+
+  it('reads explicit values over the defaults', () => {
+    const config = loadConfig({
+      OMS_SERVICE_NAME: 'oms-eu',
+      LOG_LEVEL: 'debug',
+      OMS_HTTP_ADDR: '127.0.0.1:8081',
+      OMS_HTTP_BODY_LIMIT: '512kb',
+      OMS_METRICS_ADDR: ':0',
+      OMS_SHUTDOWN_TIMEOUT: '5s',
+      OMS_IDEMPOTENCY_CLEANUP_INTERVAL: '0',
+      OMS_IDEMPOTENCY_CLEANUP_BATCH_SIZE: '50',
+      OMS_OUTBOX_POLL_INTERVAL: '50ms',
+      OMS_PARTNER_ERROR_RATE: '0.1',
+      OMS_RATE_LIMIT_ENABLED: '1',
+    });
+
+    expect(config.serviceName).toBe('oms-eu');
+    expect(config.logLevel).toBe('debug');
+    expect(config.http.addr).toEqual({ host: '127.0.0.1', port: 8081 });
+    expect(config.http.bodyLimitBytes).toBe(524_288);
+    expect(config.metrics.addr.port).toBe(0);
+    expect(config.shutdownTimeoutMs).toBe(5_000);
+    expect(config.idempotency.cleanupIntervalMs).toBe(0);
+    expect(config.idempotency.cleanupBatchSize).toBe(50);
+    expect(config.outbox.pollIntervalMs).toBe(50);
+    expect(config.partners.errorRate).toBe(0.1);
+    expect(config.rateLimit.enabled).toBe(true);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ OMS_HTTP_ADDR: '', LOG_LEVEL: '  ' }).http.addr.port).toBe(8080);
+  });
+
+  it('reports every invalid variable in one error', () => {
+    const error = errorOf(() =>
+      loadConfig({ OMS_HTTP_ADDR: '8080', OMS_OUTBOX_POLL_INTERVAL: '10 seconds', OMS_OUTBOX_BATCH_SIZE: '0' }),
+    );
+
+    expect(error.issues.map((issue) => issue.variable)).toEqual([
+      'OMS_HTTP_ADDR',
+      'OMS_OUTBOX_POLL_INTERVAL',
+      'OMS_OUTBOX_BATCH_SIZE',
+    ]);
+    expect(error.message).toContain('3 problems');
+    expect(error.message).toContain('OMS_HTTP_ADDR: must be host:port or :port');
+    expect(error.message).toContain('(got "8080")');
+    expect(error.message).toContain('OMS_OUTBOX_POLL_INTERVAL: must be a duration');
+    expect(error.message).toContain('OMS_OUTBOX_BATCH_SIZE: must be an integer 1..100000');
+  });
+
+  it('combines parse errors and conditional errors in the same message', () => {
+    const error = errorOf(() =>
+      loadConfig({ OMS_STORAGE_DRIVER: 'postgres', OMS_BROKER_DRIVER: 'kafka', LOG_LEVEL: 'loud' }),
+    );
+
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual(['KAFKA_BROKERS', 'LOG_LEVEL', 'OMS_POSTGRES_DSN']);
+  });
+
+  it('never echoes a secret value in an error', () => {
+    const error = errorOf(() => loadConfig({ OMS_POSTGRES_DSN: 'mysql://root:hunter2@db/oms' }));
+
+    expect(error.message).toContain('OMS_POSTGRES_DSN');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  describe('conditional variables', () => {
+    it('requires the DSN only for the postgres driver', () => {
+      expect(() => loadConfig({ OMS_STORAGE_DRIVER: 'memory' })).not.toThrow();
+      const error = errorOf(() => loadConfig({ OMS_STORAGE_DRIVER: 'postgres' }));
+      expect(error.issues).toEqual([
+        { variable: 'OMS_POSTGRES_DSN', reason: expect.stringContaining('required when OMS_STORAGE_DRIVER=postgres') },
+      ]);
+      const config = loadConfig({ OMS_STORAGE_DRIVER: 'postgres', OMS_POSTGRES_DSN: 'postgres://oms@db/oms' });
+      expect(config.storage.postgres.dsn).toBe('postgres://oms@db/oms');
+    });
+
+    it('requires brokers only for the kafka driver', () => {
+      const error = errorOf(() => loadConfig({ OMS_BROKER_DRIVER: 'kafka' }));
+      expect(error.issues).toEqual([{ variable: 'KAFKA_BROKERS', reason: 'is required when OMS_BROKER_DRIVER=kafka' }]);
+      const config = loadConfig({ OMS_BROKER_DRIVER: 'kafka', KAFKA_BROKERS: 'k0:9092,k1:9092' });
+      expect(config.broker.kafka.brokers).toEqual(['k0:9092', 'k1:9092']);
+    });
+
+    it('requires the TLS key with the certificate, and the certificate with a client CA', () => {
+      expect(errorOf(() => loadConfig({ OMS_GRPC_TLS_CERT: CERT })).issues).toEqual([
+        { variable: 'OMS_GRPC_TLS_KEY', reason: 'is required when OMS_GRPC_TLS_CERT is set' },
+      ]);
+      expect(errorOf(() => loadConfig({ OMS_GRPC_TLS_CLIENT_CA: CERT })).issues.map((i) => i.variable)).toEqual([
+        'OMS_GRPC_TLS_CERT',
+      ]);
+      const config = loadConfig({ OMS_GRPC_TLS_CERT: CERT, OMS_GRPC_TLS_KEY: KEY, OMS_GRPC_TLS_CLIENT_CA: CERT });
+      expect(config.grpc.tls).toEqual({ cert: CERT, key: KEY, clientCa: CERT });
+    });
+
+    it('refuses a backoff cap below its base', () => {
+      const error = errorOf(() => loadConfig({ OMS_SAGA_RETRY_BASE: '10s', OMS_SAGA_RETRY_MAX: '1s' }));
+      expect(error.issues.map((issue) => issue.variable)).toEqual(['OMS_SAGA_RETRY_MAX']);
+    });
+  });
+
+  describe('*_FILE variants', () => {
+    const files: Record<string, string> = {
+      '/run/secrets/dsn': 'postgres://oms:s3cret@db:5432/oms\n',
+      '/run/secrets/tls.crt': `${CERT}\n`,
+      '/run/secrets/tls.key': `${KEY}\r\n`,
+    };
+    const readFile: ReadFile = (path) => {
+      const content = files[path];
+      if (content === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+      return content;
+    };
+
+    it('reads the value from the file and trims the trailing newline', () => {
+      const config = loadConfig(
+        {
+          OMS_STORAGE_DRIVER: 'postgres',
+          OMS_POSTGRES_DSN_FILE: '/run/secrets/dsn',
+          OMS_GRPC_TLS_CERT_FILE: '/run/secrets/tls.crt',
+          OMS_GRPC_TLS_KEY_FILE: '/run/secrets/tls.key',
+        },
+        readFile,
+      );
+
+      expect(config.storage.postgres.dsn).toBe('postgres://oms:s3cret@db:5432/oms');
+      expect(config.grpc.tls.cert).toBe(CERT);
+      expect(config.grpc.tls.key).toBe(KEY);
+    });
+
+    it('refuses both the value and its file', () => {
+      const error = errorOf(() =>
+        loadConfig({ OMS_POSTGRES_DSN: 'postgres://db/oms', OMS_POSTGRES_DSN_FILE: '/run/secrets/dsn' }, readFile),
+      );
+      expect(error.issues).toEqual([
+        { variable: 'OMS_POSTGRES_DSN', reason: 'and OMS_POSTGRES_DSN_FILE are both set; set only one' },
+      ]);
+    });
+
+    it('reports an unreadable file by its variable, next to other problems', () => {
+      const error = errorOf(() =>
+        loadConfig({ OMS_POSTGRES_DSN_FILE: '/run/secrets/missing', OMS_GRPC_ADDR: 'nope' }, readFile),
+      );
+      expect(error.issues).toEqual([
+        { variable: 'OMS_GRPC_ADDR', reason: expect.stringContaining('host:port') },
+        { variable: 'OMS_POSTGRES_DSN_FILE', reason: 'cannot read "/run/secrets/missing" (ENOENT)' },
+      ]);
+    });
+
+    it('has no file variant for non-secret variables', () => {
+      const { warnings } = parseConfig({ OMS_HTTP_ADDR_FILE: '/tmp/addr' }, readFile);
+      expect(warnings).toEqual(['unknown variable OMS_HTTP_ADDR_FILE is ignored']);
+    });
+  });
+
+  it('warns about unknown OMS_* variables but not about test or foreign variables', () => {
+    const { warnings } = parseConfig({
+      OMS_HTTP_ADR: ':8080',
+      OMS_TEST_POSTGRES_DSN: 'postgres://x',
+      PATH: '/usr/bin',
+      OMS_POSTGRES_DSN_FILE: undefined,
+    });
+
+    expect(warnings).toEqual(['unknown variable OMS_HTTP_ADR is ignored']);
+  });
+
+  it('returns a deeply frozen config', () => {
+    const config = loadConfig({ OMS_BROKER_DRIVER: 'kafka', KAFKA_BROKERS: 'k0:9092' });
+
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.http.addr)).toBe(true);
+    expect(Object.isFrozen(config.broker.kafka.brokers)).toBe(true);
+    expect(() => {
+      (config.outbox as { batchSize: number }).batchSize = 1;
+    }).toThrow(TypeError);
+    expect(() => (config.broker.kafka.brokers as string[]).push('k1:9092')).toThrow(TypeError);
+  });
+});
+
+describe('loadConfigOrExit', () => {
+  it('prints every problem to stderr and exits 1 on invalid config', () => {
+    const exit = jest.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+      throw new Error(`exit ${code}`);
+    }) as never);
+    const stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(() => loadConfigOrExit('order-api', { OMS_HTTP_ADDR: 'x', LOG_LEVEL: 'loud' })).toThrow('exit 1');
+      expect(exit).toHaveBeenCalledWith(1);
+      const printed = stderr.mock.calls.map((call) => call.join(' ')).join('\n');
+      expect(printed).toContain('order-api: invalid configuration (2 problems)');
+      expect(printed).toContain('OMS_HTTP_ADDR');
+      expect(printed).toContain('LOG_LEVEL');
+    } finally {
+      exit.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
+  it('returns the config and prints warnings for unknown variables', () => {
+    const stderr = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const config = loadConfigOrExit('outbox-relay', { OMS_OUTBOX_BATCH_SIZ: '5' });
+      expect(config.serviceName).toBe('outbox-relay');
+      expect(stderr).toHaveBeenCalledWith('outbox-relay: config warning: unknown variable OMS_OUTBOX_BATCH_SIZ is ignored');
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+});

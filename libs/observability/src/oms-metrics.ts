@@ -1,0 +1,157 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Outcome label of attempts and runs: `success` or `failure`. */
+export type MetricResult = 'success' | 'failure';
+
+const SAGA_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const STEP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const REQUEST_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Every Prometheus metric of OMS, on a Registry of its own (one per app instance, so tests can
+ * run several apps in one process). Names and meanings follow the Go OMS so its dashboards and
+ * alerts keep working; the rest fill what it lacked.
+ */
+export class OmsMetrics {
+  readonly registry = new Registry();
+
+  // Sagas (saga-orchestrator).
+  readonly sagaStarted = this.counter('oms_saga_started_total', 'Sagas started (one per order payment, cancellation or refund).');
+  readonly sagaCompleted = this.counter('oms_saga_completed_total', 'Sagas that reached their goal (order confirmed, canceled or refunded as requested).');
+  readonly sagaFailed = this.counter('oms_saga_failed_total', 'Sagas that ended without reaching their goal (a step failed and compensation ran).');
+  readonly sagaCanceled = this.counter('oms_saga_canceled_total', 'Sagas that ended with the order canceled.');
+  readonly sagaRefunded = this.counter('oms_saga_refunded_total', 'Sagas that ended with a payment refunded (full or partial).');
+  readonly sagaCompensationFailed = this.counter(
+    'oms_saga_compensation_failed_total',
+    'Sagas left in COMPENSATION_FAILED because a compensation (release or refund) failed for good; needs an operator.',
+  );
+  readonly sagaDuration = new Histogram({
+    name: 'oms_saga_duration_seconds',
+    help: 'Time from saga start to its final state, in seconds.',
+    buckets: SAGA_DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly sagaStepDuration = new Histogram<'step'>({
+    name: 'oms_saga_step_duration_seconds',
+    help: 'Time of one saga step (partner call included, retries excluded), in seconds, by step.',
+    labelNames: ['step'],
+    buckets: STEP_DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly activeSagas = this.gauge('oms_active_sagas', 'Sagas started and not yet in a final state.');
+  readonly timelineEvents = this.counter('oms_timeline_events_total', 'Order events appended to order timelines (event streams).');
+
+  // Outbox (outbox-relay).
+  readonly outboxEvents = this.counter('oms_outbox_events_total', 'Outbox rows published to the broker and marked sent.');
+  readonly outboxPublishAttempts = new Counter<'result'>({
+    name: 'oms_outbox_publish_attempts_total',
+    help: 'Attempts to publish an outbox batch to the broker, by result (success, failure).',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly outboxPendingRecords = this.gauge('oms_outbox_pending_records', 'Outbox rows not yet published.');
+  readonly outboxOldestPendingAge = this.gauge(
+    'oms_outbox_oldest_pending_age_seconds',
+    'Age of the oldest unpublished outbox row, in seconds (0 when none is pending).',
+  );
+  readonly outboxDeadLetters = this.counter(
+    'oms_outbox_dead_letters_total',
+    'Messages sent to the dead-letter topic (outbox rows out of attempts and poison messages of consumers).',
+  );
+
+  // Idempotency key cleanup (order-api).
+  readonly idempotencyCleanupRuns = new Counter<'result'>({
+    name: 'oms_idempotency_cleanup_runs_total',
+    help: 'Runs of the expired idempotency key cleanup, by result (success, failure).',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly idempotencyCleanupDeleted = this.counter('oms_idempotency_cleanup_deleted_total', 'Expired idempotency keys deleted by the cleanup.');
+  readonly idempotencyCleanupLastDeleted = this.gauge('oms_idempotency_cleanup_last_deleted', 'Expired idempotency keys deleted by the last cleanup run.');
+
+  // Requests.
+  readonly httpRequests = new Counter<'method' | 'route' | 'status'>({
+    name: 'oms_http_requests_total',
+    help: 'REST requests answered, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
+  readonly httpRequestDuration = new Histogram<'method' | 'route' | 'status'>({
+    name: 'oms_http_request_duration_seconds',
+    help: 'Time to answer a REST request, in seconds, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status'],
+    buckets: REQUEST_DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly grpcRequests = new Counter<'method' | 'code'>({
+    name: 'oms_grpc_requests_total',
+    help: 'gRPC calls answered, by full method name and status code name (OK, INVALID_ARGUMENT, ...).',
+    labelNames: ['method', 'code'],
+    registers: [this.registry],
+  });
+  readonly grpcRequestDuration = new Histogram<'method' | 'code'>({
+    name: 'oms_grpc_request_duration_seconds',
+    help: 'Time to answer a gRPC call, in seconds, by full method name and status code name.',
+    labelNames: ['method', 'code'],
+    buckets: REQUEST_DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
+  // Drivers.
+  readonly dbPoolConnections = new Gauge<'state'>({
+    name: 'oms_db_pool_connections',
+    help: 'PostgreSQL pool connections by state (total, idle, waiting = clients queued for a connection).',
+    labelNames: ['state'],
+    registers: [this.registry],
+  });
+  readonly kafkaConsumerLag = new Gauge<'topic' | 'partition'>({
+    name: 'oms_kafka_consumer_lag',
+    help: 'Messages between the committed offset of this consumer group and the end of the partition.',
+    labelNames: ['topic', 'partition'],
+    registers: [this.registry],
+  });
+
+  // Health (for readiness-flapping alerts).
+  readonly ready = this.gauge('oms_ready', 'Readiness of this process as last answered on /readyz (1 ready, 0 not ready).');
+  readonly healthCheckUp = new Gauge<'check'>({
+    name: 'oms_health_check_up',
+    help: 'Result of each registered health check when last run (1 up, 0 down).',
+    labelNames: ['check'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    // Zero series exist from the start so that rate() and alerts see a baseline.
+    for (const result of ['success', 'failure'] satisfies MetricResult[]) {
+      this.outboxPublishAttempts.labels(result).inc(0);
+      this.idempotencyCleanupRuns.labels(result).inc(0);
+    }
+  }
+
+  /** Prometheus text exposition of every metric of this registry. */
+  expose(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private counter(name: string, help: string): Counter {
+    return new Counter({ name, help, registers: [this.registry] });
+  }
+
+  private gauge(name: string, help: string): Gauge {
+    return new Gauge({ name, help, registers: [this.registry] });
+  }
+}
+
+/** Names of every oms_* metric an app exports (for dashboards and alert rules checks). */
+export function omsMetricNames(): string[] {
+  return new OmsMetrics().registry
+    .getMetricsAsArray()
+    .map((metric) => metric.name)
+    .filter((name) => name.startsWith('oms_'))
+    .sort();
+}
