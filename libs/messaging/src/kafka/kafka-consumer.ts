@@ -1,0 +1,219 @@
+import { Logger } from '@nestjs/common';
+import type { ConsumerHandle, MessageConsumer, ReceivedMessage, Subscription } from '@oms/domain';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { WakeSignal } from '../memory/wake-signal';
+
+export interface KafkaConsumerOptions {
+  readonly sessionTimeoutMs?: number;
+  readonly rebalanceTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** Partitions of one member handled at the same time (each partition stays in order). */
+  readonly partitionsConsumedConcurrently?: number;
+  /** First pause before a failed message is handled again; doubles up to maxRedeliveryDelayMs. */
+  readonly redeliveryDelayMs?: number;
+  readonly maxRedeliveryDelayMs?: number;
+  /** Longest wait of one fetch for new messages; also bounds how long stop() waits for a fetch. */
+  readonly maxWaitTimeMs?: number;
+  /** How long subscribe() waits for the member to join its group. */
+  readonly joinTimeoutMs?: number;
+  /** Pause before a member that kafkajs gave up on (non-retriable crash) is started again. */
+  readonly restartDelayMs?: number;
+  readonly onHandlerError?: (error: unknown, message: ReceivedMessage) => void;
+}
+
+interface Member {
+  readonly subscription: Subscription;
+  /** The current kafkajs consumer; replaced when it crashed for good. */
+  consumer: Consumer | undefined;
+  starting: Promise<void> | undefined;
+  restartTimer: NodeJS.Timeout | undefined;
+  stopping: boolean;
+  readonly wake: WakeSignal;
+  readonly joined: Promise<void>;
+  markJoined(): void;
+  stopped?: Promise<void>;
+}
+
+/**
+ * Consumer groups over kafkajs. Each subscribe() is one group member. A message's offset is
+ * committed only after its handler resolved; a failed handler is retried in place after a
+ * growing pause, so later messages of the partition wait (per-key order) and nothing is
+ * skipped. On stop or a rebalance the message is left uncommitted for its next owner. A member
+ * whose kafkajs consumer crashed without restarting is started again: it never silently stops.
+ */
+export class KafkaConsumer implements MessageConsumer {
+  private readonly members = new Set<Member>();
+  private readonly logger = new Logger('KafkaConsumer');
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: KafkaConsumerOptions = {},
+  ) {}
+
+  async subscribe(subscription: Subscription): Promise<ConsumerHandle> {
+    if (subscription.groupId.length === 0) throw new Error('subscription groupId must not be empty');
+    if (subscription.topics.length === 0) throw new Error('subscription needs at least one topic');
+    let markJoined!: () => void;
+    const joined = new Promise<void>((resolve) => (markJoined = resolve));
+    const member: Member = {
+      subscription,
+      consumer: undefined,
+      starting: undefined,
+      restartTimer: undefined,
+      stopping: false,
+      wake: new WakeSignal(),
+      joined,
+      markJoined,
+    };
+    this.members.add(member);
+    const timeoutMs = this.options.joinTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`consumer group ${subscription.groupId} not joined within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      member.starting = this.startConsumer(member);
+      await Promise.race([member.starting.then(() => member.joined), timedOut]);
+    } catch (error) {
+      await this.stopMember(member);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    return { stop: () => this.stopMember(member) };
+  }
+
+  /** Stops every member (each finishes its in-flight message). */
+  async close(): Promise<void> {
+    await Promise.all([...this.members].map((member) => this.stopMember(member)));
+  }
+
+  private async startConsumer(member: Member): Promise<void> {
+    const { subscription } = member;
+    const consumer = this.kafka.consumer({
+      groupId: subscription.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeout: this.options.rebalanceTimeoutMs ?? 60_000,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+    });
+    member.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => member.markJoined());
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart || member.stopping || member.consumer !== consumer) return;
+      this.logger.warn(`consumer of group ${subscription.groupId} crashed for good (${String(event.payload.error)}); starting it again`);
+      this.scheduleRestart(member, consumer);
+    });
+    try {
+      await consumer.connect();
+      // A new group starts at the earliest retained message, so nothing published before it is missed.
+      await consumer.subscribe({ topics: [...subscription.topics], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+        eachBatch: (payload) => this.handleBatch(member, subscription, payload),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private scheduleRestart(member: Member, crashed: Consumer): void {
+    if (member.restartTimer) return;
+    member.restartTimer = setTimeout(() => {
+      member.restartTimer = undefined;
+      if (member.stopping || member.consumer !== crashed) return;
+      member.starting = (async () => {
+        await crashed.disconnect().catch(() => undefined);
+        if (member.stopping) return;
+        await this.startConsumer(member);
+      })().catch((error: unknown) => {
+        this.logger.warn(`restarting the consumer of group ${member.subscription.groupId} failed: ${String(error)}`);
+        if (member.consumer) this.scheduleRestart(member, member.consumer);
+      });
+    }, this.options.restartDelayMs ?? 1_000);
+  }
+
+  private stopMember(member: Member): Promise<void> {
+    member.stopped ??= (async () => {
+      member.stopping = true;
+      member.wake.fire();
+      clearTimeout(member.restartTimer);
+      await member.starting?.catch(() => undefined);
+      // Waits for the in-flight message, then leaves the group.
+      await member.consumer?.disconnect();
+      this.members.delete(member);
+    })();
+    return member.stopped;
+  }
+
+  private async handleBatch(member: Member, subscription: Subscription, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    for (const message of batch.messages) {
+      // Stopping finishes only the in-flight message; a revoked partition is left to its new owner.
+      if (!isRunning() || isStale()) return;
+      if (!(await this.handleWithRetries(member, subscription, toReceived(batch.topic, batch.partition, message), heartbeat))) return;
+      const next = (BigInt(message.offset) + 1n).toString();
+      // Committed right away, before the next message: a restart resumes exactly after it.
+      // (Called through the batch payload, this commit also goes out while the consumer stops.)
+      await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
+      resolveOffset(message.offset);
+    }
+  }
+
+  /** True once the handler resolved; false when the consumer stops first (the message stays uncommitted). */
+  private async handleWithRetries(
+    member: Member,
+    subscription: Subscription,
+    received: ReceivedMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    for (let failures = 1; ; failures++) {
+      try {
+        await subscription.handle(received);
+        return true;
+      } catch (error) {
+        this.options.onHandlerError?.(error, received);
+        if (member.stopping) return false;
+        await member.wake.wait(this.redeliveryDelay(failures));
+        if (member.stopping) return false;
+        // Keeps the membership alive while retrying; throws when a rebalance started.
+        await heartbeat();
+      }
+    }
+  }
+
+  private redeliveryDelay(failures: number): number {
+    const base = this.options.redeliveryDelayMs ?? 100;
+    const cap = this.options.maxRedeliveryDelayMs ?? 10_000;
+    return Math.min(cap, base * 2 ** Math.min(failures - 1, 20));
+  }
+}
+
+function toReceived(topic: string, partition: number, message: KafkaMessage): ReceivedMessage {
+  return Object.freeze({
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString('utf8') ?? '',
+    value: message.value?.toString('utf8') ?? '',
+    headers: decodeHeaders(message.headers),
+  });
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Readonly<Record<string, string>> {
+  const decoded: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    // A repeated header keeps its last value; OMS never repeats one.
+    const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    if (value !== undefined) decoded[name] = value.toString();
+  }
+  return Object.freeze(decoded);
+}

@@ -1,0 +1,79 @@
+import { Logger } from '@nestjs/common';
+import type { OmsConfig } from '@oms/config';
+import { Kafka, logLevel } from 'kafkajs';
+import type { MessagingDriver } from '../messaging-driver';
+import { omsTopics } from '../topics';
+import { KafkaConsumer, type KafkaConsumerOptions } from './kafka-consumer';
+import { kafkaLogCreator } from './kafka-logger';
+import { KafkaPublisher, type KafkaPublisherOptions } from './kafka-publisher';
+import { checkKafkaTopics, ensureKafkaTopics } from './kafka-topics';
+
+export interface KafkaDriverOptions {
+  /** Check at start that the OMS topics exist (default true); contract tests bring their own. */
+  readonly checkTopics?: boolean;
+  readonly consumer?: KafkaConsumerOptions;
+  readonly publisher?: Partial<KafkaPublisherOptions>;
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+}
+
+type BrokerConfig = Pick<OmsConfig, 'broker'>;
+
+export function createKafkaClient(config: BrokerConfig, options: KafkaDriverOptions = {}): Kafka {
+  const { kafka } = config.broker;
+  if (kafka.brokers.length === 0) throw new Error('KAFKA_BROKERS is empty: the kafka driver needs at least one broker');
+  return new Kafka({
+    clientId: kafka.clientId,
+    brokers: [...kafka.brokers],
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator,
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
+}
+
+/**
+ * The Kafka driver: one kafkajs client, an idempotent (configurable) acks=all producer and
+ * consumer groups. Fails start-up when a broker cannot be reached or an OMS topic is missing.
+ */
+export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriverOptions = {}): Promise<MessagingDriver> {
+  const kafka = createKafkaClient(config, options);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (options.checkTopics ?? true) {
+      const warnings = await checkKafkaTopics(admin, omsTopics(config.broker.kafka));
+      for (const warning of warnings) new Logger('Kafka').warn(warning);
+    }
+  } catch (error) {
+    await admin.disconnect();
+    throw error;
+  }
+  const publisher = new KafkaPublisher(kafka, { idempotent: config.broker.kafka.idempotent, ...options.publisher });
+  const consumer = new KafkaConsumer(kafka, options.consumer);
+  return {
+    driver: 'kafka',
+    publisher,
+    consumer,
+    async ping() {
+      await admin.describeCluster();
+    },
+    async close() {
+      await consumer.close();
+      await publisher.close();
+      await admin.disconnect();
+    },
+  };
+}
+
+/** For the migrator's topic command: creates the missing OMS topics, returns their names. */
+export async function createOmsKafkaTopics(config: BrokerConfig, options: { readonly replicationFactor?: number } = {}): Promise<string[]> {
+  const admin = createKafkaClient(config).admin();
+  await admin.connect();
+  try {
+    return await ensureKafkaTopics(admin, omsTopics(config.broker.kafka), options);
+  } finally {
+    await admin.disconnect();
+  }
+}

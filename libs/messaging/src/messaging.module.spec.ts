@@ -1,0 +1,39 @@
+import { NestFactory } from '@nestjs/core';
+import type { OmsConfig } from '@oms/config';
+import { MessageConsumer, MessagePublisher } from '@oms/domain';
+import { MemoryBroker } from './memory/memory-broker';
+import { MESSAGING_DRIVER, MessagingModule } from './messaging.module';
+import type { MessagingDriver } from './messaging-driver';
+
+const brokerConfig = (driver: 'memory' | 'kafka', dlqTopic = 'oms.dlq'): Pick<OmsConfig, 'broker'> => ({
+  broker: {
+    driver,
+    kafka: { brokers: ['127.0.0.1:9092'], clientId: 'oms', idempotent: true, ordersTopic: 'oms.order.events', dlqTopic },
+  },
+});
+
+describe('MessagingModule', () => {
+  it('provides one MemoryBroker as both publisher and consumer, with the configured topics', async () => {
+    const app = await NestFactory.createApplicationContext(MessagingModule.forRoot(brokerConfig('memory', 'custom.dlq')), {
+      logger: false,
+    });
+    const publisher = app.get(MessagePublisher);
+    const consumer = app.get(MessageConsumer);
+    expect(publisher).toBeInstanceOf(MemoryBroker);
+    expect(consumer).toBe(publisher);
+    expect((publisher as unknown as MemoryBroker).topicSpecs().map((t) => t.name)).toEqual(['oms.order.events', 'custom.dlq']);
+
+    const driver = app.get<MessagingDriver>(MESSAGING_DRIVER);
+    await expect(driver.ping()).resolves.toBeUndefined();
+    await app.close();
+    await expect(driver.ping()).rejects.toThrow('closed');
+  });
+
+  it('fails start-up clearly when the kafka driver has no brokers', async () => {
+    const config = brokerConfig('kafka');
+    const noBrokers = { broker: { ...config.broker, kafka: { ...config.broker.kafka, brokers: [] } } };
+    await expect(
+      NestFactory.createApplicationContext(MessagingModule.forRoot(noBrokers), { logger: false, abortOnError: false }),
+    ).rejects.toThrow('KAFKA_BROKERS is empty');
+  });
+});

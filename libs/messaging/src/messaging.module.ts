@@ -1,0 +1,45 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { OMS_CONFIG, type OmsConfig } from '@oms/config';
+import { MessageConsumer, MessagePublisher } from '@oms/domain';
+import { createMessagingDriver, type MessagingDriver } from './messaging-driver';
+
+/** Injection token of the MessagingDriver (for readiness checks and shutdown). */
+export const MESSAGING_DRIVER = Symbol.for('oms.messaging.driver');
+
+@Injectable()
+class MessagingShutdown implements OnApplicationShutdown {
+  constructor(@Inject(MESSAGING_DRIVER) private readonly driver: MessagingDriver) {}
+
+  // After every module's beforeApplicationShutdown, so the relay and consumers have drained.
+  async onApplicationShutdown(): Promise<void> {
+    await this.driver.close();
+  }
+}
+
+/**
+ * Provides MessagePublisher and MessageConsumer for `config.broker.driver` (global). Without
+ * an explicit config it reads OMS_CONFIG from the container.
+ */
+@Module({})
+export class MessagingModule {
+  static forRoot(config?: Pick<OmsConfig, 'broker'>): DynamicModule {
+    const driver: Provider = config
+      ? { provide: MESSAGING_DRIVER, useFactory: () => createMessagingDriver(config) }
+      : {
+          provide: MESSAGING_DRIVER,
+          useFactory: (injected: OmsConfig) => createMessagingDriver(injected),
+          inject: [OMS_CONFIG],
+        };
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        driver,
+        { provide: MessagePublisher, useFactory: (d: MessagingDriver) => d.publisher, inject: [MESSAGING_DRIVER] },
+        { provide: MessageConsumer, useFactory: (d: MessagingDriver) => d.consumer, inject: [MESSAGING_DRIVER] },
+        MessagingShutdown,
+      ],
+      exports: [MESSAGING_DRIVER, MessagePublisher, MessageConsumer],
+    };
+  }
+}

@@ -1,0 +1,53 @@
+import { NestFactory } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { ConfigModule, loadConfig } from '@oms/config';
+import { MessagePublisher, UnitOfWork } from '@oms/domain';
+import { MemoryBroker, MessagingModule } from '@oms/messaging';
+import { StorageModule } from '@oms/storage';
+import { Module } from '@nestjs/common';
+import { OutboxRelay } from './outbox-relay';
+import { OutboxSignal } from './outbox-signal';
+import { RELAY_OPTIONS, type RelayOptions } from './relay.options';
+import { RelayModule } from './relay.module';
+
+async function until(what: string, condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+describe('RelayModule', () => {
+  it('relays committed outbox rows to the broker from bootstrap until shutdown', async () => {
+    const config = loadConfig(
+      { OMS_OUTBOX_POLL_INTERVAL: '1h', OMS_OUTBOX_BATCH_SIZE: '50', OMS_OUTBOX_PARTITIONS: '8', OMS_KAFKA_DLQ_TOPIC: 'my.dlq' },
+      { appName: 'outbox-relay' },
+    );
+    @Module({
+      imports: [ConfigModule.forRoot({ appName: 'outbox-relay', config }), StorageModule.forRoot(), MessagingModule.forRoot(), RelayModule.forRoot()],
+    })
+    class TestAppModule {}
+
+    const app = await NestFactory.createApplicationContext(TestAppModule, { logger: false });
+    await app.init();
+    const options = app.get<RelayOptions>(RELAY_OPTIONS);
+    expect(options).toMatchObject({ partitions: 8, batchSize: 50, pollIntervalMs: 3_600_000, deadLetterTopic: 'my.dlq' });
+    const relay = app.get(OutboxRelay);
+    expect(relay.isRunning).toBe(true);
+
+    const broker = app.get(MessagePublisher) as unknown as MemoryBroker;
+    const messageId = randomUUID();
+    await app.get(UnitOfWork).commit(
+      { outbox: [{ messageId, topic: 'oms.order.events', key: 'order-1', payload: '{}', headers: { ce_id: messageId } }] },
+      new Date(),
+    );
+    // The poll interval is an hour: only the signal can make this prompt.
+    app.get(OutboxSignal).notify();
+    await until('the row reaches the broker', () => broker.messages('oms.order.events').length === 1);
+    expect(broker.messages('oms.order.events')[0].headers['ce_id']).toBe(messageId);
+
+    await app.close();
+    expect(relay.isRunning).toBe(false);
+  });
+});
