@@ -3,7 +3,7 @@ import { ConfigModule, type OmsConfig } from '@oms/config';
 import { MessagingModule } from '@oms/messaging';
 import { ObservabilityModule } from '@oms/observability';
 import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule } from '@oms/orders';
-import { RelayModule } from '@oms/relay';
+import { PrometheusRelayMetrics, RelayModule } from '@oms/relay';
 import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
 import { ReadinessChecks } from './readiness.checks';
@@ -32,7 +32,7 @@ export class AppModule {
         MessagingModule.forRoot(),
         OrderWriteModule.forRoot(),
         OrdersModule.forRoot(),
-        RelayModule.forRoot(),
+        RelayModule.forRoot({ metrics: PrometheusRelayMetrics }),
         PartnersModule.forRoot(),
         SagasModule.forRoot({ metrics: { provide: SagaMetrics, useClass: PrometheusSagaMetrics } }),
       ],

@@ -1,5 +1,49 @@
 import type { OmsConfig } from '@oms/config';
-import { anOrderBody, grpcClient, rest, startOms, waitForStatus, type RunningOms } from './lifecycle.scenarios';
+import { anOrderBody, grpcClient, metricTotal, rest, startOms, waitForStatus, type RunningOms } from './lifecycle.scenarios';
+
+/** The metric names dashboards and alerts rely on (Go OMS names plus ours); each must be exported. */
+const EXPORTED_METRICS = [
+  'oms_saga_started_total',
+  'oms_saga_completed_total',
+  'oms_saga_failed_total',
+  'oms_saga_canceled_total',
+  'oms_saga_refunded_total',
+  'oms_saga_duration_seconds',
+  'oms_saga_step_duration_seconds',
+  'oms_active_sagas',
+  'oms_timeline_events_total',
+  'oms_outbox_events_total',
+  'oms_outbox_publish_attempts_total',
+  'oms_outbox_pending_records',
+  'oms_outbox_oldest_pending_age_seconds',
+  'oms_idempotency_cleanup_runs_total',
+  'oms_idempotency_cleanup_deleted_total',
+  'oms_idempotency_cleanup_last_deleted',
+  'oms_http_requests_total',
+  'oms_http_request_duration_seconds',
+  'oms_grpc_requests_total',
+  'oms_grpc_request_duration_seconds',
+  'oms_saga_compensation_failed_total',
+  'oms_outbox_dead_letters_total',
+];
+
+/** Metrics the lifecycles above must have moved. */
+const MOVED_METRICS = [
+  'oms_saga_started_total',
+  'oms_saga_completed_total',
+  'oms_saga_failed_total',
+  'oms_saga_canceled_total',
+  'oms_saga_refunded_total',
+  'oms_saga_duration_seconds',
+  'oms_saga_step_duration_seconds',
+  'oms_timeline_events_total',
+  'oms_outbox_events_total',
+  'oms_outbox_publish_attempts_total',
+  'oms_http_requests_total',
+  'oms_http_request_duration_seconds',
+  'oms_grpc_requests_total',
+  'oms_grpc_request_duration_seconds',
+];
 
 let keys = 0;
 const key = (name: string) => `${name}-${process.pid}-${++keys}`;
@@ -148,6 +192,17 @@ export function describeOrderLifecycle(name: string, config: () => Promise<{ con
       } finally {
         client.close();
       }
+    });
+
+    it('exports every operator metric on /metrics, non-zero where the lifecycles moved it', async () => {
+      const response = await fetch(`${oms.opsUrl}/metrics`);
+      expect(response.status).toBe(200);
+      const exposition = await response.text();
+      const missing = EXPORTED_METRICS.filter((name) => metricTotal(exposition, name) === undefined);
+      expect(missing).toEqual([]);
+      const unmoved = MOVED_METRICS.filter((name) => !(metricTotal(exposition, name)! > 0));
+      expect(unmoved).toEqual([]);
+      for (const path of ['/livez', '/readyz', '/healthz']) expect((await fetch(`${oms.opsUrl}${path}`)).status).toBe(200);
     });
   });
 }

@@ -1,6 +1,7 @@
 import { Metadata, credentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type OmsConfig } from '@oms/config';
+import { HealthRegistry, OpsServer } from '@oms/observability';
 import { GrpcServerHost, orderServiceClientConstructor } from '@oms/orders';
 import { APP_NAME } from './app.module';
 import { createStandalone } from './standalone.app';
@@ -29,6 +30,8 @@ export function lifecycleConfig(variables: Record<string, string> = {}): OmsConf
 export interface RunningOms {
   readonly baseUrl: string;
   readonly grpcAddress: string;
+  /** Base URL of the ops server (/metrics, /readyz). */
+  readonly opsUrl: string;
   close(): Promise<void>;
 }
 
@@ -36,10 +39,12 @@ export interface RunningOms {
 export async function startOms(config: OmsConfig): Promise<RunningOms> {
   const app: NestFastifyApplication = await createStandalone(config, { logger: false });
   await app.listen(0, '127.0.0.1');
+  app.get(HealthRegistry).markStarted(); // what startObservability does in main.ts, without signal handlers
   const address = app.getHttpServer().address() as { port: number };
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     grpcAddress: `127.0.0.1:${app.get(GrpcServerHost).port}`,
+    opsUrl: `http://127.0.0.1:${app.get(OpsServer).address().port}`,
     close: () => app.close(),
   };
 }
@@ -107,3 +112,15 @@ export const anOrderBody = (sku = 'SKU-1', customerId = 'cust-lifecycle') => ({
     { sku: 'SKU-2', qty: 1, price: { currency: 'EUR', amountMinor: '500' } },
   ],
 });
+
+/** Sum of every sample of one metric in a Prometheus text exposition (labels ignored). */
+export function metricTotal(exposition: string, name: string): number | undefined {
+  let total: number | undefined;
+  for (const line of exposition.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)/.exec(line);
+    if (!match || (match[1] !== name && match[1] !== `${name}_count`)) continue;
+    total = (total ?? 0) + Number(match[3]);
+  }
+  return total;
+}

@@ -13,3 +13,4 @@ export { ShutdownCoordinator, type SignalSource } from './shutdown.coordinator';
 export { HttpMetricsInterceptor } from './http-metrics.interceptor';
 export { createOmsLogger, omsLoggerOptions, omsLoggerParams, REDACTED_LOG_PATHS } from './oms.logger';
 export { Logger as OmsLogger, PinoLogger, InjectPinoLogger } from 'nestjs-pino';
+export * from './tracing';

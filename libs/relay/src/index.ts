@@ -7,3 +7,4 @@ export * from './relay.options';
 export * from './relay.module';
 export * from './dead-letter';
 export { retryDelay } from './retry-backoff';
+export { PrometheusRelayMetrics } from './relay.metrics.prometheus';

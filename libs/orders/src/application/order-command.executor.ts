@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { toOutboxMessage } from '@oms/contracts';
+import { OmsMetrics, activeTraceparent, traceIdOf } from '@oms/observability';
 import {
   Clock,
   ConcurrencyError,
@@ -23,6 +24,18 @@ import {
 const DEFAULT_CONFLICT_RETRIES = 5;
 
 /**
+ * The trace the events (and so their outbox rows) carry on to the relay and the saga: the
+ * active span when the caller gave no valid traceparent, or one of the same trace (the active
+ * span then descends from it and is the closer parent); otherwise the caller's.
+ */
+function traceparentOf(given: string | undefined): { traceparent?: string } {
+  const givenTrace = traceIdOf(given);
+  const active = activeTraceparent();
+  if (active && (givenTrace === undefined || givenTrace === traceIdOf(active))) return { traceparent: active };
+  return givenTrace === undefined ? {} : { traceparent: given as string };
+}
+
+/**
  * The one write path of an order: load -> decide -> commit events, outbox rows and the
  * projection (plus whatever the caller adds) in a single transaction. A conflicting
  * writer makes the append fail; the whole decision is then redone on fresh state.
@@ -34,6 +47,7 @@ export class OrderCommandExecutor extends OrderCommandBus {
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    @Optional() private readonly metrics?: OmsMetrics,
   ) {
     super();
   }
@@ -68,7 +82,11 @@ export class OrderCommandExecutor extends OrderCommandBus {
     const history = await this.eventStore.readStream(streamId);
     const before = rehydrateOrder(history);
     const now = this.clock.now();
-    const metadata = { ...options.metadata, occurredAt: options.metadata?.occurredAt ?? now.toISOString() };
+    const metadata = {
+      ...options.metadata,
+      occurredAt: options.metadata?.occurredAt ?? now.toISOString(),
+      ...traceparentOf(options.metadata?.traceparent),
+    };
 
     let state = before;
     const decided: NewEvent[] = [];
@@ -99,6 +117,7 @@ export class OrderCommandExecutor extends OrderCommandBus {
       },
       now,
     );
+    this.metrics?.timelineEvents.inc(stored.length);
     return { state, events: stored };
   }
 }
