@@ -1,1 +1,6 @@
-export {};
+// Test infrastructure shared by integration tests: services from OMS_TEST_* or Testcontainers, config builders.
+export { testVariable, type TestVariable } from './test-env';
+export { containerRuntimeAvailable } from './container-runtime';
+export { DEFAULT_TEST_POSTGRES_DSN, createTestDatabase, testPostgresServer, type TestDatabase } from './postgres.testing';
+export { testKafkaBrokers } from './kafka.testing';
+export { postgresTestConfig, testConfig } from './config.testing';

@@ -1,0 +1,55 @@
+import type { OmsConfig } from '@oms/config';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+// migrations/ is the top-level folder the design fixes for them; it is not an Nx project with an alias.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { OMS_MIGRATIONS } from '../../../../migrations';
+
+export { OMS_MIGRATIONS };
+
+/** How to reach PostgreSQL: the parts of OmsConfig the DataSource needs. */
+export interface PostgresConnectionSettings {
+  readonly dsn: string;
+  /** Largest pool size (OMS_POSTGRES_POOL_MAX). */
+  readonly poolMax: number;
+  /** statement_timeout of every connection in milliseconds; 0 = none (migrations). */
+  readonly statementTimeoutMs: number;
+  /** Shown in pg_stat_activity. */
+  readonly applicationName?: string;
+}
+
+/** Table where TypeORM records the applied migrations. */
+export const MIGRATIONS_TABLE = 'typeorm_migrations';
+
+export function postgresSettingsOf(config: OmsConfig): PostgresConnectionSettings {
+  const { dsn, poolMax, statementTimeoutMs } = config.storage.postgres;
+  if (!dsn) throw new Error('OMS_POSTGRES_DSN (or OMS_POSTGRES_DSN_FILE) is not set');
+  return { dsn, poolMax, statementTimeoutMs, applicationName: config.serviceName };
+}
+
+/**
+ * The one DataSource definition, shared by the drivers and the migrator. The schema is
+ * owned by the migrations in the top-level migrations/ folder: never synchronised, never
+ * run implicitly (see runMigrations for the locked start-up path).
+ */
+export function postgresDataSourceOptions(settings: PostgresConnectionSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.dsn,
+    applicationName: settings.applicationName ?? 'oms',
+    poolSize: settings.poolMax,
+    connectTimeoutMS: 10_000,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: [...OMS_MIGRATIONS],
+    migrationsTableName: MIGRATIONS_TABLE,
+    migrationsTransactionMode: 'each',
+    entities: [],
+    installExtensions: false,
+    logging: false,
+    extra: settings.statementTimeoutMs > 0 ? { statement_timeout: settings.statementTimeoutMs } : {},
+  };
+}
+
+export function createPostgresDataSource(settings: PostgresConnectionSettings): DataSource {
+  return new DataSource(postgresDataSourceOptions(settings));
+}

@@ -1,0 +1,23 @@
+// PostgreSQL storage driver (TypeORM DataSource + raw SQL), its migrations and maintenance jobs.
+export { createPostgresDrivers, postgresDriversOn, type PostgresDriversOptions } from './postgres-drivers';
+export {
+  MIGRATIONS_TABLE,
+  OMS_MIGRATIONS,
+  createPostgresDataSource,
+  postgresDataSourceOptions,
+  postgresSettingsOf,
+  type PostgresConnectionSettings,
+} from './data-source';
+export {
+  MIGRATION_LOCK_KEY,
+  MigrationError,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+  runMigrations,
+  type MigrateOptions,
+  type MigrationState,
+} from './migrations.postgres';
+export { PostgresDatabase, type SqlExecutor, type SqlResult } from './postgres-database';
+export { OUTBOX_NOTIFY_CHANNEL } from './unit-of-work.postgres';
+export { rebuildOrdersView, type RebuildOptions, type RebuildResult } from './projection-rebuild';

@@ -1,0 +1,82 @@
+import { SagaStore, type SagaKind, type SagaRecord, type SagaStatus } from '@oms/domain';
+import { toDate, toNullableDate, type PostgresDatabase } from './postgres-database';
+
+interface SagaRow {
+  saga_id: string;
+  order_id: string;
+  kind: SagaKind;
+  status: SagaStatus;
+  state: unknown;
+  version: number;
+  next_attempt_at: Date | null;
+  deadline_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'saga_id, order_id, kind, status, state, version, next_attempt_at, deadline_at, created_at, updated_at';
+
+/** Saga rows are written by PostgresUnitOfWork (version-checked); this side reads and leases them. */
+export class PostgresSagaStore extends SagaStore {
+  constructor(private readonly db: PostgresDatabase) {
+    super();
+  }
+
+  async get(sagaId: string): Promise<SagaRecord | null> {
+    const { rows } = await this.db.query<SagaRow>(`SELECT ${COLUMNS} FROM sagas WHERE saga_id = $1`, [sagaId]);
+    return rows[0] ? toSagaRecord(rows[0]) : null;
+  }
+
+  async listByOrder(orderId: string): Promise<SagaRecord[]> {
+    const { rows } = await this.db.query<SagaRow>(`SELECT ${COLUMNS} FROM sagas WHERE order_id = $1 ORDER BY created_at, saga_id`, [
+      orderId,
+    ]);
+    return rows.map(toSagaRecord);
+  }
+
+  /**
+   * Leases due sagas to this caller: SKIP LOCKED makes concurrent sweepers take disjoint
+   * sets, and the pushed timer keeps a saga from being claimed again until the lease ends.
+   * The version is left alone, so the claimer commits against the version it read.
+   */
+  async claimDue(now: Date, limit: number, leaseMs: number): Promise<SagaRecord[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.db.query<SagaRow & { due_at: Date }>(
+      `WITH due AS (
+         SELECT saga_id, next_attempt_at FROM sagas
+         WHERE status = 'RUNNING' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, saga_id LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       UPDATE sagas s SET next_attempt_at = $3 FROM due WHERE s.saga_id = due.saga_id
+       RETURNING ${COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}, due.next_attempt_at AS due_at`,
+      [now, limit, new Date(now.getTime() + leaseMs)],
+    );
+    return rows
+      .sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || (a.saga_id < b.saga_id ? -1 : a.saga_id > b.saga_id ? 1 : 0))
+      .map(toSagaRecord);
+  }
+
+  async countByStatus(): Promise<Record<SagaStatus, number>> {
+    const counts: Record<SagaStatus, number> = { RUNNING: 0, COMPLETED: 0, COMPENSATED: 0, COMPENSATION_FAILED: 0 };
+    const { rows } = await this.db.query<{ status: SagaStatus; count: number }>(
+      'SELECT status, count(*)::int AS count FROM sagas GROUP BY status',
+    );
+    for (const row of rows) if (row.status in counts) counts[row.status] = row.count;
+    return counts;
+  }
+}
+
+function toSagaRecord(row: SagaRow): SagaRecord {
+  return {
+    sagaId: row.saga_id,
+    orderId: row.order_id,
+    kind: row.kind,
+    status: row.status,
+    state: row.state,
+    version: row.version,
+    nextAttemptAt: toNullableDate(row.next_attempt_at),
+    deadlineAt: toNullableDate(row.deadline_at),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}

@@ -1,0 +1,259 @@
+import { ConcurrencyError, UnitOfWork, outboxPartition, type ChangeSet, type CommitResult, type OrderView } from '@oms/domain';
+import { DuplicateEventError } from '../storage.errors';
+import { PostgresDatabase, SqlParams, UNIQUE_VIOLATION, pgErrorOf, toNumber, type SqlExecutor } from './postgres-database';
+
+/** Channel the outbox relay LISTENs on; the payload lists the outbox partitions that got rows. */
+export const OUTBOX_NOTIFY_CHANNEL = 'oms_outbox';
+
+export interface PostgresUnitOfWorkOptions {
+  /** Outbox partition count (OMS_OUTBOX_PARTITIONS): partition = outboxPartition(key, partitions). */
+  readonly partitions: number;
+  /** NOTIFY oms_outbox when a commit wrote outbox rows (delivered only if the commit succeeds). */
+  readonly notify: boolean;
+}
+
+type ConflictPart = 'append' | 'saga' | 'inbox' | 'idempotency';
+
+/** A part of the change set did not apply; the transaction is rolled back and the reason is looked up afresh. */
+class CommitConflict extends Error {
+  constructor(readonly part: ConflictPart) {
+    super(`commit conflict on ${part}`);
+  }
+}
+
+interface CommitRow {
+  stream_version: number | null;
+  appended: number | null;
+  next_version: number | string | null;
+  last_position: number | string | null;
+  completed: number | null;
+  saga_written: number | null;
+  inboxed: number | null;
+}
+
+/**
+ * Commits a whole ChangeSet in ONE transaction with ONE statement: data-modifying CTEs
+ * append the events (only when the stream is still at the expected version), insert the
+ * outbox rows, upsert the projection, complete the idempotency key, write the saga (version
+ * checked) and record the inbox entry. The statement reports what each part did; anything
+ * short of complete rolls the transaction back and becomes a ConcurrencyError.
+ *
+ * Every other part is gated on `EXISTS (SELECT 1 FROM appended)`, so the event insert (whose
+ * unique (stream_id, version) index serialises writers of one stream) takes its locks first:
+ * two writers of one order cannot deadlock on the projection or saga row.
+ */
+export class PostgresUnitOfWork extends UnitOfWork {
+  constructor(
+    private readonly db: PostgresDatabase,
+    private readonly options: PostgresUnitOfWorkOptions,
+  ) {
+    super();
+  }
+
+  async commit(change: ChangeSet, now: Date): Promise<CommitResult> {
+    const statement = buildCommitStatement(change, now, this.options);
+    if (!statement) return {};
+    try {
+      return await this.db.transaction(async (tx) => {
+        const { rows } = await tx.query<CommitRow>(statement.text, statement.values);
+        return checkCommit(change, rows[0]);
+      });
+    } catch (error) {
+      throw await this.explain(error, change);
+    }
+  }
+
+  /** Turns a failed commit into the error callers handle, reading the actual versions after the rollback. */
+  private async explain(error: unknown, change: ChangeSet): Promise<unknown> {
+    const { code, constraint, detail } = pgErrorOf(error);
+    let part: ConflictPart | undefined = error instanceof CommitConflict ? error.part : undefined;
+    if (code === UNIQUE_VIOLATION && constraint === 'events_stream_version_key') part = 'append';
+    if (code === UNIQUE_VIOLATION && constraint === 'events_event_id_key') {
+      return new DuplicateEventError(/\(event_id\)=\(([^)]+)\)/.exec(detail ?? '')?.[1] ?? 'unknown');
+    }
+    if (part === undefined) return error;
+    return conflictError(this.db, change, part);
+  }
+}
+
+async function conflictError(db: SqlExecutor, change: ChangeSet, part: ConflictPart): Promise<ConcurrencyError> {
+  const { append, saga, inbox, idempotency } = change;
+  if (part === 'append' && append) {
+    const { rows } = await db.query<{ version: number }>(
+      'SELECT coalesce(max(version), 0)::int AS version FROM events WHERE stream_id = $1',
+      [append.streamId],
+    );
+    return new ConcurrencyError(append.streamId, append.expectedVersion, rows[0]?.version ?? 0);
+  }
+  if (part === 'saga' && saga) {
+    const { rows } = await db.query<{ version: number }>('SELECT version FROM sagas WHERE saga_id = $1', [saga.sagaId]);
+    return new ConcurrencyError(`saga-${saga.sagaId}`, saga.version, rows[0]?.version ?? 0);
+  }
+  if (part === 'inbox' && inbox) return new ConcurrencyError(`inbox:${inbox.consumer}:${inbox.messageId}`, 0, 1);
+  if (part === 'idempotency' && idempotency) {
+    const { key, scope } = idempotency;
+    const { rowCount } = await db.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND scope = $2', [key, scope]);
+    return new ConcurrencyError(`idempotency:${scope}:${key}`, 0, rowCount > 0 ? 1 : 0);
+  }
+  throw new Error(`commit conflict on ${part}, which the change set does not contain`);
+}
+
+function checkCommit(change: ChangeSet, row: CommitRow | undefined): CommitResult {
+  if (!row) throw new Error('commit statement returned no row');
+  const result: { nextVersion?: number; lastPosition?: number } = {};
+  if (change.append) {
+    const count = change.append.events.length;
+    if (count === 0) {
+      if (row.stream_version !== change.append.expectedVersion) throw new CommitConflict('append');
+      result.nextVersion = change.append.expectedVersion;
+      result.lastPosition = 0;
+    } else {
+      if (row.appended !== count) throw new CommitConflict('append');
+      result.nextVersion = toNumber(row.next_version);
+      result.lastPosition = toNumber(row.last_position);
+    }
+  }
+  if (change.saga && row.saga_written !== 1) throw new CommitConflict('saga');
+  if (change.inbox && row.inboxed !== 1) throw new CommitConflict('inbox');
+  if (change.idempotency && row.completed !== 1) throw new CommitConflict('idempotency');
+  return result;
+}
+
+interface Statement {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+/** The single statement of a commit, or null when the change set is empty. */
+export function buildCommitStatement(change: ChangeSet, now: Date, options: PostgresUnitOfWorkOptions): Statement | null {
+  const p = new SqlParams();
+  const ctes: string[] = [];
+  const columns: string[] = [];
+  let gate = '';
+  let nowParam: string | undefined;
+  // Added on first use: pg rejects a parameter that no part of the statement references.
+  const at = (): string => (nowParam ??= `${p.add(now)}::timestamptz`);
+
+  const { append } = change;
+  if (append) {
+    const stream = p.add(append.streamId);
+    const currentVersion = `(SELECT coalesce(max(version), 0) FROM events WHERE stream_id = ${stream})::int`;
+    columns.push(`${currentVersion} AS stream_version`);
+    if (append.events.length > 0) {
+      const expected = p.add(append.expectedVersion);
+      const rows = append.events.map(
+        (event, index) =>
+          `(${p.add(event.eventId)}::uuid, ${index + 1}, ${p.add(event.type)}, ${p.add(event.schemaVersion)}::int, ` +
+          `${p.json(event.data)}, ${p.json(event.metadata)}, ${p.add(event.metadata.occurredAt)}::timestamptz)`,
+      );
+      ctes.push(`appended AS (
+        INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, occurred_at)
+        SELECT v.event_id, ${stream}, ${expected}::int + v.n, v.type, v.schema_version, v.data, v.metadata, v.occurred_at
+        FROM (VALUES ${rows.join(', ')}) AS v(event_id, n, type, schema_version, data, metadata, occurred_at)
+        WHERE ${currentVersion} = ${expected}::int
+        ORDER BY v.n
+        RETURNING version, position)`);
+      columns.push(
+        '(SELECT count(*) FROM appended)::int AS appended',
+        '(SELECT max(version) FROM appended) AS next_version',
+        '(SELECT max(position) FROM appended) AS last_position',
+      );
+      gate = 'WHERE EXISTS (SELECT 1 FROM appended)';
+    }
+  }
+
+  if (change.outbox && change.outbox.length > 0) {
+    const rows = change.outbox.map(
+      (message) =>
+        `(${p.add(message.messageId)}, ${p.add(message.topic)}, ${p.add(message.key)}, ` +
+        `${p.add(outboxPartition(message.key, options.partitions))}::int, ${p.add(message.payload)}, ${p.json(message.headers)}, ${at()})`,
+    );
+    ctes.push(`outboxed AS (
+      INSERT INTO outbox (message_id, topic, key, partition, payload, headers, created_at)
+      SELECT * FROM (VALUES ${rows.join(', ')}) AS v(message_id, topic, key, partition, payload, headers, created_at) ${gate}
+      RETURNING partition)`);
+    if (options.notify) {
+      columns.push(
+        `(SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', string_agg(DISTINCT partition::text, ',')) FROM outboxed) IS NULL AS notified`,
+      );
+    }
+  }
+
+  if (change.projection) {
+    ctes.push(`projected AS (${projectionUpsert(p, [change.projection], gate)} RETURNING 1)`);
+  }
+
+  if (change.idempotency) {
+    const { key, scope, response } = change.idempotency;
+    ctes.push(`completed AS (
+      UPDATE idempotency_keys SET status = 'completed', response = ${p.json(response, 'json')}, completed_at = ${at()}, locked_until = NULL
+      WHERE key = ${p.add(key)} AND scope = ${p.add(scope)} AND status = 'in_flight' ${gate.replace('WHERE', 'AND')}
+      RETURNING 1)`);
+    columns.push('(SELECT count(*) FROM completed)::int AS completed');
+  }
+
+  if (change.saga) {
+    const saga = change.saga;
+    const values = {
+      orderId: p.add(saga.orderId),
+      kind: p.add(saga.kind),
+      status: p.add(saga.status),
+      state: p.json(saga.state),
+      nextAttemptAt: `${p.add(saga.nextAttemptAt)}::timestamptz`,
+      deadlineAt: `${p.add(saga.deadlineAt)}::timestamptz`,
+      createdAt: `${p.add(saga.createdAt)}::timestamptz`,
+      updatedAt: `${p.add(saga.updatedAt)}::timestamptz`,
+    };
+    const sagaId = p.add(saga.sagaId);
+    ctes.push(
+      saga.version === 0
+        ? `saga_written AS (
+          INSERT INTO sagas (saga_id, order_id, kind, status, state, version, next_attempt_at, deadline_at, created_at, updated_at)
+          SELECT ${sagaId}, ${values.orderId}, ${values.kind}, ${values.status}, ${values.state}, 1,
+                 ${values.nextAttemptAt}, ${values.deadlineAt}, ${values.createdAt}, ${values.updatedAt} ${gate}
+          ON CONFLICT (saga_id) DO NOTHING
+          RETURNING version)`
+        : `saga_written AS (
+          UPDATE sagas SET order_id = ${values.orderId}, kind = ${values.kind}, status = ${values.status}, state = ${values.state},
+                 version = version + 1, next_attempt_at = ${values.nextAttemptAt}, deadline_at = ${values.deadlineAt},
+                 created_at = ${values.createdAt}, updated_at = ${values.updatedAt}
+          WHERE saga_id = ${sagaId} AND version = ${p.add(saga.version)}::int ${gate.replace('WHERE', 'AND')}
+          RETURNING version)`,
+    );
+    columns.push('(SELECT count(*) FROM saga_written)::int AS saga_written');
+  }
+
+  if (change.inbox) {
+    ctes.push(`inboxed AS (
+      INSERT INTO processed_messages (consumer, message_id, processed_at)
+      SELECT ${p.add(change.inbox.consumer)}, ${p.add(change.inbox.messageId)}, ${at()} ${gate}
+      ON CONFLICT (consumer, message_id) DO NOTHING
+      RETURNING 1)`);
+    columns.push('(SELECT count(*) FROM inboxed)::int AS inboxed');
+  }
+
+  if (ctes.length === 0 && columns.length === 0) return null;
+  if (columns.length === 0) columns.push('1 AS done');
+  const text = `${ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n` : ''}SELECT ${columns.join(', ')}`;
+  return { text, values: p.values };
+}
+
+/**
+ * INSERT ... ON CONFLICT DO UPDATE of orders_view rows (one per order). `gate` filters the
+ * rows to insert, `guard` the rows to replace (e.g. never regress a newer version).
+ */
+export function projectionUpsert(p: SqlParams, views: readonly OrderView[], gate = '', guard = ''): string {
+  const rows = views.map(
+    (view) =>
+      `(${p.add(view.orderId)}, ${p.add(view.customerId)}, ${p.add(view.status)}, ${p.add(view.currency)}, ` +
+      `${p.add(view.totalMinor)}::bigint, ${p.json(view.items)}, ${p.add(view.version)}::int, ` +
+      `${p.add(view.createdAt)}::timestamptz, ${p.add(view.updatedAt)}::timestamptz)`,
+  );
+  return `INSERT INTO orders_view (order_id, customer_id, status, currency, total_minor, items, version, created_at, updated_at)
+    SELECT * FROM (VALUES ${rows.join(', ')})
+      AS v(order_id, customer_id, status, currency, total_minor, items, version, created_at, updated_at) ${gate}
+    ON CONFLICT (order_id) DO UPDATE SET
+      customer_id = EXCLUDED.customer_id, status = EXCLUDED.status, currency = EXCLUDED.currency,
+      total_minor = EXCLUDED.total_minor, items = EXCLUDED.items, version = EXCLUDED.version,
+      created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at ${guard}`;
+}

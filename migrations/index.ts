@@ -1,0 +1,17 @@
+import { EventStoreAndOutbox1795910400001 } from './1795910400001-event-store-and-outbox';
+import { OrdersView1795910400002 } from './1795910400002-orders-view';
+import { IdempotencyKeys1795910400003 } from './1795910400003-idempotency-keys';
+import { SagasAndInbox1795910400004 } from './1795910400004-sagas-and-inbox';
+import { OutboxRelayMembers1795910400005 } from './1795910400005-outbox-relay-members';
+
+/**
+ * Every schema migration, oldest first. Listed explicitly (not globbed) so that bundled
+ * apps carry them. Expand/contract only: see docs/migrations.md before adding one.
+ */
+export const OMS_MIGRATIONS = [
+  EventStoreAndOutbox1795910400001,
+  OrdersView1795910400002,
+  IdempotencyKeys1795910400003,
+  SagasAndInbox1795910400004,
+  OutboxRelayMembers1795910400005,
+] as const;

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'migration-lint',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
