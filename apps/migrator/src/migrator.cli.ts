@@ -1,0 +1,150 @@
+import { redactDsn, type OmsConfig } from '@oms/config';
+import { loadPostgresStorage } from '@oms/storage';
+import { reprocessDeadLetters } from './dlq-reprocess.command';
+import { replayEvents, type ReplayResult } from './events-replay.command';
+import { USAGE, UsageError, parseMigratorArgs, type MigratorCommand, type ReplayRange } from './migrator.args';
+import { createTopics } from './topics-create.command';
+
+export interface MigratorIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Runs one migrator command; returns the process exit status (never throws). */
+export async function runMigratorCli(argv: readonly string[], config: OmsConfig, io: MigratorIo): Promise<number> {
+  let command: MigratorCommand;
+  try {
+    command = parseMigratorArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`migrator: ${error.message}`);
+    io.err(USAGE);
+    return EXIT_USAGE;
+  }
+  if (command.kind === 'help') {
+    io.out(USAGE);
+    return EXIT_OK;
+  }
+  if (command.kind === 'create-topics') {
+    try {
+      const created = await createTopics(config);
+      for (const name of created) io.out(`created  ${name}`);
+      io.out(created.length === 0 ? 'nothing to create: every OMS topic exists' : `${created.length} topic(s) created`);
+      return EXIT_OK;
+    } catch (error) {
+      io.err(`migrator: topics create failed on ${config.broker.kafka.brokers.join(',') || '(no KAFKA_BROKERS)'}: ${describe(error)}`);
+      return EXIT_FAILED;
+    }
+  }
+  const dsn = config.storage.postgres.dsn;
+  if (!dsn) {
+    io.err('migrator: OMS_POSTGRES_DSN (or OMS_POSTGRES_DSN_FILE) is required');
+    return EXIT_USAGE;
+  }
+  const target = redactDsn(dsn);
+  try {
+    await execute(command, config, io);
+    return EXIT_OK;
+  } catch (error) {
+    io.err(`migrator: ${command.kind} failed on ${target}: ${describe(error)}`);
+    return EXIT_FAILED;
+  }
+}
+
+async function execute(command: Exclude<MigratorCommand, { kind: 'help' | 'create-topics' }>, config: OmsConfig, io: MigratorIo): Promise<void> {
+  const storage = await loadPostgresStorage();
+  const settings = { ...storage.postgresSettingsOf(config), applicationName: 'oms-migrator' };
+  // Schema changes and rebuilds may legitimately run longer than a request's statement timeout.
+  const dataSource = storage.createPostgresDataSource({ ...settings, poolMax: 2, statementTimeoutMs: 0 });
+  await dataSource.initialize();
+  try {
+    switch (command.kind) {
+      case 'up': {
+        const applied = await storage.migrateUp(dataSource, { steps: command.steps });
+        for (const name of applied) io.out(`applied  ${name}`);
+        io.out(applied.length === 0 ? 'nothing to apply: the schema is up to date' : `${applied.length} migration(s) applied`);
+        return;
+      }
+      case 'down': {
+        const reverted = await storage.migrateDown(dataSource, { steps: command.steps });
+        for (const name of reverted) io.out(`reverted ${name}`);
+        io.out(reverted.length === 0 ? 'nothing to revert: no migration is applied' : `${reverted.length} migration(s) reverted`);
+        return;
+      }
+      case 'status': {
+        const states = await storage.migrationStatus(dataSource);
+        for (const state of states) {
+          io.out(`${state.applied ? '[applied]' : '[pending]'} ${state.name}${state.unknown ? '  (not in this build)' : ''}`);
+        }
+        const pending = states.filter((state) => !state.applied).length;
+        io.out(`${states.length - pending} applied, ${pending} pending`);
+        return;
+      }
+      case 'rebuild-projections': {
+        const result = await storage.rebuildOrdersView(new storage.PostgresDatabase(dataSource), {
+          batchSize: command.batchSize,
+          onBatch: ({ orders }) => io.out(`orders_view: ${orders} order(s) recomputed`),
+        });
+        io.out(`orders_view rebuilt: ${result.orders} order(s), ${result.removed} orphaned row(s) removed`);
+        return;
+      }
+      case 'dlq-reprocess': {
+        const result = await reprocessDeadLetters(new storage.PostgresDatabase(dataSource), {
+          execute: command.execute,
+          limit: command.limit,
+          notifyChannel: storage.OUTBOX_NOTIFY_CHANNEL,
+        });
+        for (const row of result.rows) {
+          io.out(
+            `${command.execute ? 'requeued' : 'dead    '} #${row.id} message ${row.messageId} key ${row.key} topic ${row.topic} ` +
+              `attempts ${row.attempts} at ${row.createdAt.toISOString()}: ${row.lastError ?? '(no error recorded)'}`,
+          );
+        }
+        const more = result.remaining > 0 ? `; ${result.remaining} more dead-lettered row(s) left (raise --limit or run again)` : '';
+        io.out(
+          command.execute
+            ? `${result.rows.length} dead-lettered row(s) set pending again: the relay republishes them${more}`
+            : `${result.rows.length} dead-lettered row(s) listed (dry run: nothing changed, add --execute to republish)${more}`,
+        );
+        return;
+      }
+      case 'replay-events': {
+        // The drivers over the migrator's DataSource: readAll and a commit that NOTIFYs the relays.
+        const drivers = storage.postgresDriversOn(dataSource, { partitions: config.outbox.partitions, notify: true });
+        const result = await replayEvents(command.range, command.execute, {
+          db: new storage.PostgresDatabase(dataSource),
+          eventStore: drivers.eventStore,
+          unitOfWork: drivers.unitOfWork,
+          topic: config.broker.kafka.ordersTopic,
+          onBatch: command.execute ? (progress) => io.out(`replayed ${progress.events} event(s) so far`) : undefined,
+        });
+        io.out(replaySummary(command.range, command.execute, result));
+        return;
+      }
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+function replaySummary(range: ReplayRange, execute: boolean, result: ReplayResult): string {
+  const asked =
+    range.by === 'position'
+      ? `positions ${range.from}..${range.to ?? 'end'}`
+      : `occurred ${range.since.toISOString()} .. ${range.until?.toISOString() ?? 'now'}`;
+  if (result.events === 0) return `no order events in ${asked}: nothing to replay`;
+  const what = `${result.events} event(s) of ${result.orders} order(s), positions ${result.firstPosition}..${result.lastPosition} (${asked})`;
+  return execute
+    ? `${what} written to the outbox with their original event ids: the relay publishes them`
+    : `${what} would be replayed (dry run: nothing written, add --execute)`;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+}
