@@ -3,7 +3,6 @@ import { ConfigModule, type OmsConfig } from '@oms/config';
 import { ObservabilityModule } from '@oms/observability';
 import { StorageModule } from '@oms/storage';
 import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule } from '@oms/orders';
-import { StorageReadinessCheck } from './storage-readiness.check';
 
 export const APP_NAME = 'order-api';
 
@@ -27,7 +26,7 @@ export class AppModule {
         OrderWriteModule.forRoot(),
         OrdersModule.forRoot(),
       ],
-      providers: [IdempotencyCleanupWorker, StorageReadinessCheck],
+      providers: [IdempotencyCleanupWorker],
     };
   }
 }

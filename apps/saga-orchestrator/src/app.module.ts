@@ -5,7 +5,6 @@ import { ObservabilityModule } from '@oms/observability';
 import { OrderWriteModule } from '@oms/orders';
 import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
-import { ReadinessChecks } from './readiness.checks';
 
 export const APP_NAME = 'saga-orchestrator';
 
@@ -34,7 +33,6 @@ export class AppModule {
         PartnersModule.forRoot(),
         SagasModule.forRoot({ metrics: { provide: SagaMetrics, useClass: PrometheusSagaMetrics } }),
       ],
-      providers: [ReadinessChecks],
     };
   }
 }

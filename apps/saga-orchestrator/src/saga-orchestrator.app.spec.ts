@@ -2,7 +2,8 @@ import { loadConfig } from '@oms/config';
 import { MessagePublisher, OrderCommandBus, Outbox } from '@oms/domain';
 import { HealthRegistry, OmsMetrics } from '@oms/observability';
 import { createSagaOrchestrator } from './saga-orchestrator.app';
-import { BROKER_CHECK, DATABASE_CHECK } from './readiness.checks';
+import { BROKER_CHECK } from '@oms/messaging';
+import { DATABASE_CHECK } from '@oms/storage';
 
 const config = loadConfig(
   { OMS_METRICS_ADDR: '127.0.0.1:0', OMS_SAGA_SWEEP_INTERVAL: '50ms', LOG_LEVEL: 'silent' },

@@ -6,7 +6,6 @@ import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule } from '@oms/o
 import { PrometheusRelayMetrics, RelayModule } from '@oms/relay';
 import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
-import { ReadinessChecks } from './readiness.checks';
 
 export const APP_NAME = 'standalone';
 
@@ -36,7 +35,7 @@ export class AppModule {
         PartnersModule.forRoot(),
         SagasModule.forRoot({ metrics: { provide: SagaMetrics, useClass: PrometheusSagaMetrics } }),
       ],
-      providers: [IdempotencyCleanupWorker, ReadinessChecks],
+      providers: [IdempotencyCleanupWorker],
     };
   }
 }

@@ -1,14 +1,27 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Injectable, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { MessageConsumer, MessagePublisher } from '@oms/domain';
+import { HealthRegistry } from '@oms/observability';
 import { createMessagingDriver, type MessagingDriver } from './messaging-driver';
 
 /** Injection token of the MessagingDriver (for readiness checks and shutdown). */
 export const MESSAGING_DRIVER = Symbol.for('oms.messaging.driver');
 
+/** Name of the readiness check the module registers when the ops platform is loaded. */
+export const BROKER_CHECK = 'broker';
+
 @Injectable()
-class MessagingShutdown implements OnApplicationShutdown {
-  constructor(@Inject(MESSAGING_DRIVER) private readonly driver: MessagingDriver) {}
+class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(MESSAGING_DRIVER) private readonly driver: MessagingDriver,
+    @Optional() private readonly health?: HealthRegistry,
+  ) {}
+
+  /** Every app that publishes or consumes is not ready while its broker does not answer. */
+  onApplicationBootstrap(): void {
+    if (!this.health || this.health.list().some((check) => check.name === BROKER_CHECK)) return;
+    this.health.register({ name: BROKER_CHECK, readiness: true, check: () => this.driver.ping() });
+  }
 
   // After every module's beforeApplicationShutdown, so the relay and consumers have drained.
   async onApplicationShutdown(): Promise<void> {
@@ -37,7 +50,7 @@ export class MessagingModule {
         driver,
         { provide: MessagePublisher, useFactory: (d: MessagingDriver) => d.publisher, inject: [MESSAGING_DRIVER] },
         { provide: MessageConsumer, useFactory: (d: MessagingDriver) => d.consumer, inject: [MESSAGING_DRIVER] },
-        MessagingShutdown,
+        MessagingLifecycle,
       ],
       exports: [MESSAGING_DRIVER, MessagePublisher, MessageConsumer],
     };

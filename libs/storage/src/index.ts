@@ -1,6 +1,6 @@
 export * from './storage-drivers';
 export { createMemoryDrivers, type MemoryDriversOptions } from './memory';
-export { STORAGE_DRIVERS, StorageModule, createStorageDrivers, loadPostgresStorage } from './storage.module';
+export { DATABASE_CHECK, STORAGE_DRIVERS, StorageModule, createStorageDrivers, loadPostgresStorage } from './storage.module';
 export { DuplicateEventError } from './storage.errors';
 export { decodeOrderCursor, encodeOrderCursor, type OrderCursor } from './order-cursor';
 // Types only (erased): the PostgreSQL API itself is reached through `await loadPostgresStorage()`.

@@ -1,8 +1,12 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Global, Inject, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { EventStore, IdempotencyStore, Inbox, OrderProjection, Outbox, SagaStore, UnitOfWork } from '@oms/domain';
+import { HealthRegistry } from '@oms/observability';
 import { createMemoryDrivers } from './memory';
 import type { StorageDrivers } from './storage-drivers';
+
+/** Name of the readiness check the module registers when the ops platform is loaded. */
+export const DATABASE_CHECK = 'database';
 
 /** Nest token of the StorageDrivers set chosen from config (readiness checks, shutdown, tools). */
 export const STORAGE_DRIVERS = Symbol.for('oms.storage.drivers');
@@ -40,8 +44,17 @@ const port = (token: abstract new (...args: never[]) => unknown, pick: (drivers:
  */
 @Global()
 @Module({})
-export class StorageModule implements OnApplicationShutdown {
-  constructor(@Inject(STORAGE_DRIVERS) private readonly drivers: StorageDrivers) {}
+export class StorageModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(STORAGE_DRIVERS) private readonly drivers: StorageDrivers,
+    @Optional() private readonly health?: HealthRegistry,
+  ) {}
+
+  /** Every app that stores anything is not ready while its database does not answer. */
+  onApplicationBootstrap(): void {
+    if (!this.health || this.health.list().some((check) => check.name === DATABASE_CHECK)) return;
+    this.health.register({ name: DATABASE_CHECK, readiness: true, check: () => this.drivers.ping() });
+  }
 
   static forRoot(): DynamicModule {
     const providers: Provider[] = [
