@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OmsConfig } from '@oms/config';
+import { httpServerOptions } from '@oms/orders';
 import { AppModule } from './app.module';
 
 export interface CreateStandaloneOptions {
@@ -11,7 +12,8 @@ export interface CreateStandaloneOptions {
 
 /** Builds (but does not start listening) the one-process OMS from a loaded config. */
 export async function createStandalone(config: OmsConfig, options: CreateStandaloneOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, requestTimeout: config.http.requestTimeoutMs });
+  // Body (413), header (431) and request time (408) limits, parser errors as problem+json.
+  const adapter = new FastifyAdapter(httpServerOptions(config));
   return NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, logDestination: options.logDestination }), adapter, {
     ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
     abortOnError: false,

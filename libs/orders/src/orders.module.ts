@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, ModuleRef } from '@nestjs/core';
 import { CancelOrderHandler } from './application/cancel-order.handler';
 import { GetOrderHandler } from './application/get-order.handler';
 import { IdempotentMutation } from './application/idempotent-mutation';
@@ -13,6 +13,10 @@ import { OrderGrpcService } from './grpc/order-grpc.service';
 import { ApiDocsController } from './http/api-docs.controller';
 import { OrdersController } from './http/orders.controller';
 import { ProblemFilter } from './http/problem.filter';
+import { RequestDeadlineHook } from './http/request-deadline.hook';
+import { ClientRateLimit } from './rate-limit/client-rate-limit';
+import { GuardedOrderGrpcService } from './rate-limit/guarded-order-grpc.service';
+import { RestRateLimitHook } from './rate-limit/rest-rate-limit.hook';
 
 export interface OrdersModuleOptions {
   /** REST controllers, /openapi.json, /docs and the problem+json filter (default true). */
@@ -22,6 +26,14 @@ export interface OrdersModuleOptions {
 }
 
 const HANDLERS = [PlaceOrderHandler, GetOrderHandler, ListOrdersHandler, PayOrderHandler, CancelOrderHandler, RefundOrderHandler];
+
+/** The gRPC service behind its edge guards: per-client rate limit (when on), malformed messages. */
+const guardedGrpcService: Provider = {
+  provide: OrderGrpcService,
+  inject: [ModuleRef, ClientRateLimit],
+  useFactory: async (moduleRef: ModuleRef, rateLimit: ClientRateLimit): Promise<OrderGrpcService> =>
+    new GuardedOrderGrpcService(await moduleRef.create(OrderGrpcService), rateLimit) as unknown as OrderGrpcService,
+};
 
 /**
  * The order API: application handlers behind REST and gRPC.
@@ -34,9 +46,9 @@ export class OrdersModule {
   static forRoot(options: OrdersModuleOptions = {}): DynamicModule {
     const http = options.http ?? true;
     const grpc = options.grpc ?? true;
-    const providers: Provider[] = [IdempotentMutation, OrderStatusChange, ...HANDLERS];
-    if (http) providers.push({ provide: APP_FILTER, useClass: ProblemFilter });
-    if (grpc) providers.push(OrderGrpcService, GrpcServerHost);
+    const providers: Provider[] = [IdempotentMutation, OrderStatusChange, ClientRateLimit, ...HANDLERS];
+    if (http) providers.push({ provide: APP_FILTER, useClass: ProblemFilter }, RestRateLimitHook, RequestDeadlineHook);
+    if (grpc) providers.push(guardedGrpcService, GrpcServerHost);
     return {
       module: OrdersModule,
       controllers: http ? [OrdersController, ApiDocsController] : [],

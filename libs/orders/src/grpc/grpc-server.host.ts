@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { OMS_CONFIG, type ListenAddress, type OmsConfig } from '@oms/config';
 import { ORDER_SERVICE_NAME } from '@oms/contracts';
 import { HealthImplementation } from 'grpc-health-check';
+import { tolerantServiceDefinition } from '../validation/grpc-malformed-message';
 import { orderServicePackageDefinition } from './order-service.definition';
 import { OrderGrpcService } from './order-grpc.service';
 
@@ -57,7 +58,7 @@ export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplication
     if (this.server) return this.boundPort;
     const definition = orderServicePackageDefinition();
     const server = new Server();
-    server.addService(definition[ORDER_SERVICE_NAME] as never, this.orders.implementation());
+    server.addService(tolerantServiceDefinition(definition[ORDER_SERVICE_NAME] as never), this.orders.implementation());
     this.health = new HealthImplementation({ '': 'SERVING', [ORDER_SERVICE_NAME]: 'SERVING' });
     this.health.addToServer(server);
     new ReflectionService(definition).addToServer(server);

@@ -1,13 +1,23 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { problemOf } from '../errors/problem';
+import type { ProblemJson } from '@oms/contracts';
+import { isDomainError } from '@oms/domain';
+import type { FastifyInstance } from 'fastify';
+import { httpStatusOf, problemOf, problemOfHttpStatus } from '../errors/problem';
+import { allowedMethodsOtherThan } from './method-not-allowed';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+interface RoutedRequest {
+  readonly method: string;
+  readonly url: string;
+}
 
 /**
  * Every REST error leaves as RFC 9457 problem+json: domain errors with their code and
  * field violations, framework / parser errors (unknown route, malformed JSON, body too
- * large) with their 4xx, anything else as a generic 500 that is logged but never described.
+ * large) with their 4xx, a known path with another method as 405 with Allow, anything
+ * else as a generic 500 that is logged but never described.
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -17,13 +27,26 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const problem = problemOf(exception);
+    const { httpAdapter } = this.adapterHost;
+    const http = host.switchToHttp();
+    const reply = http.getResponse<unknown>();
+    let problem: ProblemJson = problemOf(exception);
     if (problem.status >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    } else if (problem.status === 404 && !isDomainError(exception) && httpStatusOf(exception) === 404) {
+      const allowed = this.allowedMethods(http.getRequest<RoutedRequest>());
+      if (allowed.length > 0) {
+        problem = problemOfHttpStatus(405, `Allowed methods: ${allowed.join(', ')}.`);
+        httpAdapter.setHeader(reply, 'allow', allowed.join(', '));
+      }
     }
-    const { httpAdapter } = this.adapterHost;
-    const reply = host.switchToHttp().getResponse<unknown>();
     httpAdapter.setHeader(reply, 'content-type', PROBLEM_CONTENT_TYPE);
     httpAdapter.reply(reply, problem, problem.status);
+  }
+
+  private allowedMethods(request: RoutedRequest | undefined): string[] {
+    const router = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!request || typeof request.url !== 'string' || typeof router?.findRoute !== 'function') return [];
+    return allowedMethodsOtherThan(router, request);
   }
 }

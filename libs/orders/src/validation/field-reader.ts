@@ -23,6 +23,19 @@ export class Violations {
 }
 
 export const fieldPath = (parent: string, name: string): string => (parent ? `${parent}.${name}` : name);
+
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_ECHOED_NAME = 64;
+
+/**
+ * The path of a field the client sent under any name: plain names as `a.b`, others (empty,
+ * spaces, quotes, control characters) JSON-quoted as `a["x y"]`, cut to a readable length.
+ */
+export function unknownFieldPath(parent: string, key: string): string {
+  if (PLAIN_NAME.test(key) && key.length <= MAX_ECHOED_NAME) return fieldPath(parent, key);
+  const shown = key.length > MAX_ECHOED_NAME ? `${key.slice(0, MAX_ECHOED_NAME)}…` : key;
+  return `${parent || 'body'}[${JSON.stringify(shown)}]`;
+}
 const toCamel = (key: string): string => key.replace(/_([a-z0-9])/g, (_, char: string) => char.toUpperCase());
 
 // C0, DEL and C1 control characters: invisible in logs and UIs, never part of an id.
@@ -51,7 +64,7 @@ export function readFields(
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     const name = toCamel(key);
     if (!allowed.includes(name)) {
-      violations.add(fieldPath(path, key), `unknown field; expected ${allowed.join(', ')}`);
+      violations.add(unknownFieldPath(path, key), `unknown field; expected ${allowed.join(', ')}`);
     } else if (Object.prototype.hasOwnProperty.call(fields, name)) {
       violations.add(fieldPath(path, name), 'given twice (camelCase and snake_case)');
     } else {
