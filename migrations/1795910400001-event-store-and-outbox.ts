@@ -38,8 +38,9 @@ export class EventStoreAndOutbox1795910400001 implements MigrationInterface {
         created_at timestamptz NOT NULL,
         sent_at timestamptz
       )`);
-    // The relay reads pending rows of its partitions in id order; sent rows are pruned by age.
-    await queryRunner.query(`CREATE INDEX outbox_pending_idx ON outbox (partition, id) WHERE status = 'pending'`);
+    // The relay reads pending rows of its partitions in id order: indexing only pending rows by id
+    // keeps that fetch from walking the sent history (sent rows are pruned by age).
+    await queryRunner.query(`CREATE INDEX outbox_pending_idx ON outbox (id) WHERE status = 'pending'`);
     await queryRunner.query(`CREATE INDEX outbox_sent_at_idx ON outbox (sent_at) WHERE status = 'sent'`);
     // One row per outbox partition: which relay replica publishes it, until when.
     await queryRunner.query(`

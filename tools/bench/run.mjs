@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+// OMS benchmarks against the PostgreSQL ceiling, in one run (see tools/bench/README.md).
+//
+//   node tools/bench/run.mjs            full run (< 15 min): docs/benchmarks.md + docs/benchmarks.json
+//   node tools/bench/run.mjs --smoke    every section at tiny scale (< 2 min), output under the temp
+//                                       folder; exits non-zero when a section produced no figures
+//   node tools/bench/run.mjs --render docs/benchmarks.json   re-renders benchmarks.md from a JSON
+//                                       (after editing tools/bench/analysis.md), no measurement
+//   options: --out DIR (where benchmarks.md / .json go), --keep-logs,
+//            --dist DIR (built apps, default dist/apps; built with nx when missing there)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CpuMeter } from './lib/cpu-usage.mjs';
+import { machineFacts } from './lib/machine.mjs';
+import { createDatabase, dropDatabase, serverFacts } from './lib/postgres.mjs';
+import { Sampler } from './lib/processes.mjs';
+import { renderReport } from './lib/report.mjs';
+import { missingFigures } from './lib/figures.mjs';
+import { APPS, Topology, appMain, buildKafkaMock, migrate } from './lib/topology.mjs';
+import { createThroughput } from './sections/create-throughput.mjs';
+import { endToEnd } from './sections/end-to-end.mjs';
+import { grpcCreate } from './sections/grpc-create.mjs';
+import { loadGate } from './sections/load-gate.mjs';
+import { relay } from './sections/relay.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const FULL = {
+  mode: 'full',
+  warmupSeconds: 5,
+  createLevels: [8, 32, 128],
+  createSeconds: 20,
+  pgbenchVariantSeconds: 10,
+  grpcSeconds: 20,
+  grpcChannels: 8,
+  e2eRates: [100, 400],
+  e2eSeconds: 20,
+  e2eDrainSeconds: 30,
+  relayRows: 100_000,
+  relayTimeoutMs: 240_000,
+  gateScenarios: 400,
+  gateConcurrency: 40,
+};
+
+const SMOKE = {
+  mode: 'smoke',
+  warmupSeconds: 1,
+  createLevels: [8],
+  createSeconds: 2,
+  pgbenchVariantSeconds: 2,
+  grpcSeconds: 2,
+  grpcChannels: 2,
+  e2eRates: [20],
+  e2eSeconds: 2,
+  e2eDrainSeconds: 15,
+  relayRows: 2_000,
+  relayTimeoutMs: 30_000,
+  gateScenarios: 40,
+  gateConcurrency: 10,
+};
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'keep-logs': { type: 'boolean', default: false },
+    dist: { type: 'string' },
+    render: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs]');
+  process.exit(0);
+}
+if (args.render) {
+  const results = JSON.parse(readFileSync(args.render, 'utf8'));
+  const target = join(args.out ? resolve(args.out) : dirname(resolve(args.render)), 'benchmarks.md');
+  writeFileSync(target, renderReport(results, ROOT));
+  console.log(`rendered ${target}`);
+  process.exit(0);
+}
+const scale = args.smoke ? SMOKE : FULL;
+const outDir = resolve(args.out ?? (args.smoke ? join(tmpdir(), 'oms-bench-smoke') : join(ROOT, 'docs')));
+const distDir = resolve(args.dist ?? join(ROOT, 'dist', 'apps'));
+const workDir = mkdtempSync(join(tmpdir(), 'oms-bench-'));
+const started = Date.now();
+const log = (message) => console.log(`[bench +${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}`);
+
+function ensureBuilt() {
+  const missing = APPS.filter((app) => !existsSync(appMain(distDir, app)));
+  if (missing.length === 0) return;
+  if (args.dist) throw new Error(`--dist ${distDir} lacks ${missing.join(', ')}`);
+  log(`building ${missing.join(', ')} (dist missing)`);
+  const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...APPS, '--outputStyle=static'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NX_DAEMON: 'false' },
+  });
+  if (build.status !== 0) throw new Error(`nx build failed with status ${build.status}`);
+}
+
+function ensurePgbench() {
+  try {
+    execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('pgbench is missing: apt-get install -y postgresql-contrib (Debian ships it with postgresql-15)');
+  }
+}
+
+const SECTIONS = [
+  ['createThroughput', createThroughput, '1. create throughput (REST) + pgbench'],
+  ['grpcCreate', grpcCreate, '6. create throughput (gRPC)'],
+  ['endToEnd', endToEnd, '2. end to end create -> pay -> CONFIRMED'],
+  ['loadGate', loadGate, '4. Go OMS load gate'],
+  ['relay', relay, '3. relay backlog'],
+];
+
+async function main() {
+  const results = {
+    generatedAt: new Date().toISOString(),
+    command: ['node tools/bench/run.mjs', ...process.argv.slice(2)].join(' '),
+    scale,
+    machine: machineFacts(),
+    topology: null,
+    sections: {},
+    processes: {},
+    errors: {},
+  };
+  log(`mode ${scale.mode}; output ${relative(ROOT, outDir) || '.'}; logs ${workDir}`);
+  ensureBuilt();
+  ensurePgbench();
+  const kafkaMockBinary = buildKafkaMock(ROOT, join(workDir, 'kafka-mock'));
+  results.postgres = await serverFacts();
+
+  const database = await createDatabase();
+  const pgbenchDatabase = `${database}_pgbench`;
+  let topology;
+  let sampler;
+  try {
+    await createDatabase(pgbenchDatabase);
+    migrate(ROOT, distDir, database);
+    migrate(ROOT, distDir, pgbenchDatabase);
+    log(`databases ${database} (OMS) and ${pgbenchDatabase} (pgbench), migrated`);
+
+    topology = new Topology({ root: ROOT, distDir, database, logDir: workDir, kafkaMockBinary, log });
+    await topology.start();
+    results.topology =
+      'separate processes: order-api, outbox-relay (1, then 3), saga-orchestrator (partners over gRPC), ' +
+      'partner-mocks (latency 0), kafka-mock (librdkafka mock cluster, Kafka protocol); PostgreSQL 15 at 127.0.0.1:5432';
+    log('topology ready');
+    sampler = new Sampler(() => topology.all(), 250);
+    const cpu = new CpuMeter(topology, database);
+    const context = { topology, scale, database, pgbenchDatabase, cpu, root: ROOT, log };
+
+    for (const [key, run, title] of SECTIONS) {
+      log(title);
+      try {
+        results.sections[key] = await run(context);
+      } catch (error) {
+        results.errors[key] = error.stack ?? String(error);
+        log(`  FAILED: ${error.message}`);
+      }
+    }
+  } catch (error) {
+    results.errors.setup = error.stack ?? String(error);
+    log(`setup FAILED: ${error.message}`);
+  } finally {
+    sampler?.sampleAll();
+    sampler?.stop();
+    if (topology) {
+      await topology.stop();
+      for (const process_ of topology.all()) {
+        results.processes[process_.name] = {
+          peakRssMiB: process_.lastMemory ? Number(process_.lastMemory.peakRss.toFixed(1)) : null,
+          exit: process_.exitSignal ?? process_.exitCode,
+        };
+      }
+    }
+    await dropDatabase(database).catch((error) => log(`could not drop ${database}: ${error.message}`));
+    await dropDatabase(pgbenchDatabase).catch((error) => log(`could not drop ${pgbenchDatabase}: ${error.message}`));
+  }
+
+  results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  const missing = missingFigures(results);
+  results.missingFigures = missing;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'benchmarks.md'), renderReport(results, ROOT));
+  log(`wrote ${join(outDir, 'benchmarks.md')} and benchmarks.json in ${results.durationSeconds} s`);
+
+  if (!args['keep-logs'] && missing.length === 0) rmSync(workDir, { recursive: true, force: true });
+  else log(`process logs kept in ${workDir}`);
+  if (missing.length > 0) {
+    log(`figures missing: ${missing.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+// 2. create -> pay -> CONFIRMED at fixed arrival rates, through the whole topology.
+import { addCpu, cpuPer1000 } from '../lib/cpu-usage.mjs';
+import { dsnOf } from '../lib/postgres.mjs';
+import { runLoad } from '../lib/load-process.mjs';
+
+export async function endToEnd({ topology, scale, database, cpu, log }) {
+  const rates = [];
+  const cpuSeconds = {};
+  let orders = 0;
+  for (const rate of scale.e2eRates) {
+    const before = await cpu.snapshot();
+    const result = await runLoad(
+      'end-to-end.mjs',
+      {
+        url: topology.apiUrl,
+        rate,
+        seconds: scale.e2eSeconds,
+        brokers: topology.brokers,
+        topic: 'oms.order.events',
+        dsn: dsnOf(database),
+        drainSeconds: scale.e2eDrainSeconds,
+        backlogSeconds: scale.e2eDrainSeconds,
+      },
+      { log, timeoutMs: (scale.e2eSeconds + 2 * scale.e2eDrainSeconds + 150) * 1000 },
+    );
+    const machine = await cpu.machineSince(before);
+    const rateCpu = await cpu.since(before);
+    addCpu(cpuSeconds, rateCpu);
+    orders += result.confirmed;
+    const committed = result.payToConfirmedCommittedMs;
+    const bus = result.payToConfirmedOnBusMs;
+    log(
+      `  ${rate}/s: ${result.confirmed}/${result.scheduled} confirmed (${result.confirmedPerSecond}/s); pay -> CONFIRMED committed p50 ${committed.p50} p99 ${committed.p99} ms` +
+        (bus ? `; on the bus p50 ${bus.p50} p99 ${bus.p99} ms` : ''),
+    );
+    // Per confirmed order; orders paid but not confirmed by the end make this an upper bound.
+    rates.push({ ...result, machine, cpu: cpuPer1000(rateCpu, result.confirmed) });
+  }
+  return { rates, cpu: cpuPer1000(cpuSeconds, orders) };
+}

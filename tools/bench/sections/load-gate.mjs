@@ -1,0 +1,11 @@
+// 4. The Go OMS's CI load gate: create -> pay -> cancel scenarios at a fixed concurrency.
+import { runLoad } from '../lib/load-process.mjs';
+
+export async function loadGate({ topology, scale, log }) {
+  const result = await runLoad('load-gate.mjs', { url: topology.apiUrl, scenarios: scale.gateScenarios, concurrency: scale.gateConcurrency }, { log });
+  log(
+    `  ${result.scenarios} scenarios at ${result.concurrency}: errors ${result.errors} (${result.errorRate}), ` +
+      `p95 ${result.requestMs.p95} ms, avg ${result.requestMs.mean} ms`,
+  );
+  return result;
+}
