@@ -1,3 +1,4 @@
+import './tracing'; // first: OpenTelemetry hooks module loading before anything else loads
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@oms/config';
 import { OmsLogger, startObservability } from '@oms/observability';

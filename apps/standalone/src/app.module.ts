@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type OmsConfig } from '@oms/config';
 import { MessagingModule } from '@oms/messaging';
-import { ObservabilityModule } from '@oms/observability';
+import { ObservabilityModule, OtelPublishTracing } from '@oms/observability';
 import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule } from '@oms/orders';
 import { PrometheusRelayMetrics, RelayModule } from '@oms/relay';
 import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
@@ -31,7 +31,7 @@ export class AppModule {
         MessagingModule.forRoot(),
         OrderWriteModule.forRoot(),
         OrdersModule.forRoot(),
-        RelayModule.forRoot({ metrics: PrometheusRelayMetrics }),
+        RelayModule.forRoot({ metrics: PrometheusRelayMetrics, tracing: OtelPublishTracing }),
         PartnersModule.forRoot(),
         SagasModule.forRoot({ metrics: { provide: SagaMetrics, useClass: PrometheusSagaMetrics } }),
       ],

@@ -2,8 +2,8 @@ import { PassThrough } from 'node:stream';
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { OmsLogger } from '@oms/observability';
-import { anOrderBody, lifecycleConfig, rest, waitForStatus } from './lifecycle.scenarios';
+import { OmsLogger, OpsServer } from '@oms/observability';
+import { anOrderBody, lifecycleConfig, rest, waitForStatus, type RunningOms } from './lifecycle.scenarios';
 import { createStandalone } from './standalone.app';
 import { omsInstrumentations, startTracing } from './tracing';
 
@@ -15,7 +15,7 @@ const exporter = new InMemorySpanExporter();
 const logs: Record<string, unknown>[] = [];
 let sdk: NodeSDK | undefined;
 let close: () => Promise<void>;
-let baseUrl: string;
+let oms: RunningOms;
 let unpatchHttp: () => void = () => undefined;
 let instrumentations: ReturnType<typeof omsInstrumentations> = [];
 
@@ -55,8 +55,13 @@ beforeAll(async () => {
   const app = await createStandalone(config, { logDestination: destination });
   app.useLogger(app.get(OmsLogger));
   await app.listen(0, '127.0.0.1');
-  baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   close = () => app.close();
+  oms = {
+    baseUrl: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`,
+    grpcAddress: '',
+    opsUrl: `http://127.0.0.1:${app.get(OpsServer).address().port}`,
+    close,
+  };
 });
 
 afterAll(async () => {
@@ -68,7 +73,6 @@ afterAll(async () => {
   context.disable();
 });
 
-const oms = () => ({ baseUrl, grpcAddress: '', close });
 
 /** Polls `probe` until it returns something, for up to 5 s; then returns undefined (the assertion after it fails). */
 async function eventually<T>(probe: () => T | undefined): Promise<T | undefined> {
@@ -89,14 +93,14 @@ const parentOf = (span: ReadableSpan | undefined) => span?.parentSpanContext?.sp
 const idOf = (span: ReadableSpan | undefined) => span?.spanContext().spanId;
 
 it('one trace runs from POST /v1/orders/{id}/pay through the relay and the saga to the partner calls', async () => {
-  const created = await rest(oms(), 'POST', '/v1/orders', anOrderBody(), `trace-create-${process.pid}`);
+  const created = await rest(oms, 'POST', '/v1/orders', anOrderBody(), `trace-create-${process.pid}`);
   expect(created.status).toBe(201);
   const orderId = created.body['order'].id as string;
   exporter.reset();
 
-  const paid = await rest(oms(), 'POST', `/v1/orders/${orderId}/pay`, undefined, `trace-pay-${process.pid}`);
+  const paid = await rest(oms, 'POST', `/v1/orders/${orderId}/pay`, undefined, `trace-pay-${process.pid}`);
   expect(paid.status).toBe(202);
-  const done = await waitForStatus(oms(), orderId, 'ORDER_STATUS_CONFIRMED', 5_000);
+  const done = await waitForStatus(oms, orderId, 'ORDER_STATUS_CONFIRMED', 5_000);
   expect(done['order'].status).toBe('ORDER_STATUS_CONFIRMED');
 
   // CONFIRMED is visible before the relay has published the last events: wait for that span.
@@ -107,6 +111,9 @@ it('one trace runs from POST /v1/orders/{id}/pay through the relay and the saga 
   if (!request) throw new Error(`no server span of POST /v1/orders/${orderId}/pay among ${spans.length} spans`);
   const traceId = request.spanContext().traceId;
   const inTrace = spans.filter((span) => span.spanContext().traceId === traceId);
+  if (!spans.some((span) => span.kind === SpanKind.PRODUCER)) {
+    throw new Error('no relay publish span at all: the app must bind RelayModule.forRoot({ tracing: OtelPublishTracing })');
+  }
 
   // The relay publishes the OrderPaymentRequested row as a child of the request's span.
   const publish = inTrace.find(

@@ -1,3 +1,4 @@
+import { flushTracing } from './tracing';
 import {
   Inject,
   Injectable,
@@ -95,6 +96,7 @@ export class ShutdownCoordinator implements BeforeApplicationShutdown, OnApplica
     try {
       await app.close();
       this.logger.log('shutdown complete');
+      await flushTracing(); // spans still buffered by the SDK would be lost at exit
       clearTimeout(force);
       this.removeListeners();
       this.exit(0);

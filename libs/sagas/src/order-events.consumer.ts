@@ -13,9 +13,10 @@ import {
   type ReceivedMessage,
   type SagaKind,
 } from '@oms/domain';
+import { SpanKind, TRACEPARENT, inSpan, type Span } from '@oms/observability';
 import { SagaMetrics } from './saga-metrics';
 import { SAGA_INBOX_CONSUMER } from './saga-policy';
-import { SagaRunner } from './saga-runner';
+import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE, SagaRunner } from './saga-runner';
 
 /** The events that start or wake a saga, and the saga kind each one starts. */
 const TRIGGERS: ReadonlyMap<string, SagaKind> = new Map([
@@ -79,8 +80,29 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
     await this.runner.stop();
   }
 
-  /** Handles one message; resolves once it may be acknowledged. */
-  async onMessage(message: ReceivedMessage): Promise<void> {
+  /**
+   * Handles one message; resolves once it may be acknowledged. Runs in a span continuing the
+   * message's `traceparent` (the relay's publish span), so the saga steps it starts join the
+   * trace of the request that wrote the event.
+   */
+  onMessage(message: ReceivedMessage): Promise<void> {
+    return inSpan(
+      `${message.topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        traceparent: message.headers[TRACEPARENT],
+        attributes: {
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': message.topic,
+          'messaging.kafka.message.key': message.key,
+          [ORDER_ID_ATTRIBUTE]: message.key,
+        },
+      },
+      (span) => this.process(message, span),
+    );
+  }
+
+  private async process(message: ReceivedMessage, span: Span): Promise<void> {
     let envelope: EventEnvelope;
     let trigger: { kind: SagaKind; sagaId: string } | null;
     try {
@@ -91,6 +113,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
       throw error;
     }
     if (trigger === null) return;
+    span.setAttributes({ [SAGA_ID_ATTRIBUTE]: trigger.sagaId, 'messaging.message.id': envelope.eventId });
     if (await this.inbox.has(SAGA_INBOX_CONSUMER, envelope.eventId)) return;
     const entry = { consumer: SAGA_INBOX_CONSUMER, messageId: envelope.eventId };
 

@@ -20,8 +20,9 @@ import {
   type SagaState,
   type SagaTrigger,
 } from '@oms/domain';
+import { SpanKind, failSpan, inSpan, type Span } from '@oms/observability';
 import { performPartnerCall } from './partner-call';
-import { NoopSagaMetrics, SagaMetrics } from './saga-metrics';
+import { NoopSagaMetrics, SagaMetrics, type SagaStepResult } from './saga-metrics';
 import { sagaPolicyOf } from './saga-policy';
 
 /** The order changed between the saga's decision and its commit: decide again on fresh state. */
@@ -38,6 +39,17 @@ const MAX_ROUNDS = 64;
 const MAX_STALE_RETRIES = 3;
 /** Sagas driven at once by one process: bounds database connections and partner calls in flight. */
 const MAX_CONCURRENT_DRIVES = 32;
+
+/** Span attributes of saga work (also set on the consumer's span). */
+export const SAGA_ID_ATTRIBUTE = 'oms.saga.id';
+export const ORDER_ID_ATTRIBUTE = 'oms.order.id';
+const SAGA_STEP_ATTRIBUTE = 'oms.saga.step';
+
+/** What successive rounds of one drive carry over. */
+interface RoundProgress {
+  input: SagaTrigger;
+  staleRetries: number;
+}
 
 const toDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -154,52 +166,84 @@ export class SagaRunner {
   }
 
   private async run(sagaId: string, trigger: SagaTrigger): Promise<void> {
-    let input = trigger;
-    let staleRetries = 0;
+    const progress: RoundProgress = { input: trigger, staleRetries: 0 };
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const record = (await this.sagas.get(sagaId)) as SagaRecord<SagaState> | null;
-      if (!record || record.status !== 'RUNNING') return;
-      const loaded = await this.orders.load(record.orderId);
-      const order = loaded?.state ?? initialOrderState();
-      const now = this.clock.now();
-      const decision = decideSaga({ ...input, now: now.toISOString(), jitter: Math.random() }, record.state, order, this.policy);
-      const next: SagaRecord<SagaState> = {
-        ...record,
-        status: decision.status,
-        state: decision.state,
-        nextAttemptAt: toDate(decision.nextAttemptAt),
-        deadlineAt: toDate(decision.deadlineAt),
-        updatedAt: now,
-      };
-      try {
-        await this.commit(record, next, decision, now);
-      } catch (error) {
-        if (error instanceof ConcurrencyError && error.streamId !== orderStreamId(record.orderId)) {
-          this.logger.debug(`saga ${sagaId} was advanced elsewhere; backing off`);
-          return;
-        }
-        // The order stream moved (a conflict, a stale decision, or a command the fresh order refuses).
-        const orderMoved = error instanceof StaleSagaDecisionError || isDomainError(error);
-        if (orderMoved && staleRetries < MAX_STALE_RETRIES) {
-          staleRetries++;
-          continue; // same input, fresh order state
-        }
-        throw error;
-      }
-      staleRetries = 0;
-      this.reportEnd(record, decision, now);
-      if (!decision.call || this.stopping) return;
-
-      const startedAt = Date.now();
-      input = await performPartnerCall(decision.call, { inventory: this.inventory, payment: this.payment }, this.config.saga.callTimeoutMs);
-      this.metrics.stepFinished(
-        decision.call.step,
-        input.type === 'CallSucceeded' ? 'succeeded' : input.type === 'CallRejected' ? 'rejected' : 'failed',
-        Date.now() - startedAt,
+      // One span per round, child of the context the drive was started in (the consumed
+      // message's trace): the order events it commits carry it on through the outbox.
+      const outcome = await inSpan('saga step', { attributes: { [SAGA_ID_ATTRIBUTE]: sagaId } }, (span) =>
+        this.round(sagaId, progress, span),
       );
-      if (input.type === 'CallFailed') this.logger.warn(`saga ${sagaId} ${decision.call.step} failed: ${input.error}`);
+      if (outcome === 'settled') return;
     }
     this.logger.error(`saga ${sagaId} did not settle in ${MAX_ROUNDS} rounds; left for the sweep`);
+  }
+
+  /** Decide, commit and perform the partner call; 'again' when the saga has a next input to decide on. */
+  private async round(sagaId: string, progress: RoundProgress, span: Span): Promise<'again' | 'settled'> {
+    const record = (await this.sagas.get(sagaId)) as SagaRecord<SagaState> | null;
+    if (!record || record.status !== 'RUNNING') return 'settled';
+    span.updateName(`saga ${record.kind}`);
+    span.setAttributes({ [ORDER_ID_ATTRIBUTE]: record.orderId, 'oms.saga.kind': record.kind });
+    const loaded = await this.orders.load(record.orderId);
+    const order = loaded?.state ?? initialOrderState();
+    const now = this.clock.now();
+    const decision = decideSaga({ ...progress.input, now: now.toISOString(), jitter: Math.random() }, record.state, order, this.policy);
+    const next: SagaRecord<SagaState> = {
+      ...record,
+      status: decision.status,
+      state: decision.state,
+      nextAttemptAt: toDate(decision.nextAttemptAt),
+      deadlineAt: toDate(decision.deadlineAt),
+      updatedAt: now,
+    };
+    try {
+      await this.commit(record, next, decision, now);
+    } catch (error) {
+      if (error instanceof ConcurrencyError && error.streamId !== orderStreamId(record.orderId)) {
+        this.logger.debug(`saga ${sagaId} was advanced elsewhere; backing off`);
+        return 'settled';
+      }
+      // The order stream moved (a conflict, a stale decision, or a command the fresh order refuses).
+      const orderMoved = error instanceof StaleSagaDecisionError || isDomainError(error);
+      if (orderMoved && progress.staleRetries < MAX_STALE_RETRIES) {
+        progress.staleRetries++;
+        return 'again'; // same input, fresh order state
+      }
+      throw error;
+    }
+    progress.staleRetries = 0;
+    this.reportEnd(record, decision, now);
+    if (!decision.call || this.stopping) return 'settled';
+
+    const call = decision.call;
+    span.updateName(`saga ${record.kind} ${call.step}`);
+    span.setAttribute(SAGA_STEP_ATTRIBUTE, call.step);
+    const startedAt = Date.now();
+    const partnerSpan = { kind: SpanKind.CLIENT, attributes: { [SAGA_STEP_ATTRIBUTE]: call.step } };
+    progress.input = await inSpan(`partner ${call.step}`, partnerSpan, async (callSpan) => {
+      const reply = await performPartnerCall(call, { inventory: this.inventory, payment: this.payment }, this.config.saga.callTimeoutMs);
+      if (reply.type === 'CallFailed') failSpan(callSpan, new Error(reply.error));
+      return reply;
+    });
+    const input = progress.input;
+    const result: SagaStepResult = input.type === 'CallSucceeded' ? 'succeeded' : input.type === 'CallRejected' ? 'rejected' : 'failed';
+    const durationMs = Date.now() - startedAt;
+    this.metrics.stepFinished(call.step, result, durationMs);
+    span.setAttribute('oms.saga.step_result', result);
+    const detail = input.type === 'CallFailed' ? `: ${input.error}` : input.type === 'CallRejected' ? `: ${input.reason}` : '';
+    // One line per step, logged inside its span: the logger adds trace_id and span_id.
+    const line = {
+      msg: `saga ${sagaId} ${call.step} ${result}${detail}`,
+      saga_id: sagaId,
+      order_id: record.orderId,
+      saga_kind: record.kind,
+      step: call.step,
+      result,
+      duration_ms: durationMs,
+    };
+    if (result === 'failed') this.logger.warn(line);
+    else this.logger.log(line);
+    return 'again';
   }
 
   private async commit(record: SagaRecord<SagaState>, next: SagaRecord<SagaState>, decision: SagaDecision, now: Date): Promise<void> {

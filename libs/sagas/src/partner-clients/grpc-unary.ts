@@ -1,4 +1,5 @@
 import { Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { TRACEPARENT, activeTraceparent } from '@oms/observability';
 
 type UnaryMethod<TRequest, TResponse> = (
   request: TRequest,
@@ -21,6 +22,9 @@ export function callUnary<TRequest, TResponse>(
   if (typeof invoke !== 'function') return Promise.reject(new Error(`gRPC method ${method} is not defined`));
   const metadata = new Metadata();
   metadata.set('idempotency-key', options.idempotencyKey);
+  // The partner continues the saga's trace (the gRPC instrumentation, when loaded, sets its own child span here).
+  const traceparent = activeTraceparent();
+  if (traceparent) metadata.set(TRACEPARENT, traceparent);
   return new Promise<TResponse>((resolve, reject) => {
     try {
       invoke.call(client, request, metadata, { deadline: new Date(Date.now() + options.timeoutMs) }, (error, response) =>

@@ -1,0 +1,140 @@
+import { Agent, request } from 'node:http';
+import { Client } from 'pg';
+import { createTestDatabase, type TestDatabase } from '@oms/testing';
+import { anOrder, buildApp, startApp, waitUntilReady, type AppProcess } from './built-app';
+
+// SIGTERM to the built order-api (PostgreSQL storage) while 20 clients create orders: readiness
+// turns 503 at once, every request sent before the signal completes with 2xx (no reset, no
+// 5xx), every order answered 201 is in the database, and the process exits 0 within
+// OMS_SHUTDOWN_TIMEOUT. Clients stop sending once the signal is out, as a load balancer stops
+// routing to an unready pod; requests sent meanwhile may be refused but never fail with a 5xx.
+
+jest.setTimeout(240_000);
+
+const CLIENTS = 20;
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+interface Outcome {
+  readonly sentAt: number;
+  readonly doneAt: number;
+  readonly status?: number;
+  readonly orderId?: string;
+  readonly error?: string;
+}
+
+let database: TestDatabase;
+let app: AppProcess | undefined;
+
+beforeAll(async () => {
+  database = await createTestDatabase('shutdown');
+});
+afterAll(async () => {
+  await app?.stop('SIGKILL');
+  await database?.drop();
+});
+
+/** One POST /v1/orders over the client's own keep-alive connection. */
+function createOrder(baseUrl: string, agent: Agent, key: string): Promise<Outcome> {
+  const sentAt = Date.now();
+  const body = JSON.stringify(anOrder(`cust-load-${key.split('-')[1]}`));
+  return new Promise((resolve) => {
+    const req = request(
+      `${baseUrl}/v1/orders`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'idempotency-key': key, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          let orderId: string | undefined;
+          try {
+            orderId = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { order?: { id?: string } }).order?.id;
+          } catch {
+            orderId = undefined;
+          }
+          resolve({ sentAt, doneAt: Date.now(), status: res.statusCode, orderId });
+        });
+        res.on('error', (error) => resolve({ sentAt, doneAt: Date.now(), status: res.statusCode, error: String(error) }));
+      },
+    );
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ sentAt, doneAt: Date.now(), error: error.code ?? error.message }));
+    req.end(body);
+  });
+}
+
+it('SIGTERM under load: readiness 503 at once, accepted requests complete 2xx, exit 0 within the timeout', async () => {
+  const main = buildApp('order-api');
+  app = await startApp(main, {
+    LOG_LEVEL: 'warn',
+    OMS_STORAGE_DRIVER: 'postgres',
+    OMS_POSTGRES_DSN: database.dsn,
+    OMS_POSTGRES_AUTO_MIGRATE: 'true',
+    OMS_SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_MS}ms`,
+    OMS_IDEMPOTENCY_CLEANUP_INTERVAL: '0',
+  });
+  await waitUntilReady(app);
+  const running = app;
+
+  let signalAt = Number.POSITIVE_INFINITY;
+  const outcomes: Outcome[] = [];
+  const clients = Array.from({ length: CLIENTS }, async (_, client) => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    for (let n = 0; Date.now() < signalAt; n++) {
+      const outcome = await createOrder(running.httpUrl, agent, `load-${client}-${n}-${process.pid}`);
+      outcomes.push(outcome);
+      if (outcome.error) break; // refused: this client's connection is gone
+    }
+    agent.destroy();
+  });
+
+  // Warm up under load, then signal while requests are in flight.
+  while (outcomes.filter((outcome) => outcome.status === 201).length < 200) await new Promise((done) => setTimeout(done, 10));
+  signalAt = Date.now();
+  running.child.kill('SIGTERM');
+
+  // Readiness turns 503 right away (the ops server stays up while the API drains).
+  const readiness: { at: number; status: number | string }[] = [];
+  for (let i = 0; i < 40; i++) {
+    const status = await fetch(`${running.opsUrl}/readyz`).then(
+      async (response) => {
+        await response.text();
+        return response.status;
+      },
+      (error: Error) => error.message,
+    );
+    readiness.push({ at: Date.now(), status });
+    if (typeof status !== 'number') break;
+    await new Promise((done) => setTimeout(done, 25));
+  }
+  await Promise.all(clients);
+  const exit = await running.exited;
+
+  const firstUnready = readiness.findIndex((probe) => probe.status === 503);
+  expect(firstUnready).toBeGreaterThanOrEqual(0);
+  expect((readiness[firstUnready]?.at ?? Number.POSITIVE_INFINITY) - signalAt).toBeLessThan(1_000);
+  expect(readiness.slice(firstUnready).filter((probe) => probe.status === 200)).toEqual([]);
+
+  const sentBefore = outcomes.filter((outcome) => outcome.sentAt < signalAt);
+  const inFlight = sentBefore.filter((outcome) => outcome.doneAt >= signalAt);
+  const failedBefore = sentBefore.filter((outcome) => outcome.status === undefined || outcome.status < 200 || outcome.status >= 300);
+  const fiveHundreds = outcomes.filter((outcome) => (outcome.status ?? 0) >= 500 && outcome.status !== 503);
+  expect(failedBefore).toEqual([]);
+  expect(fiveHundreds).toEqual([]);
+  // The signal really met requests in flight (else this test proves nothing).
+  expect(inFlight.length).toBeGreaterThan(0);
+
+  expect(exit.code).toBe(0);
+  expect(exit.at - signalAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+  expect(app.output()).not.toMatch(/shutdown did not finish|"level":"(error|fatal)"/);
+
+  // Nothing accepted is lost: every order answered 201 was committed.
+  const accepted = outcomes.filter((outcome) => outcome.status === 201).map((outcome) => outcome.orderId as string);
+  const client = new Client({ connectionString: database.dsn });
+  await client.connect();
+  try {
+    const stored = await client.query<{ stream_id: string }>(`SELECT stream_id FROM events WHERE type = 'OrderPlaced'`);
+    const streams = new Set(stored.rows.map((row) => row.stream_id));
+    expect(accepted.filter((id) => !streams.has(`order-${id}`))).toEqual([]);
+  } finally {
+    await client.end();
+  }
+});
