@@ -5,7 +5,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { OmsLogger, OpsServer } from '@oms/observability';
 import { anOrderBody, lifecycleConfig, rest, waitForStatus, type RunningOms } from './lifecycle.scenarios';
 import { createStandalone } from './standalone.app';
-import { omsInstrumentations, startTracing } from './tracing';
+import { omsInstrumentations, startTracing } from '@oms/observability/tracing-bootstrap';
 
 // The whole OMS in this process on memory drivers, traced into an in-memory exporter: one
 // trace id must run from POST /v1/orders/{id}/pay through the outbox row, the relay's publish,
@@ -41,7 +41,7 @@ async function patchHttpServer(instrumentations: ReturnType<typeof omsInstrument
 
 beforeAll(async () => {
   instrumentations = omsInstrumentations();
-  sdk = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)], instrumentations });
+  sdk = startTracing('standalone', { spanProcessors: [new SimpleSpanProcessor(exporter)], instrumentations });
   unpatchHttp = await patchHttpServer(instrumentations);
   const destination = new PassThrough();
   let pending = '';
