@@ -4,8 +4,12 @@ import { Outbox } from '@oms/domain';
 import { MESSAGING_DRIVER, type MessagingDriver } from '@oms/messaging';
 import { HealthRegistry } from '@oms/observability';
 import { STORAGE_DRIVERS, type StorageDrivers } from '@oms/storage';
+import { RELAY_LEASES, type RelayLeases } from './relay-leases.module';
 
-/** /readyz of outbox-relay: the database and the broker answer, and the backlog is under OMS_OUTBOX_MAX_PENDING. */
+/**
+ * /readyz of outbox-relay: the database and the broker answer, the backlog is under
+ * OMS_OUTBOX_MAX_PENDING and, on PostgreSQL, the partition leases are heartbeating (relay_lease).
+ */
 @Injectable()
 export class RelayHealthChecks implements OnApplicationBootstrap {
   constructor(
@@ -14,6 +18,7 @@ export class RelayHealthChecks implements OnApplicationBootstrap {
     @Inject(STORAGE_DRIVERS) private readonly storage: StorageDrivers,
     @Inject(MESSAGING_DRIVER) private readonly messaging: MessagingDriver,
     private readonly outbox: Outbox,
+    @Inject(RELAY_LEASES) private readonly leases: RelayLeases | null,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -30,5 +35,23 @@ export class RelayHealthChecks implements OnApplicationBootstrap {
         details: { pending, maxPending: this.config.outbox.maxPending, oldestPendingAt: oldestPendingAt?.toISOString() ?? null },
       };
     });
+    const leases = this.leases;
+    if (leases) {
+      // A heartbeat older than the TTL: the leases may have expired and other replicas taken over.
+      add('relay_lease', async () => {
+        const status = leases.status();
+        return {
+          up: leases.heartbeatFresh(),
+          details: {
+            owner: status.owner,
+            partitions: status.partitions.length,
+            share: status.target,
+            members: status.members,
+            lastHeartbeatAt: status.lastHeartbeatAt?.toISOString() ?? null,
+            leaseTtlMs: status.leaseTtlMs,
+          },
+        };
+      });
+    }
   }
 }

@@ -382,6 +382,38 @@ describe('OutboxRelay', () => {
     expect(t.delivered(other)).toEqual([]);
   });
 
+  it('wakes up when its assignment reports a change, without waiting for the next poll', async () => {
+    const t = setup({ pollIntervalMs: 60 * 60 * 1000 });
+    const key = 'order-moved';
+    let owned: number[] = [];
+    const listeners = new Set<() => void>();
+    const relay = new OutboxRelay({
+      outbox: t.drivers.outbox,
+      publisher: t.publisher,
+      options: { ...baseOptions, pollIntervalMs: 60 * 60 * 1000 },
+      logger: silentLogger,
+      assignment: {
+        owned: async () => owned,
+        release: async () => undefined,
+        onChange: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      },
+    });
+    await t.commit(key, 'k1');
+    started(relay);
+    await settle();
+    expect(listeners.size).toBe(1);
+    expect(t.delivered(key)).toEqual([]); // nothing owned yet, and the next poll is an hour away
+
+    owned = [outboxPartition(key, PARTITIONS)];
+    for (const listener of listeners) listener();
+    await until('the row of the newly owned partition is published', () => t.delivered(key).length === 1);
+    await relay.stop();
+    expect(listeners.size).toBe(0);
+  });
+
   it('sends the headers of each row\'s publish span and ends every span, failed ones with the error', async () => {
     const ended: Array<{ key: string; error: unknown }> = [];
     class RecordingTracing extends RelayTracing {

@@ -106,7 +106,12 @@ export class OutboxRelay {
     this.running = true;
     this.nextPruneAt = 0;
     this.nextStatsAt = 0;
-    this.unsubscribe = this.signal?.subscribe(() => this.wake.fire());
+    const unsubscribeSignal = this.signal?.subscribe(() => this.wake.fire());
+    const unsubscribeAssignment = this.assignment.onChange?.(() => this.wake.fire());
+    this.unsubscribe = () => {
+      unsubscribeSignal?.();
+      unsubscribeAssignment?.();
+    };
     this.loop = this.run().catch((error: unknown) => {
       this.running = false;
       this.logger.error(`outbox relay loop ended unexpectedly: ${errorText(error)}`);

@@ -7,6 +7,13 @@ export abstract class PartitionAssignment {
   abstract owned(): Promise<readonly number[]>;
   /** Gives every partition up (relay stopped, its last batch done). */
   abstract release(): Promise<void>;
+
+  /**
+   * Optional: calls `listener` when owned() should be asked again soon (partitions were taken
+   * over, or some must be handed to another replica), so an idle relay does not wait for its
+   * next poll. Returns the unsubscribe function.
+   */
+  onChange?(listener: () => void): () => void;
 }
 
 /** A single relay owns every partition. */

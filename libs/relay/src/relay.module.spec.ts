@@ -9,6 +9,7 @@ import { OutboxRelay } from './outbox-relay';
 import { OutboxSignal } from './outbox-signal';
 import { RELAY_OPTIONS, type RelayOptions } from './relay.options';
 import { RelayModule } from './relay.module';
+import { PartitionAssignment } from './partition-assignment';
 
 async function until(what: string, condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5000;
@@ -49,5 +50,45 @@ describe('RelayModule', () => {
 
     await app.close();
     expect(relay.isRunning).toBe(false);
+  });
+
+  it('binds a PartitionAssignment built by a factory', async () => {
+    const config = loadConfig({ OMS_OUTBOX_POLL_INTERVAL: '5ms', OMS_OUTBOX_PARTITIONS: '4' }, { appName: 'outbox-relay' });
+    const asked: number[] = [];
+    class OnlyPartitionZero extends PartitionAssignment {
+      async owned(): Promise<readonly number[]> {
+        asked.push(0);
+        return [0];
+      }
+      async release(): Promise<void> {
+        // nothing held
+      }
+    }
+    @Module({
+      imports: [
+        ConfigModule.forRoot({ appName: 'outbox-relay', config }),
+        StorageModule.forRoot(),
+        MessagingModule.forRoot(),
+        RelayModule.forRoot({
+          assignment: {
+            useFactory: (options: RelayOptions) => {
+              expect(options.partitions).toBe(4); // the factory gets what it injects
+              return new OnlyPartitionZero();
+            },
+            inject: [RELAY_OPTIONS],
+          },
+        }),
+      ],
+    })
+    class FactoryAppModule {}
+
+    const app = await NestFactory.createApplicationContext(FactoryAppModule, { logger: false });
+    await app.init();
+    try {
+      expect(app.get(PartitionAssignment)).toBeInstanceOf(OnlyPartitionZero);
+      await until('the relay asks the assignment', () => asked.length > 0);
+    } finally {
+      await app.close();
+    }
   });
 });

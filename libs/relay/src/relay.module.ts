@@ -4,6 +4,7 @@ import {
   Module,
   type BeforeApplicationShutdown,
   type DynamicModule,
+  type FactoryProvider,
   type OnApplicationBootstrap,
   type Provider,
   type Type,
@@ -24,8 +25,27 @@ export interface RelayModuleOptions {
   readonly metrics?: Type<RelayMetrics>;
   /** Binds RelayTracing (default: no spans, headers unchanged). */
   readonly tracing?: Type<RelayTracing>;
-  /** Binds PartitionAssignment (default: this relay owns every partition). */
-  readonly assignment?: Type<PartitionAssignment>;
+  /**
+   * Binds PartitionAssignment, as a class or a factory (e.g. PostgreSQL leases chosen from
+   * config). Default: this relay owns every partition.
+   */
+  readonly assignment?: Type<PartitionAssignment> | PartitionAssignmentFactory;
+}
+
+/** A factory of the PartitionAssignment and what it injects (its tokens must be visible, e.g. global). */
+export interface PartitionAssignmentFactory {
+  readonly useFactory: FactoryProvider<PartitionAssignment>['useFactory'];
+  readonly inject?: FactoryProvider<PartitionAssignment>['inject'];
+}
+
+function assignmentProvider(assignment: RelayModuleOptions['assignment']): Provider {
+  if (typeof assignment === 'function') return { provide: PartitionAssignment, useClass: assignment };
+  if (assignment) return { provide: PartitionAssignment, useFactory: assignment.useFactory, inject: assignment.inject ?? [] };
+  return {
+    provide: PartitionAssignment,
+    useFactory: (relayOptions: RelayOptions) => new AllPartitionsAssignment(relayOptions.partitions),
+    inject: [RELAY_OPTIONS],
+  };
 }
 
 const RELAY_AUTO_START = Symbol.for('oms.relay.auto-start');
@@ -62,13 +82,7 @@ export class RelayModule {
       { provide: OutboxSignal, useValue: new OutboxSignal() },
       options.metrics ? { provide: RelayMetrics, useClass: options.metrics } : { provide: RelayMetrics, useClass: NoopRelayMetrics },
       { provide: RelayTracing, useClass: options.tracing ?? NoopRelayTracing },
-      options.assignment
-        ? { provide: PartitionAssignment, useClass: options.assignment }
-        : {
-            provide: PartitionAssignment,
-            useFactory: (relayOptions: RelayOptions) => new AllPartitionsAssignment(relayOptions.partitions),
-            inject: [RELAY_OPTIONS],
-          },
+      assignmentProvider(options.assignment),
       {
         provide: OutboxRelay,
         useFactory: (

@@ -21,3 +21,5 @@ export {
 export { PostgresDatabase, type SqlExecutor, type SqlResult } from './postgres-database';
 export { OUTBOX_NOTIFY_CHANNEL } from './unit-of-work.postgres';
 export { rebuildOrdersView, type RebuildOptions, type RebuildResult } from './projection-rebuild';
+export { PostgresOutboxLeases, openPostgresOutboxLeases, type OutboxLeaseStatus, type PostgresOutboxLeasesOptions } from './outbox-leases.postgres';
+export { PostgresOutboxListener, parsePartitions, type PostgresOutboxListenerOptions } from './outbox-listener.postgres';
