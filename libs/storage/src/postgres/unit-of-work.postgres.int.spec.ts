@@ -2,7 +2,7 @@ import { ConcurrencyError, UuidV7IdGenerator, orderStreamId, outboxPartition, ty
 import { Client, type Notification } from 'pg';
 import type { StorageDrivers } from '../storage-drivers';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from './test-database.postgres';
-import { OUTBOX_NOTIFY_CHANNEL } from './unit-of-work.postgres';
+import { OUTBOX_NOTIFY_CHANNEL, PostgresUnitOfWork } from './unit-of-work.postgres';
 
 // Real PostgreSQL on a shared machine: creating, migrating and dropping databases takes seconds.
 jest.setTimeout(60_000);
@@ -191,6 +191,7 @@ describe('PostgresUnitOfWork outbox notification', () => {
       },
       new Date(),
     );
+    await (drivers.unitOfWork as PostgresUnitOfWork).notified(); // the hint is sent after the commit
     const notes = await drain();
     expect(notes).toHaveLength(1);
     expect(notes[0].channel).toBe(OUTBOX_NOTIFY_CHANNEL);
@@ -205,6 +206,7 @@ describe('PostgresUnitOfWork outbox notification', () => {
     await claim(change.idempotency.key);
     await expect(drivers.unitOfWork.commit(change, new Date())).rejects.toBeInstanceOf(ConcurrencyError);
     await drivers.unitOfWork.commit({ saga: aSaga(orderId) }, new Date());
+    await (drivers.unitOfWork as PostgresUnitOfWork).notified();
     await expect(drain()).resolves.toEqual([]);
   });
 });

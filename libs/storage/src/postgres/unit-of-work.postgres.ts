@@ -1,14 +1,15 @@
 import { ConcurrencyError, UnitOfWork, outboxPartition, type ChangeSet, type CommitResult, type OrderView } from '@oms/domain';
 import { DuplicateEventError } from '../storage.errors';
+import { OutboxNotifier } from './outbox-notifier.postgres';
 import { PostgresDatabase, SqlParams, UNIQUE_VIOLATION, pgErrorOf, toNumber, type SqlExecutor } from './postgres-database';
 
 /** Channel the outbox relay LISTENs on; the payload lists the outbox partitions that got rows. */
-export const OUTBOX_NOTIFY_CHANNEL = 'oms_outbox';
+export { OUTBOX_NOTIFY_CHANNEL } from './outbox-notifier.postgres';
 
 export interface PostgresUnitOfWorkOptions {
   /** Outbox partition count (OMS_OUTBOX_PARTITIONS): partition = outboxPartition(key, partitions). */
   readonly partitions: number;
-  /** NOTIFY oms_outbox when a commit wrote outbox rows (delivered only if the commit succeeds). */
+  /** NOTIFY oms_outbox after a commit that wrote outbox rows (only once the commit succeeded). */
   readonly notify: boolean;
 }
 
@@ -29,6 +30,8 @@ interface CommitRow {
   completed: number | null;
   saga_written: number | null;
   inboxed: number | null;
+  /** Comma-separated outbox partitions the commit wrote to (when notifying). */
+  outbox_partitions?: string | null;
 }
 
 /**
@@ -43,24 +46,38 @@ interface CommitRow {
  * two writers of one order cannot deadlock on the projection or saga row.
  */
 export class PostgresUnitOfWork extends UnitOfWork {
+  private readonly notifier: OutboxNotifier;
+
   constructor(
     private readonly db: PostgresDatabase,
     private readonly options: PostgresUnitOfWorkOptions,
   ) {
     super();
+    this.notifier = new OutboxNotifier(db);
   }
 
   async commit(change: ChangeSet, now: Date): Promise<CommitResult> {
     const statement = buildCommitStatement(change, now, this.options);
     if (!statement) return {};
+    let partitions: string | null | undefined;
+    let result: CommitResult;
     try {
-      return await this.db.transaction(async (tx) => {
+      result = await this.db.transaction(async (tx) => {
         const { rows } = await tx.query<CommitRow>(statement.text, statement.values);
+        partitions = rows[0]?.outbox_partitions;
         return checkCommit(change, rows[0]);
       });
     } catch (error) {
       throw await this.explain(error, change);
     }
+    // After the commit, never inside it: see OutboxNotifier.
+    if (partitions) this.notifier.announce(partitions.split(',').map(Number));
+    return result;
+  }
+
+  /** Resolves once the wake-up hints of past commits were sent. */
+  notified(): Promise<void> {
+    return this.notifier.idle();
   }
 
   /** Turns a failed commit into the error callers handle, reading the actual versions after the rollback. */
@@ -174,7 +191,7 @@ export function buildCommitStatement(change: ChangeSet, now: Date, options: Post
       RETURNING partition)`);
     if (options.notify) {
       columns.push(
-        `(SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', string_agg(DISTINCT partition::text, ',')) FROM outboxed) IS NULL AS notified`,
+        `(SELECT string_agg(DISTINCT partition::text, ',') FROM outboxed) AS outbox_partitions`,
       );
     }
   }
