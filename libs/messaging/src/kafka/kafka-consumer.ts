@@ -14,12 +14,21 @@ export interface KafkaConsumerOptions {
   readonly maxRedeliveryDelayMs?: number;
   /** Longest wait of one fetch for new messages; also bounds how long stop() waits for a fetch. */
   readonly maxWaitTimeMs?: number;
-  /** How long subscribe() waits for the member to join its group. */
+  /**
+   * How long subscribe() waits for the member to join its group. The default outlasts a
+   * rebalance plus the session expiry of a crashed member still in the group, so a replica
+   * restarted right after a crash joins instead of failing its start-up.
+   */
   readonly joinTimeoutMs?: number;
   /** Pause before a member that kafkajs gave up on (non-retriable crash) is started again. */
   readonly restartDelayMs?: number;
   readonly onHandlerError?: (error: unknown, message: ReceivedMessage) => void;
 }
+
+// A crashed member leaves the group after the session timeout; handlers are short (a saga
+// step is stored, then driven in the background), so 10 s is ample between heartbeats.
+const SESSION_TIMEOUT_MS = 10_000;
+const REBALANCE_TIMEOUT_MS = 30_000;
 
 interface Member {
   readonly subscription: Subscription;
@@ -66,7 +75,7 @@ export class KafkaConsumer implements MessageConsumer {
       markJoined,
     };
     this.members.add(member);
-    const timeoutMs = this.options.joinTimeoutMs ?? 60_000;
+    const timeoutMs = this.options.joinTimeoutMs ?? SESSION_TIMEOUT_MS + REBALANCE_TIMEOUT_MS + 50_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -96,10 +105,10 @@ export class KafkaConsumer implements MessageConsumer {
     const consumer = this.kafka.consumer({
       groupId: subscription.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      rebalanceTimeout: this.options.rebalanceTimeoutMs ?? 60_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? SESSION_TIMEOUT_MS,
+      rebalanceTimeout: this.options.rebalanceTimeoutMs ?? REBALANCE_TIMEOUT_MS,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
-      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 250,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     member.consumer = consumer;

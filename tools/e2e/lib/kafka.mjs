@@ -1,0 +1,128 @@
+// The Kafka-protocol broker of the run (tools/kafka-mock) and the topic observer.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import kafkajs from 'kafkajs';
+
+const { Kafka, logLevel } = kafkajs;
+
+/** Builds tools/kafka-mock into `binary` when missing or older than its source. */
+export function buildKafkaMock(root, binary) {
+  const source = join(root, 'tools/kafka-mock/kafka-mock.c');
+  if (!existsSync(binary) || statSync(binary).mtimeMs < statSync(source).mtimeMs) {
+    execFileSync('sh', [join(root, 'tools/kafka-mock/build.sh'), binary], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return binary;
+}
+
+/** Starts the mock cluster with the topics pre-created (it has no CreateTopics); resolves to its bootstrap address. */
+export async function startKafkaMock(binary, topics, log) {
+  const child = spawn(binary, topics, { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stderr.pipe(log, { end: false });
+  const brokers = await new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk.toString();
+      const newline = buffered.indexOf('\n');
+      if (newline >= 0) resolve(buffered.slice(0, newline).trim());
+    });
+    child.once('exit', (code) => reject(new Error(`kafka-mock exited with code ${code} before printing its address`)));
+    child.once('error', reject);
+  });
+  return {
+    brokers,
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const ended = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await ended;
+      clearTimeout(timer);
+    },
+    killNow() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+const header = (headers, name) => {
+  const value = headers?.[name];
+  if (value === undefined || value === null) return undefined;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+};
+
+/**
+ * Waits until consumer group `groupId` is Stable with `members` members (bounded); returns what
+ * it saw last. A run started mid-rebalance would measure the rebalance, not OMS.
+ */
+export async function waitForStableGroup(brokers, groupId, members, timeoutMs) {
+  const kafka = new Kafka({ clientId: 'oms-e2e-admin', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const deadline = Date.now() + timeoutMs;
+  let last = 'unknown';
+  try {
+    while (Date.now() < deadline) {
+      try {
+        const { groups } = await admin.describeGroups([groupId]);
+        const group = groups[0];
+        last = `${group?.state} with ${group?.members?.length ?? 0} members`;
+        if (group?.state === 'Stable' && group.members.length === members) return { stable: true, last };
+      } catch (error) {
+        last = String(error?.message ?? error);
+        // librdkafka's mock cluster has no DescribeGroups: nothing to wait for there.
+        if (error?.type === 'UNSUPPORTED_VERSION' || /does not support/.test(last)) return { stable: false, last, unsupported: true };
+      }
+      await new Promise((done) => setTimeout(done, 500));
+    }
+    return { stable: false, last };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Records every message of the given topics from the beginning, in its own consumer group,
+ * in the order the consumer receives them (per partition = offset order).
+ */
+export async function startObserver(brokers, topics, groupId) {
+  const kafka = new Kafka({ clientId: 'oms-e2e-observer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const records = [];
+  const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    autoCommit: true,
+    eachMessage: async ({ topic, partition, message }) => {
+      const value = message.value?.toString('utf8') ?? '';
+      let envelope;
+      try {
+        envelope = JSON.parse(value);
+      } catch {
+        envelope = undefined;
+      }
+      records.push({
+        topic,
+        partition,
+        offset: Number(message.offset),
+        key: message.key?.toString('utf8'),
+        ceType: header(message.headers, 'ce_type'),
+        ceId: header(message.headers, 'ce_id'),
+        eventId: envelope?.eventId,
+        streamId: envelope?.streamId,
+        orderId: envelope?.orderId,
+        version: envelope?.version,
+        type: envelope?.type,
+      });
+    },
+  });
+  await Promise.race([joined, new Promise((_, reject) => setTimeout(() => reject(new Error('observer did not join its group within 30 s')), 30_000))]);
+  return {
+    records,
+    async stop() {
+      await consumer.disconnect().catch(() => undefined);
+    },
+  };
+}
