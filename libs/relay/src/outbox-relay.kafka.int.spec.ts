@@ -48,7 +48,7 @@ if (!kafkaMockAvailable()) {
       await mock?.stop();
     }, 60_000);
 
-    it('keeps every key in order through a broker outage, dead-letters nothing, loses nothing', async () => {
+    it('keeps every key in order through a 20 s broker outage, dead-letters nothing, loses nothing', async () => {
       const storage = createMemoryDrivers({ partitions: 4 });
       const metrics = new RecordingMetrics();
       const options: RelayOptions = {
@@ -82,9 +82,14 @@ if (!kafkaMockAvailable()) {
         await until('the first rounds are published', async () => (await storage.outbox.stats()).pending === 0, 30_000);
 
         await mock.setBrokerDown(1, true);
+        const outageStarted = Date.now();
         for (let seq = 5; seq < 10; seq++) await commitRound(seq);
         await until('publishing fails during the outage', () => metrics.attempts.unavailable > 0, 60_000);
+        // The broker stays away for 20 s while the relay keeps retrying (maxAttempts is 2: an
+        // outage must not count as attempts, or everything would have been dead-lettered).
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, 20_000 - (Date.now() - outageStarted))));
         expect((await storage.outbox.stats()).pending).toBeGreaterThan(0);
+        expect(metrics.attempts.unavailable).toBeGreaterThan(2);
         await mock.setBrokerDown(1, false);
 
         await until('everything is published after recovery', async () => (await storage.outbox.stats()).pending === 0, 90_000);
