@@ -14,4 +14,4 @@ describeOrderLifecycle('PostgreSQL storage', async () => {
     }),
     cleanup: () => database.drop(),
   };
-});
+}, ['oms_db_pool_connections']);

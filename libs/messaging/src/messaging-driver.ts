@@ -1,7 +1,7 @@
 import type { BrokerDriver, OmsConfig } from '@oms/config';
 import type { MessageConsumer, MessagePublisher } from '@oms/domain';
 import { createKafkaDriver, type KafkaDriverOptions } from './kafka/kafka-driver';
-import { MemoryBroker, type MemoryBrokerOptions } from './memory/memory-broker';
+import { MemoryBroker, type MemoryBrokerOptions, type PartitionLag } from './memory/memory-broker';
 import { omsTopics } from './topics';
 
 /** One broker connection set: the publisher and consumer of a process, plus its health and shutdown. */
@@ -9,6 +9,8 @@ export interface MessagingDriver {
   readonly driver: BrokerDriver;
   readonly publisher: MessagePublisher;
   readonly consumer: MessageConsumer;
+  /** Messages of `topic` the group has not yet acknowledged, per partition (the lag metric). */
+  consumerLag(groupId: string, topic: string): Promise<PartitionLag[]>;
   /** Resolves while the broker is usable; throws otherwise (readiness check). */
   ping(): Promise<void>;
   /** Stops consumers (in-flight messages finish) and closes connections. */
@@ -34,6 +36,7 @@ export async function createMessagingDriver(
         driver,
         publisher: broker,
         consumer: broker,
+        consumerLag: (groupId, topic) => broker.consumerLag(groupId, topic),
         ping: () => broker.ping(),
         close: () => broker.close(),
       };

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { MessageConsumer, MessagePublisher } from '@oms/domain';
-import { HealthRegistry } from '@oms/observability';
+import { HealthRegistry, OmsMetrics } from '@oms/observability';
+import { ConsumerLagReporter, TrackedConsumer } from './consumer-lag.reporter';
 import { createMessagingDriver, type MessagingDriver } from './messaging-driver';
 
 /** Injection token of the MessagingDriver (for readiness checks and shutdown). */
@@ -12,19 +13,27 @@ export const BROKER_CHECK = 'broker';
 
 @Injectable()
 class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly lag?: ConsumerLagReporter;
+
   constructor(
     @Inject(MESSAGING_DRIVER) private readonly driver: MessagingDriver,
+    consumer: MessageConsumer,
     @Optional() private readonly health?: HealthRegistry,
-  ) {}
+    @Optional() metrics?: OmsMetrics,
+  ) {
+    if (metrics && consumer instanceof TrackedConsumer) this.lag = new ConsumerLagReporter(driver, consumer, metrics);
+  }
 
   /** Every app that publishes or consumes is not ready while its broker does not answer. */
   onApplicationBootstrap(): void {
+    this.lag?.start();
     if (!this.health || this.health.list().some((check) => check.name === BROKER_CHECK)) return;
     this.health.register({ name: BROKER_CHECK, readiness: true, check: () => this.driver.ping() });
   }
 
   // After every module's beforeApplicationShutdown, so the relay and consumers have drained.
   async onApplicationShutdown(): Promise<void> {
+    this.lag?.stop();
     await this.driver.close();
   }
 }
@@ -49,7 +58,7 @@ export class MessagingModule {
       providers: [
         driver,
         { provide: MessagePublisher, useFactory: (d: MessagingDriver) => d.publisher, inject: [MESSAGING_DRIVER] },
-        { provide: MessageConsumer, useFactory: (d: MessagingDriver) => d.consumer, inject: [MESSAGING_DRIVER] },
+        { provide: MessageConsumer, useFactory: (d: MessagingDriver) => new TrackedConsumer(d.consumer), inject: [MESSAGING_DRIVER] },
         MessagingLifecycle,
       ],
       exports: [MESSAGING_DRIVER, MessagePublisher, MessageConsumer],

@@ -18,6 +18,8 @@ export interface StorageDrivers {
   readonly sagas: SagaStore;
   readonly inbox: Inbox;
   readonly unitOfWork: UnitOfWork;
+  /** Connections of the pool (the DB pool metric); absent for a backend without one. */
+  poolStats?(): { readonly total: number; readonly idle: number; readonly waiting: number };
   /** Round trip to the backend; throws when it is unreachable (readiness check). */
   ping(): Promise<void>;
   close(): Promise<void>;

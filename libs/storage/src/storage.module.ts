@@ -1,7 +1,7 @@
 import { Global, Inject, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { EventStore, IdempotencyStore, Inbox, OrderProjection, Outbox, SagaStore, UnitOfWork } from '@oms/domain';
-import { HealthRegistry } from '@oms/observability';
+import { HealthRegistry, OmsMetrics } from '@oms/observability';
 import { createMemoryDrivers } from './memory';
 import type { StorageDrivers } from './storage-drivers';
 
@@ -48,10 +48,25 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(STORAGE_DRIVERS) private readonly drivers: StorageDrivers,
     @Optional() private readonly health?: HealthRegistry,
+    @Optional() private readonly metrics?: OmsMetrics,
   ) {}
+
+  private poolTimer?: NodeJS.Timeout;
 
   /** Every app that stores anything is not ready while its database does not answer. */
   onApplicationBootstrap(): void {
+    const { metrics, drivers } = this;
+    if (metrics && drivers.poolStats) {
+      const report = () => {
+        const stats = drivers.poolStats!();
+        metrics.dbPoolConnections.labels('total').set(stats.total);
+        metrics.dbPoolConnections.labels('idle').set(stats.idle);
+        metrics.dbPoolConnections.labels('waiting').set(stats.waiting);
+      };
+      report();
+      this.poolTimer = setInterval(report, 5_000);
+      this.poolTimer.unref();
+    }
     if (!this.health || this.health.list().some((check) => check.name === DATABASE_CHECK)) return;
     this.health.register({ name: DATABASE_CHECK, readiness: true, check: () => this.drivers.ping() });
   }
@@ -76,6 +91,7 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.poolTimer) clearInterval(this.poolTimer);
     await this.drivers.close();
   }
 }

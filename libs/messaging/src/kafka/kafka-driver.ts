@@ -56,6 +56,19 @@ export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriv
     driver: 'kafka',
     publisher,
     consumer,
+    async consumerLag(groupId, topic) {
+      const [ends, [committed]] = await Promise.all([
+        admin.fetchTopicOffsets(topic),
+        admin.fetchOffsets({ groupId, topics: [topic] }),
+      ]);
+      const done = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+      return ends.map((end) => {
+        const position = done.get(end.partition) ?? -1;
+        // -1: the group never committed on this partition, so everything retained is behind.
+        const from = position < 0 ? Number(end.low) : position;
+        return { partition: end.partition, lag: Math.max(0, Number(end.high) - from) };
+      });
+    },
     async ping() {
       await admin.describeCluster();
     },

@@ -110,6 +110,12 @@ interface Lane {
  * the members of a group (rebalanced on join and leave). One instance serves as both the
  * MessagePublisher and the MessageConsumer of a process.
  */
+/** Consumer lag of one partition: messages after the group's committed offset. */
+export interface PartitionLag {
+  readonly partition: number;
+  readonly lag: number;
+}
+
 export class MemoryBroker implements MessagePublisher, MessageConsumer {
   private readonly topics = new Map<string, Topic>();
   private readonly groups = new Map<string, Group>();
@@ -143,6 +149,18 @@ export class MemoryBroker implements MessagePublisher, MessageConsumer {
 
   topicSpecs(): TopicSpec[] {
     return [...this.topics.values()].map((topic) => topic.spec);
+  }
+
+  /** Messages of `topic` not yet acknowledged by `groupId`, per partition (a group that never read counts all). */
+  async consumerLag(groupId: string, topic: string): Promise<PartitionLag[]> {
+    const log = this.topics.get(topic);
+    if (!log) return [];
+    const group = this.groups.get(groupId);
+    return log.partitions.map((partition, index) => {
+      const end = partition.firstOffset + partition.all().length;
+      const committed = group?.committed.get(`${topic}/${index}`) ?? partition.firstOffset;
+      return { partition: index, lag: Math.max(0, end - committed) };
+    });
   }
 
   async publish(messages: readonly BrokerMessage[]): Promise<void> {

@@ -46,6 +46,11 @@ export function postgresDriversOn(dataSource: DataSource, options: { partitions:
     sagas: new PostgresSagaStore(db),
     inbox: new PostgresInbox(db),
     unitOfWork,
+    poolStats() {
+      // TypeORM's PostgreSQL driver keeps its pg.Pool as `master`.
+      const pool = (dataSource.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
+      return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
+    },
     async ping() {
       await db.query('SELECT 1');
     },
