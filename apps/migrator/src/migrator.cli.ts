@@ -122,12 +122,13 @@ async function execute(command: Exclude<MigratorCommand, { kind: 'help' | 'creat
           topic: config.broker.kafka.ordersTopic,
           onBatch: command.execute ? (progress) => io.out(`replayed ${progress.events} event(s) so far`) : undefined,
         });
+        await drivers.close(); // sends the relays' wake-up before the connections go
         io.out(replaySummary(command.range, command.execute, result));
         return;
       }
     }
   } finally {
-    await dataSource.destroy();
+    if (dataSource.isInitialized) await dataSource.destroy();
   }
 }
 

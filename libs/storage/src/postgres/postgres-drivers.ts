@@ -55,6 +55,7 @@ export function postgresDriversOn(dataSource: DataSource, options: { partitions:
       await db.query('SELECT 1');
     },
     async close() {
+      await unitOfWork.notified(); // wake-up hints of the last commits go out before the pool closes
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };
