@@ -178,9 +178,14 @@ export function describeOrderLifecycle(
     });
 
     it('exports every operator metric on /metrics, non-zero where the lifecycles moved it', async () => {
-      const response = await fetch(`${oms.opsUrl}/metrics`);
-      expect(response.status).toBe(200);
-      const exposition = await response.text();
+      // Gauges read periodically (consumer lag, the pool) appear within their reporting interval.
+      let exposition = '';
+      for (const deadline = Date.now() + 6_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+        const response = await fetch(`${oms.opsUrl}/metrics`);
+        expect(response.status).toBe(200);
+        exposition = await response.text();
+        if (metricTotal(exposition, 'oms_kafka_consumer_lag') !== undefined) break;
+      }
       const missing = [...EXPORTED_METRICS, ...driverMetrics].filter((name) => metricTotal(exposition, name) === undefined);
       expect(missing).toEqual([]);
       const unmoved = MOVED_METRICS.filter((name) => !(metricTotal(exposition, name)! > 0));

@@ -9,6 +9,8 @@ export interface MessagingDriver {
   readonly driver: BrokerDriver;
   readonly publisher: MessagePublisher;
   readonly consumer: MessageConsumer;
+  /** The groups and topics this process consumes right now. */
+  subscriptions(): { groupId: string; topic: string }[];
   /** Messages of `topic` the group has not yet acknowledged, per partition (the lag metric). */
   consumerLag(groupId: string, topic: string): Promise<PartitionLag[]>;
   /** Resolves while the broker is usable; throws otherwise (readiness check). */
@@ -36,6 +38,7 @@ export async function createMessagingDriver(
         driver,
         publisher: broker,
         consumer: broker,
+        subscriptions: () => broker.subscriptions(),
         consumerLag: (groupId, topic) => broker.consumerLag(groupId, topic),
         ping: () => broker.ping(),
         close: () => broker.close(),

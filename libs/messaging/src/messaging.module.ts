@@ -2,7 +2,7 @@ import { Inject, Injectable, Module, Optional, type DynamicModule, type OnApplic
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { MessageConsumer, MessagePublisher } from '@oms/domain';
 import { HealthRegistry, OmsMetrics } from '@oms/observability';
-import { ConsumerLagReporter, TrackedConsumer } from './consumer-lag.reporter';
+import { ConsumerLagReporter } from './consumer-lag.reporter';
 import { createMessagingDriver, type MessagingDriver } from './messaging-driver';
 
 /** Injection token of the MessagingDriver (for readiness checks and shutdown). */
@@ -17,11 +17,10 @@ class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     @Inject(MESSAGING_DRIVER) private readonly driver: MessagingDriver,
-    consumer: MessageConsumer,
     @Optional() private readonly health?: HealthRegistry,
     @Optional() metrics?: OmsMetrics,
   ) {
-    if (metrics && consumer instanceof TrackedConsumer) this.lag = new ConsumerLagReporter(driver, consumer, metrics);
+    if (metrics) this.lag = new ConsumerLagReporter(driver, metrics);
   }
 
   /** Every app that publishes or consumes is not ready while its broker does not answer. */
@@ -58,7 +57,7 @@ export class MessagingModule {
       providers: [
         driver,
         { provide: MessagePublisher, useFactory: (d: MessagingDriver) => d.publisher, inject: [MESSAGING_DRIVER] },
-        { provide: MessageConsumer, useFactory: (d: MessagingDriver) => new TrackedConsumer(d.consumer), inject: [MESSAGING_DRIVER] },
+        { provide: MessageConsumer, useFactory: (d: MessagingDriver) => d.consumer, inject: [MESSAGING_DRIVER] },
         MessagingLifecycle,
       ],
       exports: [MESSAGING_DRIVER, MessagePublisher, MessageConsumer],

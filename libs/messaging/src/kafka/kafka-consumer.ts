@@ -95,6 +95,15 @@ export class KafkaConsumer implements MessageConsumer {
     return { stop: () => this.stopMember(member) };
   }
 
+  /** The groups and topics this process consumes right now. */
+  subscriptions(): { groupId: string; topic: string }[] {
+    const found = new Map<string, { groupId: string; topic: string }>();
+    for (const { subscription } of this.members) {
+      for (const topic of subscription.topics) found.set(`${subscription.groupId}/${topic}`, { groupId: subscription.groupId, topic });
+    }
+    return [...found.values()];
+  }
+
   /** Stops every member (each finishes its in-flight message). */
   async close(): Promise<void> {
     await Promise.all([...this.members].map((member) => this.stopMember(member)));

@@ -56,6 +56,7 @@ export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriv
     driver: 'kafka',
     publisher,
     consumer,
+    subscriptions: () => consumer.subscriptions(),
     async consumerLag(groupId, topic) {
       const [ends, [committed]] = await Promise.all([
         admin.fetchTopicOffsets(topic),

@@ -151,6 +151,17 @@ export class MemoryBroker implements MessagePublisher, MessageConsumer {
     return [...this.topics.values()].map((topic) => topic.spec);
   }
 
+  /** The groups and topics consumed through this broker right now. */
+  subscriptions(): { groupId: string; topic: string }[] {
+    const found = new Map<string, { groupId: string; topic: string }>();
+    for (const group of this.groups.values()) {
+      for (const member of group.members) {
+        for (const topic of member.subscription.topics) found.set(`${group.id}/${topic}`, { groupId: group.id, topic });
+      }
+    }
+    return [...found.values()];
+  }
+
   /** Messages of `topic` not yet acknowledged by `groupId`, per partition (a group that never read counts all). */
   async consumerLag(groupId: string, topic: string): Promise<PartitionLag[]> {
     const log = this.topics.get(topic);
