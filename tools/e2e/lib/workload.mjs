@@ -39,10 +39,12 @@ export function orderBody(index, kind, declineAboveMinor) {
 const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
 
 export class ApiClient {
-  constructor(baseUrl, stats) {
+  /** `retryStatus`: the HTTP statuses retried with the same key (default 408, 429, 502, 503, 504). */
+  constructor(baseUrl, stats, { retryStatus = RETRYABLE_STATUS } = {}) {
     this.baseUrl = baseUrl;
-    this.stats = stats; // { requests, polls, retries, connectionErrors }
+    this.stats = stats; // { requests, polls, retries, connectionErrors } (+ serverErrors: 5xx answers seen)
     this.keysUsed = new Set();
+    this.retryStatus = retryStatus;
   }
 
   /**
@@ -71,8 +73,9 @@ export class ApiClient {
           json = {};
         }
         outcome = { status: response.status, json, text };
+        if (response.status >= 500) this.stats.serverErrors = (this.stats.serverErrors ?? 0) + 1;
         const inFlight = response.status === 409 && json.code === 'IDEMPOTENCY_KEY_IN_FLIGHT';
-        if (!inFlight && !RETRYABLE_STATUS.has(response.status)) return outcome;
+        if (!inFlight && !this.retryStatus.has(response.status)) return outcome;
       } catch (error) {
         this.stats.connectionErrors += 1;
         outcome = { status: 0, json: {}, text: String(error?.cause?.code ?? error) };
