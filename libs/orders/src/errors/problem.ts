@@ -1,6 +1,7 @@
 import type { ProblemJson } from '@oms/contracts';
 import { isDomainError, type DomainError } from '@oms/domain';
 import { errorStatusOf } from './error-status';
+import { isUnavailableError } from './unavailable';
 
 const kebab = (code: string): string => code.toLowerCase().replace(/_/g, '-');
 
@@ -72,10 +73,12 @@ export function httpStatusOf(error: unknown): number | undefined {
 
 /**
  * Maps anything thrown to a problem. Only domain errors and known 4xx statuses say what
- * went wrong; everything else is a generic 500 (the caller logs the original).
+ * went wrong; a database that is restarting or unreachable is 503; everything else is a
+ * generic 500 (the caller logs the original).
  */
 export function problemOf(error: unknown, instance?: string): ProblemJson {
   if (isDomainError(error)) return problemOfDomainError(error, instance);
+  if (isUnavailableError(error)) return problemOfHttpStatus(503, 'Storage is unavailable; retry with the same Idempotency-Key.', instance);
   const status = httpStatusOf(error);
   if (status === undefined || status >= 500) return problemOfHttpStatus(status ?? 500);
   return problemOfHttpStatus(status, describeClientError(error), instance);

@@ -40,6 +40,7 @@ export class ProblemFilter implements ExceptionFilter {
         httpAdapter.setHeader(reply, 'allow', allowed.join(', '));
       }
     }
+    if (problem.status === 503) httpAdapter.setHeader(reply, 'retry-after', '1');
     httpAdapter.setHeader(reply, 'content-type', PROBLEM_CONTENT_TYPE);
     httpAdapter.reply(reply, problem, problem.status);
   }
