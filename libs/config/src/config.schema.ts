@@ -126,10 +126,10 @@ export const CONFIG_SCHEMA = {
   OMS_IDEMPOTENCY_LOCK: variable('30s', duration, 'In-flight claim of a request expires after this (crashed requests).'),
 
   OMS_SAGA_CALL_TIMEOUT: variable('2s', duration, 'Timeout of one partner call.'),
-  OMS_SAGA_MAX_ATTEMPTS: variable('8', integer(1, 1_000), 'Attempts of a saga step before it fails or compensates.'),
+  OMS_SAGA_MAX_ATTEMPTS: variable('8', integer(1, 1_000), 'Attempts of a forward saga step (reserve, charge) before the saga compensates; release and refund retry until answered.'),
   OMS_SAGA_RETRY_BASE: variable('100ms', duration, 'First retry delay of a saga step (capped exponential backoff with jitter).'),
   OMS_SAGA_RETRY_MAX: variable('5s', duration, 'Largest retry delay of a saga step.'),
-  OMS_SAGA_STEP_DEADLINE: variable('60s', duration, 'Deadline of a saga step across all its attempts.'),
+  OMS_SAGA_STEP_DEADLINE: variable('60s', duration, 'Deadline of a forward saga step across all its attempts.'),
   OMS_SAGA_SWEEP_INTERVAL: variable('1s', duration, 'Interval of the recovery sweep for due saga timers.'),
   OMS_SAGA_CONSUMER_GROUP: variable('oms-saga-orchestrator', text, 'Consumer group of the saga orchestrator.'),
 

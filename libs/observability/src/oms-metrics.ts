@@ -23,7 +23,7 @@ export class OmsMetrics {
   readonly sagaRefunded = this.counter('oms_saga_refunded_total', 'Sagas that ended with a payment refunded (full or partial).');
   readonly sagaCompensationFailed = this.counter(
     'oms_saga_compensation_failed_total',
-    'Sagas left in COMPENSATION_FAILED because a compensation (release or refund) failed for good; needs an operator.',
+    'Sagas left in COMPENSATION_FAILED because a partner refused a compensation (release or refund); needs an operator.',
   );
   readonly sagaDuration = new Histogram({
     name: 'oms_saga_duration_seconds',

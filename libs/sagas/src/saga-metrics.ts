@@ -19,7 +19,7 @@ export abstract class SagaMetrics {
   abstract canceled(kind: SagaKind): void;
   /** The saga ended with a refund recorded. */
   abstract refunded(kind: SagaKind): void;
-  /** A compensation gave up (status COMPENSATION_FAILED): alert. */
+  /** A partner refused a compensation (status COMPENSATION_FAILED): alert. */
   abstract compensationFailed(kind: SagaKind, step: SagaStep | null): void;
   /** One partner call and how it ended. */
   abstract stepFinished(step: SagaStep, result: SagaStepResult, durationMs: number): void;

@@ -351,23 +351,51 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     expect(oms.metrics.seen).toContain('refunded:refund');
   });
 
-  it('ends in COMPENSATION_FAILED when the release keeps failing, flagging the order', async () => {
+  it('keeps retrying a failing release past maxAttempts and the step deadline, then compensates once the partner is back', async () => {
     const oms = orchestrator();
+    const release = oms.inventory.release.bind(oms.inventory);
+    let failures = 0;
     oms.inventory.release = async () => {
+      failures++;
       throw new PartnerUnavailableError('inventory', 'inventory is down');
     };
     const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1', 1, 100_001)]);
     await oms.settle();
 
-    for (let i = 0; i < config.saga.maxAttempts; i++) await oms.sweepAfter(config.saga.retryMaxMs);
+    const outageMs = config.saga.stepDeadlineMs + config.saga.retryMaxMs;
+    for (let waited = 0; waited < outageMs; waited += config.saga.retryMaxMs) await oms.sweepAfter(config.saga.retryMaxMs);
+
+    expect(failures).toBeGreaterThan(config.saga.maxAttempts);
+    expect((await oms.drivers.sagas.get(sagaId))?.status).toBe('RUNNING');
+    expect((await oms.order(orderId)).state.compensationFailed).toBe(false);
+    expect(oms.inventory.effects()).toEqual({ reservations: 1, releases: 0, held: 1 });
+
+    oms.inventory.release = release;
+    expect(await oms.sweepAfter(config.saga.retryMaxMs)).toBe(1);
+    await oms.settle();
+
+    expect((await oms.drivers.sagas.get(sagaId))?.status).toBe('COMPENSATED');
+    const { state, events } = await oms.order(orderId);
+    expect(state.status).toBe('CANCELED');
+    expect(events).not.toContain('OrderCompensationFailed');
+    expect(oms.inventory.effects()).toEqual({ reservations: 1, releases: 1, held: 0 });
+    expect(await oms.sweepAfter(60_000)).toBe(0);
+    expect(oms.metrics.activeCount).toBe(0);
+  });
+
+  it('ends in COMPENSATION_FAILED when the partner refuses the release, flagging the order', async () => {
+    const oms = orchestrator();
+    oms.inventory.release = async () => ({ ok: false as const, reason: 'unknown reservation' });
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1', 1, 100_001)]);
+    await oms.settle();
 
     expect((await oms.drivers.sagas.get(sagaId))?.status).toBe('COMPENSATION_FAILED');
     const { state, events } = await oms.order(orderId);
     expect(state.compensationFailed).toBe(true);
     expect(events).toContain('OrderCompensationFailed');
     expect(oms.metrics.seen).toContain('compensationFailed:fulfilment:release');
-    expect(oms.metrics.activeCount).toBe(0);
     expect(await oms.sweepAfter(60_000)).toBe(0);
+    expect(oms.metrics.activeCount).toBe(0);
   });
 
   it('drives more sagas than its concurrency limit to their ends', async () => {

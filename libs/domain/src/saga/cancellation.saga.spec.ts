@@ -1,5 +1,5 @@
 import { orderHistory, TEST_ORDER_ID } from '../testing';
-import { commandTypes, sagaRun } from './saga.spec-helpers';
+import { failThroughOutage, sagaRun, TEST_POLICY } from './saga.spec-helpers';
 
 const FULFILMENT = 'saga-f-1';
 const SAGA = 'saga-c-1';
@@ -80,25 +80,20 @@ describe('cancellation saga', () => {
     expect(run.order.compensationFailed).toBe(true);
   });
 
-  it('given refund retries exhausted, ends in COMPENSATION_FAILED', () => {
+  it('given a refund failing transiently past maxAttempts, keeps retrying with the same key, then completes the cancellation', () => {
     const run = cancelRequested();
     run.start();
     run.succeed({});
-    run.fail('timeout');
-    run.resume();
-    run.fail('timeout');
-    run.resume();
 
-    const failed = run.fail('timeout');
+    const retries = failThroughOutage(run, TEST_POLICY.maxAttempts * 5, 'timeout');
 
-    expect(commandTypes(failed.orderCommands)).toEqual(['RecordCompensationFailed']);
-    expect(failed.status).toBe('COMPENSATION_FAILED');
-    expect(failed.nextAttemptAt).toBeNull();
-    expect(run.calls.filter((c) => c.step === 'refund').map((c) => c.request.idempotencyKey)).toEqual([
-      `${SAGA}:refund`,
-      `${SAGA}:refund`,
-      `${SAGA}:refund`,
-    ]);
+    expect(retries.map(({ decision }) => decision.status)).toEqual(Array(TEST_POLICY.maxAttempts * 5).fill('RUNNING'));
+    expect(Math.max(...retries.map(({ delayMs }) => delayMs ?? Infinity))).toBeLessThanOrEqual(TEST_POLICY.retryMaxMs);
+    expect(run.commands.map((c) => c.type)).not.toContain('RecordCompensationFailed');
+    const done = run.succeed({ refundId: 'ref-1' });
+    expect(done.status).toBe('COMPLETED');
+    expect(run.order.status).toBe('CANCELED');
+    expect(new Set(run.calls.filter((c) => c.step === 'refund').map((c) => c.request.idempotencyKey))).toEqual(new Set([`${SAGA}:refund`]));
   });
 
   it('waits while a refund saga is in flight, so the same money is never refunded twice', () => {

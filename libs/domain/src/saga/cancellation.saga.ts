@@ -7,7 +7,7 @@ import { assertNever, idempotencyKeyOf, type CancellationSagaState, type Partner
  * left): release the stock if still held, refund paid - refunded, then CompleteCancellation.
  * Runs only while the order's pendingCancellation carries this saga's id. A refund saga still
  * in flight is waited for, so the two never refund the same money. Its steps cannot be undone:
- * a refused or given-up step ends in COMPENSATION_FAILED.
+ * a refused step ends in COMPENSATION_FAILED; a transient failure is retried until answered.
  */
 type State = CancellationSagaState;
 

@@ -1,6 +1,6 @@
 import { orderHistory, TEST_ORDER_ID } from '../testing';
 import { retryDelayMs } from './saga.backoff';
-import { commandTypes, sagaRun, T0, TEST_POLICY } from './saga.spec-helpers';
+import { commandTypes, failThroughOutage, sagaRun, T0, TEST_POLICY } from './saga.spec-helpers';
 
 const SAGA = 'saga-f-1';
 const TOTAL = 2500; // orderHistory's default line: 2 x 1250
@@ -173,28 +173,32 @@ describe('fulfilment saga', () => {
     expect(run.order.refundedMinor).toBe(0);
   });
 
-  it('given release retries exhausted, ends in COMPENSATION_FAILED and flags the order', () => {
+  it('given a release failing transiently past maxAttempts and the step deadline, keeps retrying with the same key until it succeeds', () => {
     const run = sagaRun('fulfilment', SAGA, paymentRequested());
     run.start();
     run.succeed({ reservationId: 'res-1' });
     run.reject('amount above limit');
-    run.fail('timeout');
-    run.resume();
-    run.fail('timeout');
-    run.resume();
+    const outage = TEST_POLICY.stepDeadlineMs / TEST_POLICY.retryMaxMs + TEST_POLICY.maxAttempts * 10;
 
-    const failed = run.fail('timeout');
-    expect(failed.orderCommands).toEqual([
-      {
-        type: 'RecordCompensationFailed',
-        data: { sagaId: SAGA, step: 'release', reason: expect.stringMatching(/^release gave up: timeout after 3/) },
-      },
-    ]);
-    expect(failed.status).toBe('COMPENSATION_FAILED');
-    expect(failed.outcome).toBe('compensation_failed');
-    expect(failed.nextAttemptAt).toBeNull();
-    expect(failed.call).toBeUndefined();
-    expect(run.order.compensationFailed).toBe(true);
+    const retries = failThroughOutage(run, outage, 'timeout');
+
+    expect(retries).toHaveLength(outage);
+    for (const { decision, delayMs } of retries) {
+      expect(decision.status).toBe('RUNNING');
+      expect(decision.orderCommands).toEqual([]);
+      expect(decision.deadlineAt).toBeNull();
+      expect(delayMs).toBeGreaterThan(0);
+      expect(delayMs).toBeLessThanOrEqual(TEST_POLICY.retryMaxMs);
+    }
+    expect(Date.parse(run.now) - Date.parse(T0)).toBeGreaterThan(TEST_POLICY.stepDeadlineMs);
+    expect(run.decision.call?.step).toBe('release');
+    expect(new Set(run.calls.filter((c) => c.step === 'release').map((c) => c.request.idempotencyKey))).toEqual(new Set([`${SAGA}:release`]));
+    expect(run.order.compensationFailed).toBe(false);
+
+    const released = run.succeed({});
+    expect(commandTypes(released.orderCommands)).toEqual(['RecordStockReleased', 'CompleteCancellation']);
+    expect(released.status).toBe('COMPENSATED');
+    expect(run.order.status).toBe('CANCELED');
   });
 
   it('given a release refused by the partner, ends in COMPENSATION_FAILED at once', () => {

@@ -20,7 +20,8 @@ import {
  * - A forward step given up after retries may still have happened at the partner, so it is
  *   undone blind: a release / refund that names the forward step's idempotency key as the
  *   reservation / payment id (partners resolve either; an unknown one is a no-op success).
- * - A compensation that is refused or given up ends in COMPENSATION_FAILED.
+ * - A compensation (release, refund) is retried until the partner answers; a refusal ends in
+ *   COMPENSATION_FAILED.
  * Every decision reads the order state passed in, never the order of arrival of messages.
  */
 type State = FulfilmentSagaState;

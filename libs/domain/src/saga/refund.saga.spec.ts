@@ -1,5 +1,5 @@
 import { orderHistory, TEST_ORDER_ID } from '../testing';
-import { commandTypes, sagaRun } from './saga.spec-helpers';
+import { failThroughOutage, sagaRun, TEST_POLICY } from './saga.spec-helpers';
 
 const SAGA = 'saga-r-1';
 
@@ -53,19 +53,16 @@ describe('refund saga', () => {
     expect(run.order.status).toBe('REFUNDED');
   });
 
-  it('given retries exhausted, ends in COMPENSATION_FAILED and frees the order, saying the outcome is unknown', () => {
+  it('given the payment partner failing transiently past maxAttempts, keeps the refund pending and retrying until it answers', () => {
     const run = refundRequested();
     run.start();
-    run.fail('timeout');
-    run.resume();
-    run.fail('timeout');
-    run.resume();
 
-    const failed = run.fail('timeout');
+    const retries = failThroughOutage(run, TEST_POLICY.maxAttempts * 5, 'timeout');
 
-    expect(commandTypes(failed.orderCommands)).toEqual(['RecordRefundFailed']);
-    expect(failed.orderCommands[0]).toMatchObject({ data: { reason: expect.stringContaining('outcome unknown') } });
-    expect(failed.status).toBe('COMPENSATION_FAILED');
-    expect(run.order.pendingRefund).toBeUndefined();
+    expect(retries.every(({ decision }) => decision.status === 'RUNNING' && decision.orderCommands.length === 0)).toBe(true);
+    expect(run.order.pendingRefund?.sagaId).toBe(SAGA);
+    const done = run.succeed({ refundId: 'ref-1' });
+    expect(done.status).toBe('COMPLETED');
+    expect(run.order.status).toBe('REFUNDED');
   });
 });

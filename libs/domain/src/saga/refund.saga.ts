@@ -5,10 +5,11 @@ import { assertNever, idempotencyKeyOf, type PartnerCall, type PartnerReply, typ
 /**
  * Refund of the amount requested (full or partial) while the order's pendingRefund carries
  * this saga's id: success -> RecordRefund (order REFUNDED); refused -> RecordRefundFailed.
- * A refund given up after retries may have been paid out: the saga ends in COMPENSATION_FAILED
- * (alerted on) and RecordRefundFailed clears the pending refund, its reason saying the outcome
- * is unknown. (The order decider accepts RecordCompensationFailed only from fulfilment and
- * cancellation sagas, so the order itself is not flagged.)
+ * A transient failure is retried until the partner answers (the decider never gives a refund
+ * up). A success reply without a refund id cannot be trusted: the saga ends in
+ * COMPENSATION_FAILED (alerted on) and RecordRefundFailed clears the pending refund, its reason
+ * saying the outcome is unknown. (The order decider accepts RecordCompensationFailed only from
+ * fulfilment and cancellation sagas, so the order itself is not flagged.)
  */
 type State = RefundSagaState;
 

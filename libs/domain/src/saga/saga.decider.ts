@@ -12,10 +12,13 @@ import { assertNever, type PartnerCall, type SagaDecision, type SagaInput, type 
  * The saga decider: pure, no clock, no random (both arrive on the input).
  *
  * 1. The input is folded in: a definite answer to the pending step yields order commands; a
- *    transient failure either schedules a retry (capped exponential backoff with jitter) or,
- *    after maxAttempts or the step deadline, gives the step up (forward steps compensate,
- *    compensations end in COMPENSATION_FAILED). Replies to a step that is no longer pending are
- *    ignored (a replica was slower, or a crash repeated the call).
+ *    transient failure schedules a retry (capped exponential backoff with jitter). A forward
+ *    step (reserve, charge) is given up after maxAttempts or the step deadline and the saga
+ *    compensates; a compensating step (release, refund) is never given up on a transient
+ *    failure — it retries every retryMaxMs at most until the partner answers, since giving up
+ *    would leave stock held or money kept. Only a refusal ends a saga in COMPENSATION_FAILED.
+ *    Replies to a step that is no longer pending are ignored (a replica was slower, or a crash
+ *    repeated the call).
  * 2. The order commands are applied to the order state with the order decider itself, and the
  *    saga plans its next action from that projected state, until it needs a partner call, must
  *    wait, or has ended. All commands of one decision commit with the saga state in ONE transaction.
@@ -49,13 +52,23 @@ const addMs = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms
 const isPending = (state: SagaState, call: PartnerCall): boolean =>
   state.step === call.step && call.request.idempotencyKey === `${state.sagaId}:${call.step}`;
 
+/** Steps that undo or pay back: retried until the partner answers (ADR 0007). */
+const RETRIED_UNTIL_ANSWERED: ReadonlySet<SagaStep> = new Set<SagaStep>(['release', 'refund']);
+
 const stepDeadline = (state: SagaState, policy: SagaPolicy): string | null =>
-  state.stepStartedAt === null ? null : addMs(state.stepStartedAt, policy.stepDeadlineMs);
+  state.stepStartedAt === null || (state.step !== null && RETRIED_UNTIL_ANSWERED.has(state.step))
+    ? null
+    : addMs(state.stepStartedAt, policy.stepDeadlineMs);
 
 const pastDeadline = (state: SagaState, now: string, policy: SagaPolicy): boolean => {
   const deadline = stepDeadline(state, policy);
   return deadline !== null && Date.parse(now) >= Date.parse(deadline);
 };
+
+const mayGiveUp = (state: SagaState, now: string, policy: SagaPolicy): boolean =>
+  state.step !== null &&
+  !RETRIED_UNTIL_ANSWERED.has(state.step) &&
+  (state.attempts >= policy.maxAttempts || pastDeadline(state, now, policy));
 
 const stepCleared = <S extends SagaState>(state: S): S => ({ ...state, step: null, attempts: 0, stepStartedAt: null, lastError: null });
 
@@ -107,7 +120,7 @@ export function decideSaga(input: SagaInput, sagaState: SagaState, order: OrderS
     case 'CallFailed': {
       if (!isPending(state, input.call)) break;
       state = { ...state, attempts: state.attempts + 1, lastError: input.error };
-      if (state.attempts >= policy.maxAttempts || pastDeadline(state, now, policy)) {
+      if (mayGiveUp(state, now, policy)) {
         const done = giveUp(input.call.step, input.error);
         if (done) return done;
         break;

@@ -108,3 +108,26 @@ export function sagaRun(
 }
 
 export const commandTypes = (commands: readonly OrderCommand[]): string[] => commands.map((command) => command.type);
+
+/** One transient failure fed to a saga, and how long the saga chose to wait before retrying. */
+export interface RetryStep {
+  readonly decision: SagaDecision;
+  readonly delayMs: number | null;
+}
+
+/**
+ * Fails the pending call `failures` times, each time waiting until the retry is due and
+ * resuming, as the sweep would; stops early when the saga ends or stops asking to retry.
+ */
+export function failThroughOutage(run: SagaRun, failures: number, error = 'unavailable'): RetryStep[] {
+  const steps: RetryStep[] = [];
+  for (let i = 0; i < failures; i++) {
+    const decision = run.fail(error);
+    const delayMs = decision.nextAttemptAt === null ? null : Date.parse(decision.nextAttemptAt) - Date.parse(run.now);
+    steps.push({ decision, delayMs });
+    if (decision.status !== 'RUNNING' || delayMs === null) break;
+    run.advance(delayMs);
+    run.resume();
+  }
+  return steps;
+}

@@ -43,11 +43,11 @@ export interface SagaInstant {
 export type SagaInput = SagaTrigger & SagaInstant;
 
 export interface SagaPolicy {
-  /** Transient failures of one step before it is given up. */
+  /** Transient failures of a forward step before it is given up (compensations retry until answered). */
   readonly maxAttempts: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
-  /** A step not finished this long after it began is given up, whatever its attempt count. */
+  /** A forward step not finished this long after it began is given up, whatever its attempt count. */
   readonly stepDeadlineMs: number;
   /** How long a call may be in flight before the recovery sweep may repeat it. */
   readonly callTimeoutMs: number;
