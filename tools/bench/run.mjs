@@ -7,7 +7,9 @@
 //   node tools/bench/run.mjs --render docs/benchmarks.json   re-renders benchmarks.md from a JSON
 //                                       (after editing tools/bench/analysis.md), no measurement
 //   options: --out DIR (where benchmarks.md / .json go), --keep-logs,
-//            --dist DIR (built apps, default dist/apps; built with nx when missing there)
+//            --dist DIR (built apps, default dist/apps; built with nx when missing there),
+//            --only a,b (sections by key, e.g. endToEnd; for investigating one figure),
+//            --profile APP (node --cpu-prof for that process; .cpuprofile files in the logs)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,11 +72,13 @@ const { values: args } = parseArgs({
     'keep-logs': { type: 'boolean', default: false },
     dist: { type: 'string' },
     render: { type: 'string' },
+    only: { type: 'string' },
+    profile: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs]');
+  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs] [--only SECTION,..] [--profile PROCESS]');
   process.exit(0);
 }
 if (args.render) {
@@ -85,7 +89,9 @@ if (args.render) {
   process.exit(0);
 }
 const scale = args.smoke ? SMOKE : FULL;
-const outDir = resolve(args.out ?? (args.smoke ? join(tmpdir(), 'oms-bench-smoke') : join(ROOT, 'docs')));
+// Partial runs never overwrite the published docs/benchmarks.md unless --out says so.
+const defaultOut = args.smoke ? join(tmpdir(), 'oms-bench-smoke') : args.only ? join(tmpdir(), 'oms-bench-partial') : join(ROOT, 'docs');
+const outDir = resolve(args.out ?? defaultOut);
 const distDir = resolve(args.dist ?? join(ROOT, 'dist', 'apps'));
 const workDir = mkdtempSync(join(tmpdir(), 'oms-bench-'));
 const started = Date.now();
@@ -120,7 +126,17 @@ const SECTIONS = [
   ['relay', relay, '3. relay backlog'],
 ];
 
+/** The sections asked for with --only (all by default); an unknown name stops the run. */
+function chosenSections() {
+  if (!args.only) return SECTIONS;
+  const wanted = args.only.split(',').map((name) => name.trim());
+  const unknown = wanted.filter((name) => !SECTIONS.some(([key]) => key === name));
+  if (unknown.length > 0) throw new Error(`--only: unknown section ${unknown.join(', ')}; known: ${SECTIONS.map(([key]) => key).join(', ')}`);
+  return SECTIONS.filter(([key]) => wanted.includes(key));
+}
+
 async function main() {
+  const sections = chosenSections();
   const results = {
     generatedAt: new Date().toISOString(),
     command: ['node tools/bench/run.mjs', ...process.argv.slice(2)].join(' '),
@@ -147,7 +163,8 @@ async function main() {
     migrate(ROOT, distDir, pgbenchDatabase);
     log(`databases ${database} (OMS) and ${pgbenchDatabase} (pgbench), migrated`);
 
-    topology = new Topology({ root: ROOT, distDir, database, logDir: workDir, kafkaMockBinary, log });
+    const nodeArgs = Object.fromEntries(args.profile.map((name) => [name, ['--cpu-prof', `--cpu-prof-dir=${join(workDir, 'profiles', name)}`]]));
+    topology = new Topology({ root: ROOT, distDir, database, logDir: workDir, kafkaMockBinary, log, nodeArgs });
     await topology.start();
     results.topology =
       'separate processes: order-api, outbox-relay (1, then 3), saga-orchestrator (partners over gRPC), ' +
@@ -157,7 +174,7 @@ async function main() {
     const cpu = new CpuMeter(topology, database);
     const context = { topology, scale, database, pgbenchDatabase, cpu, root: ROOT, log };
 
-    for (const [key, run, title] of SECTIONS) {
+    for (const [key, run, title] of sections) {
       log(title);
       try {
         results.sections[key] = await run(context);
@@ -186,14 +203,15 @@ async function main() {
   }
 
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
-  const missing = missingFigures(results);
+  // A partial run only answers for its own sections.
+  const missing = args.only ? Object.keys(results.errors).map((section) => `${section}: failed`) : missingFigures(results);
   results.missingFigures = missing;
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, 'benchmarks.md'), renderReport(results, ROOT));
   log(`wrote ${join(outDir, 'benchmarks.md')} and benchmarks.json in ${results.durationSeconds} s`);
 
-  if (!args['keep-logs'] && missing.length === 0) rmSync(workDir, { recursive: true, force: true });
+  if (!args['keep-logs'] && args.profile.length === 0 && missing.length === 0) rmSync(workDir, { recursive: true, force: true });
   else log(`process logs kept in ${workDir}`);
   if (missing.length > 0) {
     log(`figures missing: ${missing.join('; ')}`);

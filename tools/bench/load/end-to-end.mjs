@@ -127,6 +127,12 @@ async function hopBreakdown(client) {
     [events.filter((event) => event.type === 'OrderPaymentRequested').map((event) => event.event_id)],
   );
   const sentAt = new Map(sentRows.map((row) => [row.message_id, row.sent === null ? null : Number(row.sent)]));
+  // The fulfilment saga row is written when the consumer handles OrderPaymentRequested.
+  const { rows: sagaRows } = await client.query(
+    `SELECT order_id, extract(epoch FROM created_at) * 1000 AS created FROM sagas WHERE kind = 'fulfilment' AND order_id = ANY($1::text[])`,
+    [confirmed],
+  );
+  const sagaCreated = new Map(sagaRows.map((row) => [row.order_id, Number(row.created)]));
   const rows = events.map((event) => ({ ...event, sent: sentAt.get(event.event_id) ?? null }));
   const byOrder = new Map();
   for (const row of rows) {
@@ -137,17 +143,20 @@ async function hopBreakdown(client) {
   const hops = {
     'pay request -> OrderPaymentRequested committed (order-api)': [],
     'OrderPaymentRequested committed -> sent by the relay': [],
-    'sent -> OrderStockReserved committed (broker, saga consumer, Reserve call)': [],
+    'sent -> saga started (broker, saga consumer)': [],
+    'saga started -> OrderStockReserved committed (Reserve call)': [],
     'OrderStockReserved -> OrderPaid committed (Pay call)': [],
     'OrderPaid -> OrderConfirmed committed': [],
   };
-  const [write, relay, consume, pay, confirm] = Object.values(hops);
+  const [write, relay, consume, reserve, pay, confirm] = Object.values(hops);
   for (const [orderId, events] of byOrder) {
     const { OrderPaymentRequested: requested, OrderStockReserved: reserved, OrderPaid: paid, OrderConfirmed: done } = events;
-    if (!requested || !reserved || !paid || !done || requested.sent === null) continue;
+    const started = sagaCreated.get(orderId);
+    if (!requested || !reserved || !paid || !done || requested.sent === null || started === undefined) continue;
     write.push(requested.recorded - payStarted.get(orderId));
     relay.push(requested.sent - requested.recorded);
-    consume.push(reserved.recorded - requested.sent);
+    consume.push(started - requested.sent);
+    reserve.push(reserved.recorded - started);
     pay.push(paid.recorded - reserved.recorded);
     confirm.push(done.recorded - paid.recorded);
   }

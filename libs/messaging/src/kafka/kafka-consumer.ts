@@ -22,6 +22,11 @@ export interface KafkaConsumerOptions {
   readonly joinTimeoutMs?: number;
   /** Pause before a member that kafkajs gave up on (non-retriable crash) is started again. */
   readonly restartDelayMs?: number;
+  /**
+   * Handled messages of one partition between offset commits (also committed at the end of
+   * every fetched batch and on stop). 1 commits after every message.
+   */
+  readonly commitEveryMessages?: number;
   readonly onHandlerError?: (error: unknown, message: ReceivedMessage) => void;
 }
 
@@ -29,6 +34,10 @@ export interface KafkaConsumerOptions {
 // step is stored, then driven in the background), so 10 s is ample between heartbeats.
 const SESSION_TIMEOUT_MS = 10_000;
 const REBALANCE_TIMEOUT_MS = 30_000;
+// One OffsetCommit round trip per message capped a saga replica at a few hundred messages/s;
+// per chunk it is a small share of the work, and a crash redelivers at most one chunk, which
+// handlers dedupe (the saga's inbox).
+const COMMIT_EVERY_MESSAGES = 50;
 
 interface Member {
   readonly subscription: Subscription;
@@ -44,11 +53,13 @@ interface Member {
 }
 
 /**
- * Consumer groups over kafkajs. Each subscribe() is one group member. A message's offset is
- * committed only after its handler resolved; a failed handler is retried in place after a
- * growing pause, so later messages of the partition wait (per-key order) and nothing is
- * skipped. On stop or a rebalance the message is left uncommitted for its next owner. A member
- * whose kafkajs consumer crashed without restarting is started again: it never silently stops.
+ * Consumer groups over kafkajs. Each subscribe() is one group member. An offset is committed
+ * only after the handlers of every message before it resolved, in chunks (commitEveryMessages,
+ * the end of each fetched batch, and stop), so a crash redelivers at most one chunk: handlers
+ * must be idempotent. A failed handler is retried in place after a growing pause, so later
+ * messages of the partition wait (per-key order) and nothing is skipped. On stop or a
+ * rebalance the message in hand is left uncommitted for its next owner. A member whose kafkajs
+ * consumer crashed without restarting is started again: it never silently stops.
  */
 export class KafkaConsumer implements MessageConsumer {
   private readonly members = new Set<Member>();
@@ -174,15 +185,27 @@ export class KafkaConsumer implements MessageConsumer {
 
   private async handleBatch(member: Member, subscription: Subscription, payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    for (const message of batch.messages) {
-      // Stopping finishes only the in-flight message; a revoked partition is left to its new owner.
-      if (!isRunning() || isStale()) return;
-      if (!(await this.handleWithRetries(member, subscription, toReceived(batch.topic, batch.partition, message), heartbeat))) return;
-      const next = (BigInt(message.offset) + 1n).toString();
-      // Committed right away, before the next message: a restart resumes exactly after it.
-      // (Called through the batch payload, this commit also goes out while the consumer stops.)
+    const every = Math.max(1, this.options.commitEveryMessages ?? COMMIT_EVERY_MESSAGES);
+    let handled: string | undefined;
+    let uncommitted = 0;
+    // Called through the batch payload, the commit also goes out while the consumer stops.
+    const commit = async (): Promise<void> => {
+      if (handled === undefined || uncommitted === 0 || isStale()) return;
+      const next = (BigInt(handled) + 1n).toString();
+      uncommitted = 0;
       await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
-      resolveOffset(message.offset);
+    };
+    try {
+      for (const message of batch.messages) {
+        // Stopping finishes only the in-flight message; a revoked partition is left to its new owner.
+        if (!isRunning() || isStale()) return;
+        if (!(await this.handleWithRetries(member, subscription, toReceived(batch.topic, batch.partition, message), heartbeat))) return;
+        handled = message.offset;
+        resolveOffset(message.offset);
+        if (++uncommitted >= every) await commit();
+      }
+    } finally {
+      await commit();
     }
   }
 
