@@ -547,7 +547,7 @@ async function main() {
   console.log('');
   const kinds = new Map();
   for (const [, status] of finalStatus) kinds.set(status, (kinds.get(status) ?? 0) + 1);
-  console.log(`orders: ${allOrders.length} (${[...kinds].map(([status, n]) => `${status} ${n}`).join(', ')}); topic: ${records.length} messages for ${storeEvents.length} events (${topicOrder.duplicates} duplicate deliveries); http: ${httpStats.requests} mutations, ${httpStats.retries} retries, ${httpStats.connectionErrors} connection errors, ${httpStats.serverErrors} 5xx answers`);
+  console.log(`orders: ${allOrders.length} (${[...kinds].map(([status, n]) => `${status} ${n}`).join(', ')}); topic: ${records.length} messages for ${storeEvents.length} events (${topicOrder.duplicates} duplicate deliveries); http: ${httpStats.requests} mutations, ${httpStats.retries} retries, ${httpStats.connectionErrors} connection errors, ${httpStats.serverErrors} 5xx answers ${JSON.stringify(httpStats.serverErrorStatuses ?? {})}`);
   console.log(`partners: ${JSON.stringify(partnerStats.inventory)} ${JSON.stringify(partnerStats.payment)}`);
   const restarts = run.processes.filter((app) => app.restarts.length).map((app) => `${app.name} x${app.restarts.length}`);
   if (restarts.length) console.log(`processes that ended on their own and were restarted: ${restarts.join(', ')}`);

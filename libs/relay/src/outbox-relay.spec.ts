@@ -139,6 +139,20 @@ describe('OutboxRelay', () => {
     expect(t.broker.messages(DLQ)).toEqual([]);
   });
 
+  it('sends a healthy round of many partitions in one publish call, rows in id order', async () => {
+    const t = setup({ batchSize: 100 });
+    const keys = ['order-a', 'order-b', strangerOf('order-a'), 'order-c', 'order-d'];
+    for (let seq = 0; seq < 4; seq++) for (const key of keys) await t.commit(key, `${key}#${seq}`);
+    const partitions = new Set(keys.map((key) => outboxPartition(key, PARTITIONS)));
+    expect(partitions.size).toBeGreaterThan(1);
+
+    started(t.relay);
+    await until('the outbox is empty', async () => (await t.pending()) === 0);
+
+    expect(t.publisher.calls).toHaveLength(1);
+    expect(t.publisher.calls[0].map((m) => m.value)).toEqual(Array.from({ length: 4 }, (_, seq) => keys.map((key) => `${key}#${seq}`)).flat());
+  });
+
   it('blocks only the failing partition: later rows there wait, other partitions flow, order survives', async () => {
     const t = setup();
     const stuck = 'order-stuck';

@@ -73,7 +73,11 @@ export class ApiClient {
           json = {};
         }
         outcome = { status: response.status, json, text };
-        if (response.status >= 500) this.stats.serverErrors = (this.stats.serverErrors ?? 0) + 1;
+        if (response.status >= 500) {
+          this.stats.serverErrors = (this.stats.serverErrors ?? 0) + 1;
+          this.stats.serverErrorStatuses ??= {};
+          this.stats.serverErrorStatuses[response.status] = (this.stats.serverErrorStatuses[response.status] ?? 0) + 1;
+        }
         const inFlight = response.status === 409 && json.code === 'IDEMPOTENCY_KEY_IN_FLIGHT';
         if (!inFlight && !this.retryStatus.has(response.status)) return outcome;
       } catch (error) {
