@@ -14,6 +14,12 @@ export interface OrderCommandOptions {
   readonly alsoCommit?: (state: OrderState, events: readonly StoredEvent[]) => Omit<ChangeSet, 'append' | 'outbox' | 'projection'>;
   /** Bounded retries on a concurrency conflict before ConcurrencyError reaches the caller (default 5). */
   readonly maxConflictRetries?: number;
+  /**
+   * The caller has just generated this order's id, so its stream is empty: the first attempt
+   * skips reading it (one round trip less per placement). The append's version check still
+   * refuses a stream that exists, and a retry after that conflict reads it.
+   */
+  readonly newStream?: boolean;
 }
 
 export interface OrderCommandResult {

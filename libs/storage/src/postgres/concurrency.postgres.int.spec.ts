@@ -127,6 +127,27 @@ describe('concurrent commands on one order (PostgreSQL)', () => {
     expect(stale.reads).toBe(4);
     await expect(drivers.eventStore.readStream(orderStreamId(orderId))).resolves.toHaveLength(3);
   });
+
+  it('places a new order without reading its stream, and still refuses a stream that exists', async () => {
+    const observed = new ObservedEventStore(drivers.eventStore);
+    const executor = new OrderCommandExecutor(observed, drivers.unitOfWork, clock, ids);
+    const place = (orderId: string) => ({
+      type: 'PlaceOrder' as const,
+      data: { orderId, customerId: 'c-1', currency: 'EUR', items: [{ sku: 'SKU-1', qty: 1, unitPriceMinor: 500 }] },
+    });
+    const fresh = ids.newId();
+
+    await executor.execute(fresh, [place(fresh)], { newStream: true });
+    expect(observed.reads).toBe(0);
+    await expect(drivers.eventStore.readStream(orderStreamId(fresh))).resolves.toHaveLength(1);
+
+    // A caller wrong about the stream being new: the append conflicts, the retry reads, and the
+    // order decider refuses to place the order twice.
+    const error = await executor.execute(fresh, [place(fresh)], { newStream: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(observed.reads).toBe(1);
+    await expect(drivers.eventStore.readStream(orderStreamId(fresh))).resolves.toHaveLength(1);
+  });
 });
 
 describe('concurrent requests with one idempotency key (PostgreSQL)', () => {

@@ -8,7 +8,7 @@ import { PostgresInbox } from './inbox.postgres';
 import { runMigrations } from './migrations.postgres';
 import { PostgresOrderProjection } from './order-projection.postgres';
 import { PostgresOutbox } from './outbox.postgres';
-import { PostgresDatabase } from './postgres-database';
+import { PostgresDatabase, poolOf } from './postgres-database';
 import { PostgresSagaStore } from './saga-store.postgres';
 import { PostgresUnitOfWork } from './unit-of-work.postgres';
 
@@ -47,9 +47,9 @@ export function postgresDriversOn(dataSource: DataSource, options: { partitions:
     inbox: new PostgresInbox(db),
     unitOfWork,
     poolStats() {
-      // TypeORM's PostgreSQL driver keeps its pg.Pool as `master`.
-      const pool = (dataSource.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } }).master;
-      return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
+      if (!dataSource.isInitialized) return { total: 0, idle: 0, waiting: 0 };
+      const pool = poolOf(dataSource);
+      return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
     },
     async ping() {
       await db.query('SELECT 1');
