@@ -2,12 +2,15 @@
 import { addCpu, cpuPer1000 } from '../lib/cpu-usage.mjs';
 import { dsnOf } from '../lib/postgres.mjs';
 import { runLoad } from '../lib/load-process.mjs';
+import { waitQuiet } from '../lib/quiet.mjs';
 
 export async function endToEnd({ topology, scale, database, cpu, log }) {
   const rates = [];
   const cpuSeconds = {};
   let orders = 0;
   for (const rate of scale.e2eRates) {
+    const settledBefore = await waitQuiet({ topology, database });
+    log(`  backlog of earlier load: waited ${settledBefore.waitedSeconds} s (outbox pending ${settledBefore.pending}, saga lag ${settledBefore.lag})`);
     const before = await cpu.snapshot();
     const result = await runLoad(
       'end-to-end.mjs',
@@ -34,7 +37,7 @@ export async function endToEnd({ topology, scale, database, cpu, log }) {
         (bus ? `; on the bus p50 ${bus.p50} p99 ${bus.p99} ms` : ''),
     );
     // Per confirmed order; orders paid but not confirmed by the end make this an upper bound.
-    rates.push({ ...result, machine, cpu: cpuPer1000(rateCpu, result.confirmed) });
+    rates.push({ ...result, settledBefore, machine, cpu: cpuPer1000(rateCpu, result.confirmed) });
   }
   return { rates, cpu: cpuPer1000(cpuSeconds, orders) };
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ConsumerHandle, MessageConsumer, ReceivedMessage, Subscription } from '@oms/domain';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { WakeSignal } from '../memory/wake-signal';
+import { InFlightMessages } from './in-flight-messages';
 
 export interface KafkaConsumerOptions {
   readonly sessionTimeoutMs?: number;
@@ -23,10 +24,12 @@ export interface KafkaConsumerOptions {
   /** Pause before a member that kafkajs gave up on (non-retriable crash) is started again. */
   readonly restartDelayMs?: number;
   /**
-   * Handled messages of one partition between offset commits (also committed at the end of
-   * every fetched batch and on stop). 1 commits after every message.
+   * Messages of one member handled at the same time (different keys only: one key's messages
+   * are always handled one after another, in order). 1 handles a member's messages one by one.
    */
-  readonly commitEveryMessages?: number;
+  readonly maxInFlight?: number;
+  /** Longest pause between offset commits while messages are being handled (also on stop and rebalance). */
+  readonly commitIntervalMs?: number;
   readonly onHandlerError?: (error: unknown, message: ReceivedMessage) => void;
 }
 
@@ -34,10 +37,14 @@ export interface KafkaConsumerOptions {
 // step is stored, then driven in the background), so 10 s is ample between heartbeats.
 const SESSION_TIMEOUT_MS = 10_000;
 const REBALANCE_TIMEOUT_MS = 30_000;
-// One OffsetCommit round trip per message capped a saga replica at a few hundred messages/s;
-// per chunk it is a small share of the work, and a crash redelivers at most one chunk, which
-// handlers dedupe (the saga's inbox).
-const COMMIT_EVERY_MESSAGES = 50;
+// Handlers run beside the fetch loop, so the next fetch never waits for a slow handler (a
+// broker that answers with one record batch per partition, like the mock, would otherwise cap
+// a member at one batch per handler round trip). Bounded, so memory and database load are too.
+const MAX_IN_FLIGHT = 64;
+// Offsets are committed on a timer rather than per message (one OffsetCommit round trip per
+// message capped a replica at a few hundred messages/s); a crash redelivers what the last
+// interval handled, which handlers dedupe (the saga's inbox).
+const COMMIT_INTERVAL_MS = 500;
 
 interface Member {
   readonly subscription: Subscription;
@@ -47,19 +54,26 @@ interface Member {
   restartTimer: NodeJS.Timeout | undefined;
   stopping: boolean;
   readonly wake: WakeSignal;
+  readonly inFlight: InFlightMessages;
+  commitTimer: NodeJS.Timeout | undefined;
+  /** Commits run one at a time, so a later commit point never lands before an earlier one. */
+  committing: Promise<void>;
   readonly joined: Promise<void>;
   markJoined(): void;
   stopped?: Promise<void>;
 }
 
 /**
- * Consumer groups over kafkajs. Each subscribe() is one group member. An offset is committed
- * only after the handlers of every message before it resolved, in chunks (commitEveryMessages,
- * the end of each fetched batch, and stop), so a crash redelivers at most one chunk: handlers
- * must be idempotent. A failed handler is retried in place after a growing pause, so later
- * messages of the partition wait (per-key order) and nothing is skipped. On stop or a
- * rebalance the message in hand is left uncommitted for its next owner. A member whose kafkajs
- * consumer crashed without restarting is started again: it never silently stops.
+ * Consumer groups over kafkajs. Each subscribe() is one group member. Messages are handed to
+ * handlers as they are fetched: one key's messages one after another in order, different keys
+ * at the same time (maxInFlight). An offset is committed only once the handlers of it and of
+ * every earlier message of its partition resolved, every commitIntervalMs, so a crash
+ * redelivers what was in flight or not yet committed: handlers must be idempotent. A failed
+ * handler is retried in place after a growing pause; later messages of its key wait, and the
+ * partition's commit point stays before it, so nothing is skipped. On stop, running handlers
+ * finish (a retrying one gives up), what they finished is committed, and the rest is left for
+ * the next owner. A member whose kafkajs consumer crashed without restarting is started
+ * again: it never silently stops.
  */
 export class KafkaConsumer implements MessageConsumer {
   private readonly members = new Set<Member>();
@@ -82,6 +96,9 @@ export class KafkaConsumer implements MessageConsumer {
       restartTimer: undefined,
       stopping: false,
       wake: new WakeSignal(),
+      inFlight: new InFlightMessages(Math.max(1, this.options.maxInFlight ?? MAX_IN_FLIGHT)),
+      commitTimer: undefined,
+      committing: Promise.resolve(),
       joined,
       markJoined,
     };
@@ -132,7 +149,11 @@ export class KafkaConsumer implements MessageConsumer {
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     member.consumer = consumer;
+    member.inFlight.newGeneration();
     consumer.on(consumer.events.GROUP_JOIN, () => member.markJoined());
+    // Partitions may move: after the rejoin every partition is read again from its last commit,
+    // so commit points start over (handlers still running finish without moving them).
+    consumer.on(consumer.events.REBALANCING, () => member.inFlight.newGeneration());
     consumer.on(consumer.events.CRASH, (event) => {
       if (event.payload.restart || member.stopping || member.consumer !== consumer) return;
       this.logger.warn(`consumer of group ${subscription.groupId} crashed for good (${String(event.payload.error)}); starting it again`);
@@ -176,36 +197,59 @@ export class KafkaConsumer implements MessageConsumer {
       member.wake.fire();
       clearTimeout(member.restartTimer);
       await member.starting?.catch(() => undefined);
-      // Waits for the in-flight message, then leaves the group.
+      // Running handlers finish (a retrying one gives up); what they finished is committed
+      // before the member leaves the group.
+      await member.inFlight.idle();
+      await this.commit(member);
+      clearInterval(member.commitTimer);
       await member.consumer?.disconnect();
       this.members.delete(member);
     })();
     return member.stopped;
   }
 
-  private async handleBatch(member: Member, subscription: Subscription, payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const every = Math.max(1, this.options.commitEveryMessages ?? COMMIT_EVERY_MESSAGES);
-    let handled: string | undefined;
-    let uncommitted = 0;
-    // Called through the batch payload, the commit also goes out while the consumer stops.
-    const commit = async (): Promise<void> => {
-      if (handled === undefined || uncommitted === 0 || isStale()) return;
-      const next = (BigInt(handled) + 1n).toString();
-      uncommitted = 0;
-      await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
-    };
-    try {
-      for (const message of batch.messages) {
-        // Stopping finishes only the in-flight message; a revoked partition is left to its new owner.
-        if (!isRunning() || isStale()) return;
-        if (!(await this.handleWithRetries(member, subscription, toReceived(batch.topic, batch.partition, message), heartbeat))) return;
-        handled = message.offset;
-        resolveOffset(message.offset);
-        if (++uncommitted >= every) await commit();
+  /** Commits the partitions whose commit point moved; a failure is left for the next commit. */
+  private commit(member: Member): Promise<void> {
+    member.committing = member.committing.then(async () => {
+      const consumer = member.consumer;
+      const points = member.inFlight.commitPoints();
+      if (!consumer || points.length === 0) return;
+      try {
+        await consumer.commitOffsets([...points]);
+      } catch (error) {
+        // During a rebalance the group refuses commits; the new owner reads from the last one.
+        this.logger.debug(`offset commit of group ${member.subscription.groupId} refused: ${String(error)}`);
       }
-    } finally {
-      await commit();
+    });
+    return member.committing;
+  }
+
+  /**
+   * Hands each message of the batch to the in-flight set and moves the fetch position past it;
+   * returns once all are dispatched (not handled), so the next fetch can start. Waits (and
+   * heartbeats) while maxInFlight handlers are running.
+   */
+  private async handleBatch(member: Member, subscription: Subscription, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    if (!member.commitTimer) {
+      member.commitTimer = setInterval(() => void this.commit(member), this.options.commitIntervalMs ?? COMMIT_INTERVAL_MS);
+      member.commitTimer.unref();
+    }
+    const heartbeatMs = this.options.heartbeatIntervalMs ?? 3_000;
+    for (const message of batch.messages) {
+      while (!member.inFlight.hasRoom() && !member.stopping && isRunning() && !isStale()) {
+        await member.inFlight.waitForRoom(heartbeatMs);
+        await heartbeat().catch(() => undefined); // a rebalance shows up through isRunning / isStale
+      }
+      // A stopping member or a revoked partition dispatches nothing more; the rest is refetched by its owner.
+      if (member.stopping || !isRunning() || isStale()) return;
+      const received = toReceived(batch.topic, batch.partition, message);
+      member.inFlight.dispatch(
+        received,
+        () => this.handleWithRetries(member, subscription, received, heartbeat),
+        () => member.stopping,
+      );
+      resolveOffset(message.offset);
     }
   }
 
@@ -225,8 +269,8 @@ export class KafkaConsumer implements MessageConsumer {
         if (member.stopping) return false;
         await member.wake.wait(this.redeliveryDelay(failures));
         if (member.stopping) return false;
-        // Keeps the membership alive while retrying; throws when a rebalance started.
-        await heartbeat();
+        // Keeps the membership alive while retrying; a rebalance started: leave the message to its owner.
+        if (!(await heartbeat().then(() => true, () => false))) return false;
       }
     }
   }

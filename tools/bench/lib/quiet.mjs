@@ -1,0 +1,29 @@
+// Waits until the pipeline has caught up with earlier sections (outbox drained, the saga's
+// consumer group at the end of the topic), so a section measures its own load, not a backlog.
+import { query } from './postgres.mjs';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function sagaLag(topology) {
+  const response = await fetch(`http://127.0.0.1:${topology.saga.ports.metrics}/metrics`);
+  const text = await response.text();
+  let lag = 0;
+  for (const line of text.split('\n')) if (line.startsWith('oms_kafka_consumer_lag{')) lag += Number(line.split(' ').pop());
+  return lag;
+}
+
+/** Seconds waited; gives up after `timeoutMs` and says so in the returned record. */
+export async function waitQuiet({ topology, database, timeoutMs = 180_000 }) {
+  const started = Date.now();
+  let quietScrapes = 0;
+  let last = { pending: null, lag: null };
+  while (Date.now() - started < timeoutMs) {
+    const { rows } = await query(database, `SELECT count(*)::int AS pending FROM outbox WHERE status = 'pending'`);
+    last = { pending: rows[0].pending, lag: await sagaLag(topology) };
+    // The lag gauge is refreshed every few seconds: two quiet readings in a row.
+    quietScrapes = last.pending === 0 && last.lag === 0 ? quietScrapes + 1 : 0;
+    if (quietScrapes >= 2) break;
+    await sleep(1_000);
+  }
+  return { waitedSeconds: Math.round((Date.now() - started) / 1000), quiet: quietScrapes >= 2, ...last };
+}
