@@ -3,6 +3,7 @@ import { OrdersView1795910400002 } from './1795910400002-orders-view';
 import { IdempotencyKeys1795910400003 } from './1795910400003-idempotency-keys';
 import { SagasAndInbox1795910400004 } from './1795910400004-sagas-and-inbox';
 import { OutboxRelayMembers1795910400005 } from './1795910400005-outbox-relay-members';
+import { CommitConflictGuard1795910400006 } from './1795910400006-commit-conflict-guard';
 
 /**
  * Every schema migration, oldest first. Listed explicitly (not globbed) so that bundled
@@ -14,4 +15,5 @@ export const OMS_MIGRATIONS = [
   IdempotencyKeys1795910400003,
   SagasAndInbox1795910400004,
   OutboxRelayMembers1795910400005,
+  CommitConflictGuard1795910400006,
 ] as const;

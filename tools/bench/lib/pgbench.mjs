@@ -1,11 +1,11 @@
 // pgbench running the SQL that one order placement commits, statement for statement, as the
 // PostgreSQL driver sends it (libs/storage/src/postgres):
 //   1. idempotency claim (PostgresIdempotencyStore.begin), autocommit
-//   2. stream read (PostgresEventStore.readStream), autocommit
-//   3. START TRANSACTION; the single data-modifying CTE of PostgresUnitOfWork.commit for
-//      append + outbox + projection + idempotency completion (it reports the outbox
-//      partitions); COMMIT
-//   4. the wake-up for relays, sent AFTER the commit (OutboxNotifier): SELECT pg_notify(...)
+//   2. the single data-modifying statement of PostgresUnitOfWork.commit, autocommit: append +
+//      outbox + projection + idempotency completion, reporting the outbox partitions, and
+//      failing itself through oms_commit_conflict() when a part did not apply (placing an
+//      order skips the stream read: the id is brand new)
+//   3. the wake-up for relays, sent AFTER the commit (OutboxNotifier): SELECT pg_notify(...)
 // Values are bound parameters (-M extended = node-pg's unnamed statements); the JSON bodies
 // are copied from a real order placed by order-api in the same run, so sizes match.
 import { spawn } from 'node:child_process';
@@ -25,9 +25,6 @@ INSERT INTO idempotency_keys (key, scope, request_hash, status, locked_until, cr
       AND idempotency_keys.request_hash = EXCLUDED.request_hash
       AND idempotency_keys.locked_until < now()
   RETURNING 1;
-SELECT position, event_id, stream_id, version, type, schema_version, data, metadata
-  FROM events WHERE stream_id = 'order-' || :n::text ORDER BY version;
-START TRANSACTION;
 WITH appended AS (
   INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, occurred_at)
   SELECT v.event_id, 'order-' || :n::text, 0::int + v.n, v.type, v.schema_version, v.data, v.metadata, v.occurred_at
@@ -59,8 +56,9 @@ SELECT (SELECT coalesce(max(version), 0) FROM events WHERE stream_id = 'order-' 
   (SELECT max(version) FROM appended) AS next_version,
   (SELECT max(position) FROM appended) AS last_position,
   (SELECT string_agg(DISTINCT partition::text, ',') FROM outboxed) AS outbox_partitions,
-  (SELECT count(*) FROM completed)::int AS completed;
-COMMIT;
+  (SELECT count(*) FROM completed)::int AS completed,
+  CASE WHEN NOT ((SELECT count(*) FROM appended) = 1) THEN oms_commit_conflict('append')
+       WHEN NOT ((SELECT count(*) FROM completed) = 1) THEN oms_commit_conflict('idempotency') ELSE 0 END AS conflict;
 SELECT pg_notify('oms_outbox', :part::text);
 `;
 

@@ -226,10 +226,10 @@ ${goals(results)}
 
 Closed loop (autocannon in a separate process), a unique \`Idempotency-Key\` per request,
 ${results.scale.createSeconds} s per level. pgbench (separate database, same schema) runs, per order placement, the
-round trips order-api makes: idempotency claim, stream read, \`START TRANSACTION\`, the one
-commit statement (events + outbox + orders_view + idempotency completion), \`COMMIT\`, then the
-relays' wake-up \`pg_notify\` sent after the commit (order-api coalesces these, so pgbench's
-one per transaction is an upper bound).
+round trips order-api makes: the idempotency claim, the one autocommit commit statement
+(events + outbox + orders_view + idempotency completion, failing itself on a conflict), then
+the relays' wake-up \`pg_notify\` sent after the commit (order-api coalesces these, so
+pgbench's one per order is an upper bound).
 order-api's pool has 20 connections (\`OMS_POSTGRES_POOL_MAX\` default), so beyond 20 HTTP
 connections requests queue for a connection; pgbench uses one connection per client.
 

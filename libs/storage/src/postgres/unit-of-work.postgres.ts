@@ -14,6 +14,10 @@ export interface PostgresUnitOfWorkOptions {
 }
 
 type ConflictPart = 'append' | 'saga' | 'inbox' | 'idempotency';
+const CONFLICT_PARTS: readonly string[] = ['append', 'saga', 'inbox', 'idempotency'] satisfies ConflictPart[];
+
+/** SQLSTATE of oms_commit_conflict(part) (migration 1795910400006); the DETAIL names the part. */
+const COMMIT_CONFLICT = 'OMS01';
 
 /** A part of the change set did not apply; the transaction is rolled back and the reason is looked up afresh. */
 class CommitConflict extends Error {
@@ -35,11 +39,12 @@ interface CommitRow {
 }
 
 /**
- * Commits a whole ChangeSet in ONE transaction with ONE statement: data-modifying CTEs
- * append the events (only when the stream is still at the expected version), insert the
+ * Commits a whole ChangeSet with ONE autocommit statement (one round trip): data-modifying
+ * CTEs append the events (only when the stream is still at the expected version), insert the
  * outbox rows, upsert the projection, complete the idempotency key, write the saga (version
- * checked) and record the inbox entry. The statement reports what each part did; anything
- * short of complete rolls the transaction back and becomes a ConcurrencyError.
+ * checked) and record the inbox entry. Its last column calls oms_commit_conflict(part) when a
+ * part did not apply, which fails the statement and so rolls every part back; the error
+ * becomes a ConcurrencyError.
  *
  * Every other part is gated on `EXISTS (SELECT 1 FROM appended)`, so the event insert (whose
  * unique (stream_id, version) index serialises writers of one stream) takes its locks first:
@@ -62,11 +67,10 @@ export class PostgresUnitOfWork extends UnitOfWork {
     let partitions: string | null | undefined;
     let result: CommitResult;
     try {
-      result = await this.db.transaction(async (tx) => {
-        const { rows } = await tx.query<CommitRow>(statement.text, statement.values);
-        partitions = rows[0]?.outbox_partitions;
-        return checkCommit(change, rows[0]);
-      });
+      // One autocommit statement: atomic on its own, and it fails itself when a part is missing.
+      const { rows } = await this.db.query<CommitRow>(statement.text, statement.values);
+      partitions = rows[0]?.outbox_partitions;
+      result = checkCommit(change, rows[0]);
     } catch (error) {
       throw await this.explain(error, change);
     }
@@ -84,6 +88,7 @@ export class PostgresUnitOfWork extends UnitOfWork {
   private async explain(error: unknown, change: ChangeSet): Promise<unknown> {
     const { code, constraint, detail } = pgErrorOf(error);
     let part: ConflictPart | undefined = error instanceof CommitConflict ? error.part : undefined;
+    if (code === COMMIT_CONFLICT && detail !== undefined && CONFLICT_PARTS.includes(detail)) part = detail as ConflictPart;
     if (code === UNIQUE_VIOLATION && constraint === 'events_stream_version_key') part = 'append';
     if (code === UNIQUE_VIOLATION && constraint === 'events_event_id_key') {
       return new DuplicateEventError(/\(event_id\)=\(([^)]+)\)/.exec(detail ?? '')?.[1] ?? 'unknown');
@@ -146,6 +151,8 @@ export function buildCommitStatement(change: ChangeSet, now: Date, options: Post
   const p = new SqlParams();
   const ctes: string[] = [];
   const columns: string[] = [];
+  /** Conditions of a complete commit, checked in this order; the first false one names the conflict. */
+  const guards: { part: ConflictPart; holds: string }[] = [];
   let gate = '';
   let nowParam: string | undefined;
   // Added on first use: pg rejects a parameter that no part of the statement references.
@@ -156,8 +163,9 @@ export function buildCommitStatement(change: ChangeSet, now: Date, options: Post
     const stream = p.add(append.streamId);
     const currentVersion = `(SELECT coalesce(max(version), 0) FROM events WHERE stream_id = ${stream})::int`;
     columns.push(`${currentVersion} AS stream_version`);
+    const expected = p.add(append.expectedVersion);
+    if (append.events.length === 0) guards.push({ part: 'append', holds: `${currentVersion} = ${expected}::int` });
     if (append.events.length > 0) {
-      const expected = p.add(append.expectedVersion);
       const rows = append.events.map(
         (event, index) =>
           `(${p.add(event.eventId)}::uuid, ${index + 1}, ${p.add(event.type)}, ${p.add(event.schemaVersion)}::int, ` +
@@ -176,6 +184,7 @@ export function buildCommitStatement(change: ChangeSet, now: Date, options: Post
         '(SELECT max(position) FROM appended) AS last_position',
       );
       gate = 'WHERE EXISTS (SELECT 1 FROM appended)';
+      guards.push({ part: 'append', holds: `(SELECT count(*) FROM appended) = ${append.events.length}` });
     }
   }
 
@@ -207,6 +216,7 @@ export function buildCommitStatement(change: ChangeSet, now: Date, options: Post
       WHERE key = ${p.add(key)} AND scope = ${p.add(scope)} AND status = 'in_flight' ${gate.replace('WHERE', 'AND')}
       RETURNING 1)`);
     columns.push('(SELECT count(*) FROM completed)::int AS completed');
+    guards.push({ part: 'idempotency', holds: '(SELECT count(*) FROM completed) = 1' });
   }
 
   if (change.saga) {
@@ -238,6 +248,7 @@ export function buildCommitStatement(change: ChangeSet, now: Date, options: Post
           RETURNING version)`,
     );
     columns.push('(SELECT count(*) FROM saga_written)::int AS saga_written');
+    guards.push({ part: 'saga', holds: '(SELECT count(*) FROM saga_written) = 1' });
   }
 
   if (change.inbox) {
@@ -247,10 +258,17 @@ export function buildCommitStatement(change: ChangeSet, now: Date, options: Post
       ON CONFLICT (consumer, message_id) DO NOTHING
       RETURNING 1)`);
     columns.push('(SELECT count(*) FROM inboxed)::int AS inboxed');
+    guards.push({ part: 'inbox', holds: '(SELECT count(*) FROM inboxed) = 1' });
   }
 
   if (ctes.length === 0 && columns.length === 0) return null;
   if (columns.length === 0) columns.push('1 AS done');
+  if (guards.length > 0) {
+    // Same order as checkCommit reports conflicts: the append first (every other part is gated on it).
+    guards.sort((a, b) => CONFLICT_PARTS.indexOf(a.part) - CONFLICT_PARTS.indexOf(b.part));
+    const whens = guards.map(({ part, holds }) => `WHEN NOT (${holds}) THEN oms_commit_conflict('${part}')`).join(' ');
+    columns.push(`CASE ${whens} ELSE 0 END AS conflict`);
+  }
   const text = `${ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n` : ''}SELECT ${columns.join(', ')}`;
   return { text, values: p.values };
 }
