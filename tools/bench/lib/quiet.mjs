@@ -1,5 +1,6 @@
 // Waits until the pipeline has caught up with earlier sections (outbox drained, the saga's
-// consumer group at the end of the topic), so a section measures its own load, not a backlog.
+// consumer group at the end of the topic, no saga running), so a section measures its own
+// load, not a backlog.
 import { query } from './postgres.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -16,12 +17,16 @@ async function sagaLag(topology) {
 export async function waitQuiet({ topology, database, timeoutMs = 180_000 }) {
   const started = Date.now();
   let quietScrapes = 0;
-  let last = { pending: null, lag: null };
+  let last = { pending: null, lag: null, runningSagas: null };
   while (Date.now() - started < timeoutMs) {
-    const { rows } = await query(database, `SELECT count(*)::int AS pending FROM outbox WHERE status = 'pending'`);
-    last = { pending: rows[0].pending, lag: await sagaLag(topology) };
+    const { rows } = await query(
+      database,
+      `SELECT (SELECT count(*) FROM outbox WHERE status = 'pending')::int AS pending,
+              (SELECT count(*) FROM sagas WHERE status = 'RUNNING')::int AS running`,
+    );
+    last = { pending: rows[0].pending, lag: await sagaLag(topology), runningSagas: rows[0].running };
     // The lag gauge is refreshed every few seconds: two quiet readings in a row.
-    quietScrapes = last.pending === 0 && last.lag === 0 ? quietScrapes + 1 : 0;
+    quietScrapes = last.pending === 0 && last.lag === 0 && last.runningSagas === 0 ? quietScrapes + 1 : 0;
     if (quietScrapes >= 2) break;
     await sleep(1_000);
   }

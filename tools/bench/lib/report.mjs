@@ -143,8 +143,8 @@ function hopSection({ endToEnd }) {
 function relaySection({ relay }) {
   if (!relay) return '_no figures (section failed, see Errors)_';
   return table(
-    ['relays', 'rows', 'seconds', 'events/s', 'published (relay metric)', 'messages on the broker', 'duplicates'],
-    relay.runs.map((run) => [run.relays, run.rows, fmt(run.seconds, 2), fmt(run.eventsPerSecond, 0), run.publishedByRelays, run.messagesOnBroker, run.duplicatesOnBroker]),
+    ['relays', 'rows', 'rows already in the outbox', 'seconds', 'events/s', 'published (relay metric)', 'messages on the broker', 'duplicates'],
+    relay.runs.map((run) => [run.relays, run.rows, run.existingOutboxRows ?? '', fmt(run.seconds, 2), fmt(run.eventsPerSecond, 0), run.publishedByRelays, run.messagesOnBroker, run.duplicatesOnBroker]),
   );
 }
 

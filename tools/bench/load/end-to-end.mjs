@@ -22,6 +22,8 @@ const failures = {};
 const createMs = [];
 const payMs = [];
 const fail = (what) => (failures[what] = (failures[what] ?? 0) + 1);
+// Status 0: no answer within the client's 10 s timeout (an overloaded API), or a socket error.
+const outcome = (status) => (status === 0 ? 'no answer in 10 s' : status);
 
 let consumer;
 if (brokers) {
@@ -49,14 +51,14 @@ if (brokers) {
 
 async function scenario(index) {
   const created = await api.post('/v1/orders', orderBody(`e2e-${index % 500}`), `e2e-${run}-create-${index}`);
-  if (created.status !== 201) return fail(`create ${created.status}`);
+  if (created.status !== 201) return fail(`create ${outcome(created.status)}`);
   createMs.push(created.ms);
   const orderId = created.body.order.id;
   payStarted.set(orderId, wallClockMs());
   const paid = await api.post(`/v1/orders/${orderId}/pay`, undefined, `e2e-${run}-pay-${index}`);
   if (paid.status !== 202) {
     payStarted.delete(orderId);
-    return fail(`pay ${paid.status}`);
+    return fail(`pay ${outcome(paid.status)}`);
   }
   payMs.push(paid.ms);
 }

@@ -10,7 +10,7 @@ export async function endToEnd({ topology, scale, database, cpu, log }) {
   let orders = 0;
   for (const rate of scale.e2eRates) {
     const settledBefore = await waitQuiet({ topology, database });
-    log(`  backlog of earlier load: waited ${settledBefore.waitedSeconds} s (outbox pending ${settledBefore.pending}, saga lag ${settledBefore.lag})`);
+    log(`  backlog of earlier load: waited ${settledBefore.waitedSeconds} s (outbox pending ${settledBefore.pending}, saga lag ${settledBefore.lag}, sagas running ${settledBefore.runningSagas})`);
     const before = await cpu.snapshot();
     const result = await runLoad(
       'end-to-end.mjs',

@@ -4,7 +4,7 @@ import { waitQuiet } from '../lib/quiet.mjs';
 
 export async function loadGate({ topology, scale, database, log }) {
   const settledBefore = await waitQuiet({ topology, database });
-  log(`  backlog of earlier load: waited ${settledBefore.waitedSeconds} s (outbox pending ${settledBefore.pending}, saga lag ${settledBefore.lag})`);
+  log(`  backlog of earlier load: waited ${settledBefore.waitedSeconds} s (outbox pending ${settledBefore.pending}, saga lag ${settledBefore.lag}, sagas running ${settledBefore.runningSagas})`);
   const result = await runLoad('load-gate.mjs', { url: topology.apiUrl, scenarios: scale.gateScenarios, concurrency: scale.gateConcurrency }, { log });
   log(
     `  ${result.scenarios} scenarios at ${result.concurrency}: errors ${result.errors} (${result.errorRate}), ` +

@@ -4,6 +4,7 @@
 //    compete for the two cores while consuming the backlog.
 import kafkajs from 'kafkajs';
 import { connect } from '../lib/postgres.mjs';
+import { waitQuiet } from '../lib/quiet.mjs';
 import { round } from '../lib/stats.mjs';
 
 const PARTITIONS = 16; // OMS_OUTBOX_PARTITIONS default
@@ -41,7 +42,7 @@ async function drain({ database, rows, relays, admin, sample, label, timeoutMs, 
     const brokerBefore = await brokerMessages(admin);
     const keys = Array.from({ length: rows }, (_, index) => `${label}-order-${Math.floor(index / EVENTS_PER_ORDER)}`);
     await db.query('BEGIN');
-    const { rows: [{ max }] } = await db.query('SELECT coalesce(max(id), 0)::bigint AS max FROM outbox');
+    const { rows: [{ max, existing }] } = await db.query('SELECT coalesce(max(id), 0)::bigint AS max, count(*)::int AS existing FROM outbox');
     for (let offset = 0; offset < rows; offset += INSERT_BATCH) {
       const batch = keys.slice(offset, offset + INSERT_BATCH);
       await db.query(
@@ -70,6 +71,8 @@ async function drain({ database, rows, relays, admin, sample, label, timeoutMs, 
     return {
       relays: relays.length,
       rows,
+      // Rows already in the table (sent ones are kept for OMS_OUTBOX_RETENTION), as in production.
+      existingOutboxRows: existing,
       seconds: round(seconds, 3),
       eventsPerSecond: round(rows / seconds, 0),
       publishedByRelays: published,
@@ -82,6 +85,8 @@ async function drain({ database, rows, relays, admin, sample, label, timeoutMs, 
 }
 
 export async function relay({ topology, scale, database, log }) {
+  const settledBefore = await waitQuiet({ topology, database });
+  log(`  backlog of earlier load: waited ${settledBefore.waitedSeconds} s (sagas running ${settledBefore.runningSagas})`);
   await topology.saga.stop();
   const db = await connect(database);
   const { rows } = await db.query(`SELECT payload, headers::text AS headers FROM outbox ORDER BY id LIMIT 1`);
@@ -99,7 +104,7 @@ export async function relay({ topology, scale, database, log }) {
     while (topology.relays.length < 3) await topology.addRelay();
     runs.push(await drain({ ...common, relays: [...topology.relays], label: 'relay3' }));
     log(`  3 relays: ${runs[1].seconds} s, ${runs[1].eventsPerSecond} events/s, ${runs[1].messagesOnBroker} messages on the broker`);
-    return { runs };
+    return { runs, settledBefore };
   } finally {
     await admin.disconnect();
   }
