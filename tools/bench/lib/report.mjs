@@ -198,9 +198,9 @@ export function renderReport(results, root) {
 Measured ${results.generatedAt} by \`${results.command}\` in ${results.durationSeconds} s (mode: ${results.scale.mode}).
 Every figure is also in [benchmarks.json](benchmarks.json). Method: [tools/bench/README.md](../tools/bench/README.md).
 
-**Noise.** These numbers come from a shared 2-core machine on which other engineers were running
-builds and test suites at the same time (load average at start: ${machine.loadAverageAtStart.join(' / ')}); the
-load generator also runs on the same two cores as OMS and PostgreSQL. Treat them as
+**Noise.** These numbers come from a ${machine.nproc}-core machine that is not reserved for the
+benchmark (load average at start: ${machine.loadAverageAtStart.join(' / ')}); the load generator
+also runs on the same cores as OMS and PostgreSQL. Treat them as
 indicative, compare within one run (the pgbench ratio is measured minutes apart in the same run), and re-run on a quiet machine before quoting.
 
 ## Machine
