@@ -123,8 +123,7 @@ export class OrderEventsConsumer implements OnApplicationBootstrap, BeforeApplic
       void this.runner.drive(trigger.sagaId);
       return;
     }
-    const created = await this.runner.start(trigger.kind, trigger.sagaId, envelope.orderId, entry);
-    void this.runner.drive(trigger.sagaId, { type: created ? 'Start' : 'Resume' });
+    await this.runner.startAndDrive(trigger.kind, trigger.sagaId, envelope.orderId, entry);
   }
 
   private async recordHandled(entry: { consumer: string; messageId: string }): Promise<void> {

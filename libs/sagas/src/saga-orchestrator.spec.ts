@@ -17,6 +17,7 @@ import {
   type OrderLine,
   type ReceivedMessage,
   type SagaKind,
+  type SagaState,
   type SagaStep,
 } from '@oms/domain';
 import { MemoryBroker } from '@oms/messaging';
@@ -193,6 +194,45 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     const saga = await oms.drivers.sagas.get(sagaId);
     expect(saga).toMatchObject({ kind: 'fulfilment', status: 'COMPLETED', nextAttemptAt: null, orderId });
     expect(oms.metrics.seen).toEqual(['started:fulfilment', 'step:reserve:succeeded', 'step:charge:succeeded', 'completed:fulfilment']);
+  });
+
+  it('writes the saga three times for a confirmed order: the start carries the reserve step', async () => {
+    const oms = orchestrator();
+    const sagaWrites: (string | null)[] = [];
+    oms.unitOfWork.crashWhen = (change) => {
+      if (change.saga) sagaWrites.push((change.saga.state as SagaState).step);
+      return false;
+    };
+    const { orderId } = await oms.placeAndPay([sku('SKU-1')]);
+
+    await oms.settle();
+
+    expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
+    // start + reserve step in one commit, then reserved + charge step, then paid + confirmed.
+    expect(sagaWrites).toEqual(['reserve', 'charge', null]);
+  });
+
+  it('makes the first call through the sweep when the process died right after starting the saga', async () => {
+    const oms = orchestrator();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
+    const reserve = oms.inventory.reserve.bind(oms.inventory);
+    const reserves: string[] = [];
+    oms.inventory.reserve = async (request) => {
+      reserves.push(request.idempotencyKey);
+      return reserve(request);
+    };
+    // The drive that would make the first call never runs: as if the process died after the start commit.
+    const drive = oms.runner.drive.bind(oms.runner);
+    oms.runner.drive = () => Promise.resolve();
+    await oms.settle();
+    oms.runner.drive = drive;
+    expect(await oms.drivers.sagas.get(sagaId)).toMatchObject({ status: 'RUNNING', state: { step: 'reserve' } });
+    expect(reserves).toEqual([]);
+
+    expect(await oms.sweepAfter(config.saga.callTimeoutMs)).toBe(1);
+
+    expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
+    expect(reserves).toEqual([`${sagaId}:reserve`]);
   });
 
   it('cancels an out-of-stock order with the reason and charges nothing', async () => {

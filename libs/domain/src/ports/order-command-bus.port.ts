@@ -15,11 +15,12 @@ export interface OrderCommandOptions {
   /** Bounded retries on a concurrency conflict before ConcurrencyError reaches the caller (default 5). */
   readonly maxConflictRetries?: number;
   /**
-   * The caller has just generated this order's id, so its stream is empty: the first attempt
-   * skips reading it (one round trip less per placement). The append's version check still
-   * refuses a stream that exists, and a retry after that conflict reads it.
+   * The order's stream as the caller has just read it (an empty array for an order whose id it
+   * has just generated): the first attempt decides on it instead of reading it again (one round
+   * trip less). The append's version check still refuses a stream that moved since, and a retry
+   * after that conflict reads it.
    */
-  readonly newStream?: boolean;
+  readonly history?: readonly StoredEvent[];
 }
 
 export interface OrderCommandResult {

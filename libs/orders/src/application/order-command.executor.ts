@@ -66,7 +66,7 @@ export class OrderCommandExecutor extends OrderCommandBus {
     const retries = options.maxConflictRetries ?? DEFAULT_CONFLICT_RETRIES;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.tryOnce(orderId, commands, options, options.newStream === true && attempt === 0);
+        return await this.tryOnce(orderId, commands, options, attempt === 0 ? options.history : undefined);
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= retries) throw error;
       }
@@ -77,10 +77,10 @@ export class OrderCommandExecutor extends OrderCommandBus {
     orderId: string,
     commands: readonly OrderCommand[],
     options: OrderCommandOptions,
-    assumeEmpty: boolean,
+    known: readonly StoredEvent[] | undefined,
   ): Promise<OrderCommandResult> {
     const streamId = orderStreamId(orderId);
-    const history = assumeEmpty ? [] : await this.eventStore.readStream(streamId);
+    const history = known ?? (await this.eventStore.readStream(streamId));
     const before = rehydrateOrder(history);
     const now = this.clock.now();
     const metadata = {

@@ -27,7 +27,7 @@ export class PlaceOrderHandler {
       let response: MutationResult<CreateOrderResponseJson> | undefined;
       const result = await this.bus.execute(orderId, [{ type: 'PlaceOrder', data: { orderId, ...request } }], {
         metadata: eventMetadataOf(context),
-        newStream: true,
+        history: [], // the id was generated just now: nothing to read
         alsoCommit: (state) => {
           response = { status: 201, body: { order: toOrderJson(state) } };
           return commitWith(response);

@@ -137,13 +137,13 @@ describe('concurrent commands on one order (PostgreSQL)', () => {
     });
     const fresh = ids.newId();
 
-    await executor.execute(fresh, [place(fresh)], { newStream: true });
+    await executor.execute(fresh, [place(fresh)], { history: [] });
     expect(observed.reads).toBe(0);
     await expect(drivers.eventStore.readStream(orderStreamId(fresh))).resolves.toHaveLength(1);
 
     // A caller wrong about the stream being new: the append conflicts, the retry reads, and the
     // order decider refuses to place the order twice.
-    const error = await executor.execute(fresh, [place(fresh)], { newStream: true }).catch((e: unknown) => e);
+    const error = await executor.execute(fresh, [place(fresh)], { history: [] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(observed.reads).toBe(1);
     await expect(drivers.eventStore.readStream(orderStreamId(fresh))).resolves.toHaveLength(1);
