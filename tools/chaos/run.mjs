@@ -9,7 +9,7 @@
 // Exits 1 on any loss, duplicate side effect, stuck saga or failed check; the last line is
 // `chaos: N passed, N failed`.
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { chownSync, cpSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,14 +23,14 @@ import {
   checkTopicOrder,
   eventsByOrder,
 } from '../e2e/lib/audit.mjs';
+import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles, superviseStart } from '../e2e/lib/campaign.mjs';
 import { buildKafkaMock, startKafkaMock, startObserver, waitForStableGroup } from '../e2e/lib/kafka.mjs';
 import { createDatabase, dropDatabase, dsnOf, openPool } from '../e2e/lib/postgres.mjs';
-import { AppProcess, freePort, sleep, waitReady } from '../e2e/lib/processes.mjs';
+import { freePort, sleep, waitReady } from '../e2e/lib/processes.mjs';
 import { ApiClient, boundedAll, driveOrder, kindOf, statusName } from '../e2e/lib/workload.mjs';
 
 const run_ = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const APPS = ['migrator', 'partner-mocks', 'order-api', 'outbox-relay', 'saga-orchestrator'];
 const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq' };
 const TOPIC_SPECS = [`${TOPICS.orders}:12`, `${TOPICS.dlq}:3`];
 const DECLINE_ABOVE_MINOR = 1_000_000;
@@ -118,17 +118,6 @@ async function cleanUp(keepLogs) {
   }
 }
 
-function ensureBuilt(distDir) {
-  const missing = APPS.filter((app) => !existsSync(join(distDir, app, 'main.cjs')));
-  if (missing.length === 0) return;
-  if (args.dist) throw new Error(`--dist ${distDir} lacks ${missing.join(', ')}`);
-  say(`building ${missing.join(', ')}`);
-  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...missing, '--outputStyle=static'], {
-    cwd: ROOT,
-    env: { ...process.env, NX_DAEMON: 'false' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -139,9 +128,7 @@ async function main() {
   mkdirSync(logDir);
 
   const sourceDist = resolve(args.dist ?? join(ROOT, 'dist', 'apps'));
-  ensureBuilt(sourceDist);
-  const dist = join(run.runDir, 'dist');
-  for (const app of APPS) cpSync(join(sourceDist, app), join(dist, app), { recursive: true });
+  const dist = prepareBundles({ root: ROOT, sourceDist, runDir: run.runDir, explicitDist: Boolean(args.dist), say });
 
   const pg = await startPrivatePostgres(run.runDir);
   say(`private PostgreSQL 15 cluster on port ${pg.port} (${pg.data})`);
@@ -152,65 +139,17 @@ async function main() {
   run.kafka = await startKafkaMock(KAFKA_MOCK_BINARY, TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')));
   say(`kafka-mock at ${run.kafka.brokers}`);
 
-  const baseEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_PATH: join(ROOT, 'node_modules'),
-    NODE_ENV: 'production',
-    LOG_LEVEL: args['log-level'],
-    OMS_SHUTDOWN_TIMEOUT: '5s',
-  };
+  const baseEnv = baseEnvOf(ROOT, args['log-level']);
   execFileSync(process.execPath, [join(dist, 'migrator', 'main.cjs'), 'migrate', 'up'], { cwd: ROOT, env: { ...baseEnv, OMS_POSTGRES_DSN: dsn }, stdio: ['ignore', 'pipe', 'pipe'] });
   run.pool = openPool(run.database, pg.server);
   run.pool.on('error', () => undefined); // idle clients die with the PostgreSQL restart; the pool reconnects
 
-  const startApp = async (name, app, env) => {
-    const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
-    const process_ = new AppProcess({
-      name,
-      command: process.execPath,
-      args: ['--enable-source-maps', join(dist, app, 'main.cjs')],
-      cwd: ROOT,
-      logDir,
-      env: {
-        ...baseEnv,
-        OMS_SERVICE_NAME: name,
-        OMS_HTTP_ADDR: `127.0.0.1:${ports.http}`,
-        OMS_GRPC_ADDR: `127.0.0.1:${ports.grpc}`,
-        OMS_METRICS_ADDR: `127.0.0.1:${ports.metrics}`,
-        ...env,
-      },
-    });
-    Object.assign(process_, { ports, readyUrl: `http://127.0.0.1:${ports.metrics}/readyz`, supervised: true, restarts: [] });
-    run.processes.push(process_);
-    return process_.start();
-  };
-  const omsEnv = (poolMax) => ({
-    OMS_STORAGE_DRIVER: 'postgres',
-    OMS_POSTGRES_DSN: dsn,
-    OMS_POSTGRES_POOL_MAX: String(poolMax),
-    OMS_BROKER_DRIVER: 'kafka',
-    KAFKA_BROKERS: run.kafka.brokers,
-    OMS_KAFKA_IDEMPOTENT: 'false', // the mock cluster has no idempotent producer
-  });
+  const launch = appStarter({ root: ROOT, dist, logDir, baseEnv, processes: run.processes });
+  const startApp = (name, app, env) => launch(name, app, env, { supervised: true, restarts: [] });
+  const omsEnv = omsEnvOf({ dsn, brokers: run.kafka.brokers });
 
   const startupFailures = [];
-  const superviseStart = async (app) => {
-    for (let attempt = 1; ; attempt++) {
-      app.start();
-      try {
-        await waitReady(app.readyUrl, app, 120_000);
-        return;
-      } catch (error) {
-        if (app.running || attempt >= 3) throw error;
-        await app.ended;
-        app.exits.at(-1).startupFailure = true;
-        startupFailures.push(`${app.name} start #${app.starts}`);
-        say(`${app.name} failed to start again; starting it once more`);
-        await sleep(1_000);
-      }
-    }
-  };
+  const restart = (app) => superviseStart(app, { startupFailures, say });
   /** Start-up on the mock broker can miss the consumer's join timeout: started again, as an orchestrator would. */
   const readyOrRestart = async (app) => {
     try {
@@ -221,7 +160,7 @@ async function main() {
       app.exits.at(-1).startupFailure = true;
       startupFailures.push(`${app.name} start #${app.starts}`);
       say(`${app.name} failed to start; starting it again`);
-      await superviseStart(app);
+      await restart(app);
     }
   };
   const partners = await startApp('partner-mocks', 'partner-mocks', { OMS_PAYMENT_DECLINE_ABOVE_MINOR: String(DECLINE_ABOVE_MINOR) });
@@ -258,7 +197,7 @@ async function main() {
           app.restarting = true;
           say(`${app.name} ended on its own (${JSON.stringify(app.exits.at(-1))}); restarting it`);
           app.restarts.push(Date.now());
-          superviseStart(app)
+          restart(app)
             .catch((error) => say(`${app.name} did not come back: ${error.message.split('\n')[0]}`))
             .finally(() => (app.restarting = false));
         }
@@ -321,7 +260,7 @@ async function main() {
     kills.push(kill);
     say(`  kill -9 ${app.name} with ${rows[0].n} orders in flight`);
     await sleep(2_000);
-    await superviseStart(app);
+    await restart(app);
     kill.restartedReady = true;
     app.supervised = true;
     say(`  ${app.name} restarted (pid ${app.child.pid})`);
@@ -615,22 +554,4 @@ function checkNetEffects(storeEvents, finalStatus, stats) {
       : `effective charges ${partnerNet} (${partnerNetMinor}), held ${inventory.held}`,
   };
 }
-
-process.on('unhandledRejection', (error) => {
-  console.error(`chaos: unhandled rejection: ${error?.stack ?? error}`);
-  cleanUp(true).finally(() => {
-    console.log(`chaos: 0 passed, 1 failed (${elapsed()})`);
-    process.exit(1);
-  });
-});
-
-let result = { passed: 0, failed: 1 };
-try {
-  result = await main();
-} catch (error) {
-  console.error(`chaos: the run failed: ${error?.stack ?? error}`);
-  for (const app of run.processes) console.error(`--- ${app.name} (${app.logFile})\n${app.tail(20)}`);
-}
-await cleanUp(args['keep-logs'] || result.failed > 0);
-console.log(`chaos: ${result.passed} passed, ${result.failed} failed (${elapsed()})`);
-process.exit(result.failed > 0 ? 1 : 0);
+await finishRun({ label: 'chaos', main, cleanUp, processes: run.processes, elapsed, keepLogs: args['keep-logs'] });

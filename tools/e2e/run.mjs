@@ -8,7 +8,7 @@
 //
 // Exits 1 when a check fails (or the run could not start); the last line is `e2e: N passed, N failed`.
 import { execFileSync } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,19 +23,18 @@ import {
   checkTopicOrder,
   checkWorkload,
 } from './lib/audit.mjs';
+import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles, superviseStart } from './lib/campaign.mjs';
 import { buildKafkaMock, startKafkaMock, startObserver, waitForStableGroup } from './lib/kafka.mjs';
 import { connectionHeadroom, createDatabase, dropDatabase, dsnOf, openPool } from './lib/postgres.mjs';
-import { AppProcess, freePort, sleep, waitReady } from './lib/processes.mjs';
+import { sleep, waitReady } from './lib/processes.mjs';
 import { ApiClient, boundedAll, driveOrder, EXPECTED_STATUS, KINDS, kindOf, statusName } from './lib/workload.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const APPS = ['migrator', 'partner-mocks', 'order-api', 'outbox-relay', 'saga-orchestrator'];
 const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq' };
 const TOPIC_SPECS = [`${TOPICS.orders}:12`, `${TOPICS.dlq}:3`]; // as libs/messaging/src/topics.ts declares them
 const DECLINE_ABOVE_MINOR = 1_000_000;
 const KAFKA_MOCK_BINARY = join(tmpdir(), 'oms-e2e-kafka-mock', 'kafka-mock');
 const SAGA_GROUP = 'oms-saga-orchestrator';
-const BUILD_LOCK = join(tmpdir(), 'oms-e2e-build.lock'); // shared with apps/order-api/src/e2e/built-app.ts
 
 const { values: args } = parseArgs({
   options: {
@@ -97,36 +96,6 @@ async function cleanUp(keepLogs) {
   }
 }
 
-/** Builds the apps whose bundle is missing (or all with --build), one build at a time across test runs. */
-function ensureBuilt(distDir) {
-  const missing = args.build ? APPS : APPS.filter((app) => !existsSync(join(distDir, app, 'main.cjs')));
-  if (missing.length === 0) return;
-  if (args.dist) throw new Error(`--dist ${distDir} lacks ${missing.join(', ')}`);
-  say(`building ${missing.join(', ')}`);
-  for (;;) {
-    try {
-      mkdirSync(BUILD_LOCK);
-      break;
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-      // A lock left by a killed build must not block every later run.
-      if (Date.now() - statSync(BUILD_LOCK).mtimeMs > 10 * 60_000) rmSync(BUILD_LOCK, { recursive: true, force: true });
-      else execFileSync('sleep', ['1']);
-    }
-  }
-  try {
-    execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...missing, '--outputStyle=static'], {
-      cwd: ROOT,
-      env: { ...process.env, NX_DAEMON: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    throw new Error(`nx build failed:\n${String(error.stdout ?? '').slice(-4000)}${String(error.stderr ?? '').slice(-2000)}`);
-  } finally {
-    rmSync(BUILD_LOCK, { recursive: true, force: true });
-  }
-}
 
 async function main() {
   say(`${ORDER_COUNT} orders, concurrency ${CONCURRENCY}`);
@@ -136,9 +105,7 @@ async function main() {
 
   // 1. Bundles (copied, so that a rebuild by someone else mid-run changes nothing here), broker, database.
   const sourceDist = resolve(args.dist ?? join(ROOT, 'dist', 'apps'));
-  ensureBuilt(sourceDist);
-  const dist = join(run.runDir, 'dist');
-  for (const app of APPS) cpSync(join(sourceDist, app), join(dist, app), { recursive: true });
+  const dist = prepareBundles({ root: ROOT, sourceDist, runDir: run.runDir, explicitDist: Boolean(args.dist), rebuild: args.build, say });
 
   buildKafkaMock(ROOT, KAFKA_MOCK_BINARY);
   run.kafka = await startKafkaMock(KAFKA_MOCK_BINARY, TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')));
@@ -150,14 +117,7 @@ async function main() {
   const dsn = dsnOf(run.database);
   say(`database ${run.database}`);
 
-  const baseEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_PATH: join(ROOT, 'node_modules'), // the bundles keep third-party packages external
-    NODE_ENV: 'production',
-    LOG_LEVEL: args['log-level'],
-    OMS_SHUTDOWN_TIMEOUT: '5s',
-  };
+  const baseEnv = baseEnvOf(ROOT, args['log-level']);
   execFileSync(process.execPath, [join(dist, 'migrator', 'main.cjs'), 'migrate', 'up'], {
     cwd: ROOT,
     env: { ...baseEnv, OMS_POSTGRES_DSN: dsn },
@@ -167,35 +127,8 @@ async function main() {
   run.pool = openPool(run.database);
 
   // 2. The processes, each on its own ports.
-  const startApp = async (name, app, env) => {
-    const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
-    const process_ = new AppProcess({
-      name,
-      command: process.execPath,
-      args: ['--enable-source-maps', join(dist, app, 'main.cjs')],
-      cwd: ROOT,
-      logDir,
-      env: {
-        ...baseEnv,
-        OMS_SERVICE_NAME: name,
-        OMS_HTTP_ADDR: `127.0.0.1:${ports.http}`,
-        OMS_GRPC_ADDR: `127.0.0.1:${ports.grpc}`,
-        OMS_METRICS_ADDR: `127.0.0.1:${ports.metrics}`,
-        ...env,
-      },
-    });
-    Object.assign(process_, { ports, readyUrl: `http://127.0.0.1:${ports.metrics}/readyz` });
-    run.processes.push(process_);
-    return process_.start();
-  };
-  const omsEnv = (poolMax) => ({
-    OMS_STORAGE_DRIVER: 'postgres',
-    OMS_POSTGRES_DSN: dsn,
-    OMS_POSTGRES_POOL_MAX: String(poolMax),
-    OMS_BROKER_DRIVER: 'kafka',
-    KAFKA_BROKERS: run.kafka.brokers,
-    OMS_KAFKA_IDEMPOTENT: 'false', // the mock cluster has no idempotent producer
-  });
+  const startApp = appStarter({ root: ROOT, dist, logDir, baseEnv, processes: run.processes });
+  const omsEnv = omsEnvOf({ dsn, brokers: run.kafka.brokers });
 
   const partners = await startApp('partner-mocks', 'partner-mocks', { OMS_PAYMENT_DECLINE_ABOVE_MINOR: String(DECLINE_ABOVE_MINOR) });
   await waitReady(partners.readyUrl, partners);
@@ -243,33 +176,11 @@ async function main() {
     await sleep(3_000);
     await Promise.all(
       victims.map(async (victim, i) => {
-        await superviseStart(victim);
+        await superviseStart(victim, { startupFailures, say });
         kills[kills.length - victims.length + i].restartedReady = true;
       }),
     );
     say(`restarted ${victims.map((victim) => `${victim.name} (pid ${victim.child.pid})`).join(', ')}`);
-  };
-  /**
-   * Starts a killed process again as an orchestrator would (restartPolicy Always): a start that
-   * fails is retried, at most 3 times; each failed start is reported in the summary.
-   */
-  const superviseStart = async (app) => {
-    for (let attempt = 1; ; attempt++) {
-      app.start();
-      try {
-        await waitReady(app.readyUrl, app, 120_000);
-        return;
-      } catch (error) {
-        if (app.running || attempt >= 3) throw error;
-        await app.ended;
-        const exit = app.exits.at(-1);
-        exit.startupFailure = true;
-        const reason = app.tail(5).split('\n').find((line) => /failed to start/.test(line)) ?? `exit ${exit.code ?? exit.signal}`;
-        startupFailures.push(`${app.name} start #${app.starts}: ${reason.slice(0, 200)}`);
-        say(`${app.name} failed to start again (${reason.slice(0, 160)}); starting it once more`);
-        await sleep(1_000);
-      }
-    }
   };
   const startupFailures = [];
   const workloadStarted = Date.now();
@@ -382,22 +293,4 @@ async function main() {
   }
   return { passed: checks.length - failed.length, failed: failed.length };
 }
-
-process.on('unhandledRejection', (error) => {
-  console.error(`e2e: unhandled rejection: ${error?.stack ?? error}`);
-  cleanUp(true).finally(() => {
-    console.log(`e2e: 0 passed, 1 failed (${elapsed()})`);
-    process.exit(1);
-  });
-});
-
-let result = { passed: 0, failed: 1 };
-try {
-  result = await main();
-} catch (error) {
-  console.error(`e2e: the run failed: ${error?.stack ?? error}`);
-  for (const app of run.processes) console.error(`--- ${app.name} (${app.logFile})\n${app.tail(20)}`);
-}
-await cleanUp(args['keep-logs'] || result.failed > 0);
-console.log(`e2e: ${result.passed} passed, ${result.failed} failed (${elapsed()})`);
-process.exit(result.failed > 0 ? 1 : 0);
+await finishRun({ label: 'e2e', main, cleanUp, processes: run.processes, elapsed, keepLogs: args['keep-logs'] });
