@@ -1,17 +1,10 @@
 // Waits until the pipeline has caught up with earlier sections (outbox drained, the saga's
 // consumer group at the end of the topic, no saga running), so a section measures its own
 // load, not a backlog.
+import { sumOfMetric } from './metrics.mjs';
 import { query } from './postgres.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function sagaLag(topology) {
-  const response = await fetch(`http://127.0.0.1:${topology.saga.ports.metrics}/metrics`);
-  const text = await response.text();
-  let lag = 0;
-  for (const line of text.split('\n')) if (line.startsWith('oms_kafka_consumer_lag{')) lag += Number(line.split(' ').pop());
-  return lag;
-}
 
 /** Seconds waited; gives up after `timeoutMs` and says so in the returned record. */
 export async function waitQuiet({ topology, database, timeoutMs = 180_000 }) {
@@ -24,7 +17,7 @@ export async function waitQuiet({ topology, database, timeoutMs = 180_000 }) {
       `SELECT (SELECT count(*) FROM outbox WHERE status = 'pending')::int AS pending,
               (SELECT count(*) FROM sagas WHERE status = 'RUNNING')::int AS running`,
     );
-    last = { pending: rows[0].pending, lag: await sagaLag(topology), runningSagas: rows[0].running };
+    last = { pending: rows[0].pending, lag: await sumOfMetric(topology.saga, 'oms_kafka_consumer_lag'), runningSagas: rows[0].running };
     // The lag gauge is refreshed every few seconds: two quiet readings in a row.
     quietScrapes = last.pending === 0 && last.lag === 0 && last.runningSagas === 0 ? quietScrapes + 1 : 0;
     if (quietScrapes >= 2) break;

@@ -4,6 +4,7 @@
 //    compete for the two cores while consuming the backlog.
 import kafkajs from 'kafkajs';
 import { connect } from '../lib/postgres.mjs';
+import { sumOfMetric } from '../lib/metrics.mjs';
 import { waitQuiet } from '../lib/quiet.mjs';
 import { round } from '../lib/stats.mjs';
 
@@ -22,12 +23,8 @@ function outboxPartition(key, partitions) {
 }
 
 async function publishedByRelays(relays) {
-  let total = 0;
-  for (const relay of relays) {
-    const text = await (await fetch(`http://127.0.0.1:${relay.ports.metrics}/metrics`)).text();
-    for (const match of text.matchAll(/^oms_outbox_events_total(?:\{[^}]*\})? ([\d.e+]+)$/gm)) total += Number(match[1]);
-  }
-  return total;
+  const counts = await Promise.all(relays.map((relay) => sumOfMetric(relay, 'oms_outbox_events_total')));
+  return counts.reduce((sum, count) => sum + count, 0);
 }
 
 async function brokerMessages(admin) {

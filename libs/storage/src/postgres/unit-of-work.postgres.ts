@@ -19,12 +19,12 @@ const CONFLICT_PARTS: readonly string[] = ['append', 'saga', 'inbox', 'idempoten
 /** SQLSTATE of oms_commit_conflict(part) (migration 1795910400006); the DETAIL names the part. */
 const COMMIT_CONFLICT = 'OMS01';
 
-/** A part of the change set did not apply; the transaction is rolled back and the reason is looked up afresh. */
-class CommitConflict extends Error {
-  constructor(readonly part: ConflictPart) {
-    super(`commit conflict on ${part}`);
-  }
-}
+/**
+ * The statement committed yet reports a part missing: its oms_commit_conflict guard should have
+ * failed it. Not a ConcurrencyError, since a retry would apply the rest a second time.
+ */
+const unguarded = (part: ConflictPart): Error =>
+  new Error(`commit statement committed without its ${part} part: the oms_commit_conflict guard did not fire`);
 
 interface CommitRow {
   stream_version: number | null;
@@ -87,7 +87,7 @@ export class PostgresUnitOfWork extends UnitOfWork {
   /** Turns a failed commit into the error callers handle, reading the actual versions after the rollback. */
   private async explain(error: unknown, change: ChangeSet): Promise<unknown> {
     const { code, constraint, detail } = pgErrorOf(error);
-    let part: ConflictPart | undefined = error instanceof CommitConflict ? error.part : undefined;
+    let part: ConflictPart | undefined;
     if (code === COMMIT_CONFLICT && detail !== undefined && CONFLICT_PARTS.includes(detail)) part = detail as ConflictPart;
     if (code === UNIQUE_VIOLATION && constraint === 'events_stream_version_key') part = 'append';
     if (code === UNIQUE_VIOLATION && constraint === 'events_event_id_key') {
@@ -126,18 +126,18 @@ function checkCommit(change: ChangeSet, row: CommitRow | undefined): CommitResul
   if (change.append) {
     const count = change.append.events.length;
     if (count === 0) {
-      if (row.stream_version !== change.append.expectedVersion) throw new CommitConflict('append');
+      if (row.stream_version !== change.append.expectedVersion) throw unguarded('append');
       result.nextVersion = change.append.expectedVersion;
       result.lastPosition = 0;
     } else {
-      if (row.appended !== count) throw new CommitConflict('append');
+      if (row.appended !== count) throw unguarded('append');
       result.nextVersion = toNumber(row.next_version);
       result.lastPosition = toNumber(row.last_position);
     }
   }
-  if (change.saga && row.saga_written !== 1) throw new CommitConflict('saga');
-  if (change.inbox && row.inboxed !== 1) throw new CommitConflict('inbox');
-  if (change.idempotency && row.completed !== 1) throw new CommitConflict('idempotency');
+  if (change.saga && row.saga_written !== 1) throw unguarded('saga');
+  if (change.inbox && row.inboxed !== 1) throw unguarded('inbox');
+  if (change.idempotency && row.completed !== 1) throw unguarded('idempotency');
   return result;
 }
 
