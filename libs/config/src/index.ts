@@ -10,6 +10,7 @@ export {
   type LoadedConfig,
   type ReadFile,
 } from './load-config';
+export type { Listener } from './listener-clashes';
 export { ConfigModule, type ConfigModuleOptions } from './config.module';
 export { redactConfig, redactSecrets, redactDsn, configSecrets } from './config.redaction';
 export { configVariables, renderConfigurationDoc, type ConfigVariable } from './config.variables';

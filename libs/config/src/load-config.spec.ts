@@ -223,9 +223,74 @@ describe('loadConfig', () => {
       ]);
     });
 
+    it('reports a DSN set both ways as that one problem, not also as missing', () => {
+      const error = errorOf(() =>
+        loadConfig(
+          { OMS_STORAGE_DRIVER: 'postgres', OMS_POSTGRES_DSN: 'postgres://db/oms', OMS_POSTGRES_DSN_FILE: '/run/secrets/dsn' },
+          readFile,
+        ),
+      );
+      expect(error.issues).toEqual([
+        { variable: 'OMS_POSTGRES_DSN', reason: 'and OMS_POSTGRES_DSN_FILE are both set; set only one' },
+      ]);
+      expect(error.message).toContain('(1 problem)');
+      expect(error.message).not.toContain('is required');
+    });
+
+    it('reports a missing DSN file as one problem, not also as a missing DSN', () => {
+      const error = errorOf(() =>
+        loadConfig({ OMS_STORAGE_DRIVER: 'postgres', OMS_POSTGRES_DSN_FILE: '/run/secrets/missing' }, readFile),
+      );
+      expect(error.issues).toEqual([
+        { variable: 'OMS_POSTGRES_DSN_FILE', reason: 'cannot read "/run/secrets/missing" (ENOENT)' },
+      ]);
+    });
+
+    it('reports an unreadable certificate file once, not also as a certificate missing beside its key', () => {
+      const error = errorOf(() =>
+        loadConfig({ OMS_GRPC_TLS_CERT_FILE: '/run/secrets/missing.crt', OMS_GRPC_TLS_KEY_FILE: '/run/secrets/tls.key' }, readFile),
+      );
+      expect(error.issues.map((issue) => issue.variable)).toEqual(['OMS_GRPC_TLS_CERT_FILE']);
+    });
+
     it('has no file variant for non-secret variables', () => {
       const { warnings } = parseConfig({ OMS_HTTP_ADDR_FILE: '/tmp/addr' }, readFile);
       expect(warnings).toEqual(['unknown variable OMS_HTTP_ADDR_FILE is ignored']);
+    });
+  });
+
+  describe('listener addresses', () => {
+    it('refuses metrics on the address of the REST API, naming both variables', () => {
+      const error = errorOf(() => loadConfig({ OMS_METRICS_ADDR: ':8080' }));
+      expect(error.issues).toEqual([
+        {
+          variable: 'OMS_METRICS_ADDR',
+          reason: 'uses the same address as OMS_HTTP_ADDR (0.0.0.0:8080 and 0.0.0.0:8080); give each listener its own port',
+        },
+      ]);
+    });
+
+    it('refuses gRPC on the port of REST when one of them listens on every interface', () => {
+      const error = errorOf(() => loadConfig({ OMS_HTTP_ADDR: '127.0.0.1:7000', OMS_GRPC_ADDR: ':7000' }));
+      expect(error.issues.map((issue) => [issue.variable, issue.reason.split(' (')[0]])).toEqual([
+        ['OMS_GRPC_ADDR', 'uses the same address as OMS_HTTP_ADDR'],
+      ]);
+    });
+
+    it('reports every clash of three listeners on one address', () => {
+      const error = errorOf(() => loadConfig({ OMS_HTTP_ADDR: ':7000', OMS_GRPC_ADDR: ':7000', OMS_METRICS_ADDR: ':7000' }));
+      expect(error.issues.map((issue) => issue.variable)).toEqual(['OMS_GRPC_ADDR', 'OMS_METRICS_ADDR']);
+    });
+
+    it('accepts one port on different hosts, and port 0 everywhere', () => {
+      expect(() => loadConfig({ OMS_HTTP_ADDR: '127.0.0.1:7000', OMS_METRICS_ADDR: '127.0.0.2:7000' })).not.toThrow();
+      expect(() => loadConfig({ OMS_HTTP_ADDR: ':0', OMS_GRPC_ADDR: ':0', OMS_METRICS_ADDR: ':0' })).not.toThrow();
+    });
+
+    it('checks only the listeners the process opens', () => {
+      // A relay serves only the ops endpoints: OMS_HTTP_ADDR is not its address.
+      expect(loadConfig({ OMS_METRICS_ADDR: ':8080' }, { listeners: ['metrics'] }).metrics.addr.port).toBe(8080);
+      expect(() => loadConfig({ OMS_METRICS_ADDR: ':50051' }, { listeners: ['grpc', 'metrics'] })).toThrow(ConfigError);
     });
   });
 

@@ -8,6 +8,7 @@ import {
   type VariableName,
   type VariableSpec,
 } from './config.schema';
+import { listenerClashes, type Listener } from './listener-clashes';
 import type { OmsConfig } from './oms.config';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -18,6 +19,11 @@ export interface LoadConfigOptions {
   readonly appName?: string;
   /** Reads `*_FILE` secrets; defaults to a UTF-8 read from disk. */
   readonly readFile?: ReadFile;
+  /**
+   * The listeners the process opens (default all three): two of them on the same address is a
+   * configuration error. A relay opens only `metrics`, so its OMS_HTTP_ADDR may be anything.
+   */
+  readonly listeners?: readonly Listener[];
 }
 
 export interface LoadedConfig {
@@ -27,6 +33,7 @@ export interface LoadedConfig {
 }
 
 const DEFAULT_APP_NAME = 'oms';
+const ALL_LISTENERS: readonly Listener[] = ['http', 'grpc', 'metrics'];
 /** Test-only variables read through libs/testing; not configuration of a process. */
 const NOT_CONFIG_PREFIXES = ['OMS_TEST_'];
 
@@ -37,7 +44,11 @@ const readUtf8: ReadFile = (path) => readFileSync(path, 'utf8');
  * invalid variable before failing so that one error message lists them all.
  */
 export function parseConfig(env: Environment, options: LoadConfigOptions | ReadFile = {}): LoadedConfig {
-  const { appName = DEFAULT_APP_NAME, readFile = readUtf8 } = typeof options === 'function' ? { readFile: options } : options;
+  const {
+    appName = DEFAULT_APP_NAME,
+    readFile = readUtf8,
+    listeners = ALL_LISTENERS,
+  } = typeof options === 'function' ? { readFile: options } : options;
   const issues: ConfigIssue[] = [];
   const values: Partial<Record<VariableName, unknown>> = {};
   const explicitlySet = new Set<VariableName>();
@@ -45,8 +56,10 @@ export function parseConfig(env: Environment, options: LoadConfigOptions | ReadF
   for (const name of Object.keys(CONFIG_SCHEMA) as VariableName[]) {
     const spec: VariableSpec<unknown> = CONFIG_SCHEMA[name];
     const raw = rawValue(name, spec, env, readFile, issues);
-    if (raw === INVALID) continue;
+    // Set but refused (both it and its _FILE, or an unreadable file): one problem already says
+    // so; the rules below must not add "is required" for the same variable.
     if (raw !== undefined) explicitlySet.add(name);
+    if (raw === INVALID) continue;
     const source = raw ?? (typeof spec.default === 'function' ? spec.default({ appName }) : spec.default);
     if (source === undefined) {
       values[name] = undefined;
@@ -61,6 +74,7 @@ export function parseConfig(env: Environment, options: LoadConfigOptions | ReadF
   }
 
   issues.push(...conditionalIssues(values as Partial<ConfigValues>, (name) => explicitlySet.has(name)));
+  issues.push(...listenerClashes(values as Partial<ConfigValues>, listeners));
   if (issues.length > 0) throw new ConfigError(issues);
 
   return {
