@@ -1,19 +1,16 @@
 import './tracing'; // first: OpenTelemetry hooks module loading before anything else loads
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@oms/config';
-import { runMigratorCli } from './migrator.cli';
+import { runCommand } from '@oms/observability';
+import { EXIT_USAGE, runMigratorCli } from './migrator.cli';
 
-// migrate up | down | status, projections rebuild: see migrator.args.ts (USAGE).
-const config = loadConfigOrExit('migrator');
-runMigratorCli(process.argv.slice(2), config, {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`migrator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+// migrate up | down | status, projections rebuild, ...: see migrator.args.ts (USAGE). Invalid
+// configuration exits 2, as the usage text says.
+void runCommand({
+  appName: 'migrator',
+  configErrorExitCode: EXIT_USAGE,
+  run: (config) =>
+    runMigratorCli(process.argv.slice(2), config, {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    }),
+});

@@ -30,6 +30,10 @@ export async function runMigratorCli(argv: readonly string[], config: OmsConfig,
     return EXIT_OK;
   }
   if (command.kind === 'create-topics') {
+    if (config.broker.kafka.brokers.length === 0) {
+      io.err('migrator: topics create needs KAFKA_BROKERS (the Kafka bootstrap brokers)');
+      return EXIT_USAGE;
+    }
     try {
       const created = await createTopics(config);
       for (const name of created) io.out(`created  ${name}`);

@@ -1,20 +1,17 @@
 import './tracing'; // first: OpenTelemetry hooks module loading before anything else loads
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@oms/config';
-import { OmsLogger, startObservability } from '@oms/observability';
+import { runService } from '@oms/observability';
 import { APP_NAME } from './app.module';
 import { createOrderApi } from './order-api.app';
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit(APP_NAME);
-  const app = await createOrderApi(config);
-  app.useLogger(app.get(OmsLogger)); // start-up lines as JSON too
-  await app.listen(config.http.addr.port, config.http.addr.host);
-  // Pino logs, readiness opens, and SIGTERM drains REST, gRPC (tryShutdown, then forced) and storage.
-  startObservability(app);
-}
-
-main().catch((error: unknown) => {
-  console.error('order-api failed to start:', error);
-  process.exit(1);
+// One clear message and exit 1 when the start fails; once up: pino logs, readiness opens, the
+// listening addresses in one line, and SIGTERM drains REST, gRPC (tryShutdown, then forced) and storage.
+void runService({
+  appName: APP_NAME,
+  listeners: ['http', 'grpc', 'metrics'],
+  async start(config, logger) {
+    const app = await createOrderApi(config, { logger });
+    await app.listen(config.http.addr.port, config.http.addr.host);
+    return app;
+  },
 });

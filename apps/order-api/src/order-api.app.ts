@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OmsConfig } from '@oms/config';
@@ -5,8 +6,8 @@ import { httpServerOptions } from '@oms/orders';
 import { AppModule } from './app.module';
 
 export interface CreateOrderApiOptions {
-  /** false silences Nest's bootstrap logger (tests); pino takes over once started. */
-  readonly logger?: false;
+  /** false silences Nest's bootstrap logger (tests); main.ts passes the start-up logger. Pino takes over once started. */
+  readonly logger?: false | LoggerService;
   readonly logDestination?: NodeJS.WritableStream;
 }
 
@@ -15,7 +16,7 @@ export async function createOrderApi(config: OmsConfig, options: CreateOrderApiO
   // Body (413), header (431) and request time (408) limits, parser errors as problem+json.
   const adapter = new FastifyAdapter(httpServerOptions(config));
   return NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, logDestination: options.logDestination }), adapter, {
-    ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
+    ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
     abortOnError: false,
   });
 }

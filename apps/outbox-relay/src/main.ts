@@ -2,23 +2,20 @@ import './tracing'; // first: OpenTelemetry hooks module loading before anything
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfigOrExit } from '@oms/config';
-import { startObservability } from '@oms/observability';
+import { runService } from '@oms/observability';
 import { APP_NAME, AppModule } from './app.module';
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit(APP_NAME);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config }), { bufferLogs: true, abortOnError: false });
-  await app.init();
-  // Pino logs, readiness opens, and SIGTERM finishes the in-flight batch before the broker closes.
-  startObservability(app);
-  if (config.storage.driver === 'memory') {
-    // A memory outbox belongs to one process: a separate relay over it has nothing to publish.
-    new Logger(APP_NAME).warn('OMS_STORAGE_DRIVER=memory: this relay only sees its own in-process outbox; use postgres');
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(`${APP_NAME} failed to start:`, error);
-  process.exit(1);
+// Once up: pino logs, readiness opens, and SIGTERM finishes the in-flight batch before the broker closes.
+void runService({
+  appName: APP_NAME,
+  listeners: ['metrics'],
+  async start(config, logger) {
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config }), { logger, abortOnError: false });
+    await app.init();
+    if (config.storage.driver === 'memory') {
+      // A memory outbox belongs to one process: a separate relay over it has nothing to publish.
+      new Logger(APP_NAME).warn('OMS_STORAGE_DRIVER=memory: this relay only sees its own in-process outbox; use postgres');
+    }
+    return app;
+  },
 });

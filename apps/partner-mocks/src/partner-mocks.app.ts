@@ -1,4 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { OmsConfig } from '@oms/config';
 import { AppModule, type AppModuleOptions } from './app.module';
@@ -9,10 +9,10 @@ import { AppModule, type AppModuleOptions } from './app.module';
  */
 export async function createPartnerMocks(
   config: OmsConfig,
-  options: Omit<AppModuleOptions, 'config'> & { readonly logger?: false } = {},
+  options: Omit<AppModuleOptions, 'config'> & { readonly logger?: false | LoggerService } = {},
 ): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, observability: options.observability }), {
-    ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
+    ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
     abortOnError: false,
   });
   await app.init();

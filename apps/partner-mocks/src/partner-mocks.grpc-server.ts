@@ -1,8 +1,8 @@
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { OMS_CONFIG, type ListenAddress, type OmsConfig } from '@oms/config';
-import { HealthRegistry } from '@oms/observability';
+import { HealthRegistry, ListenAddresses } from '@oms/observability';
 import { HealthImplementation } from 'grpc-health-check';
 import { MockPartners } from './mock-partners';
 import { INVENTORY_SERVICE, PAYMENT_SERVICE, partnerPackageDefinition } from './partner-protos';
@@ -40,6 +40,7 @@ export class PartnerMocksGrpcServer implements OnApplicationBootstrap, BeforeApp
     @Inject(OMS_CONFIG) private readonly config: OmsConfig,
     private readonly partners: MockPartners,
     healthRegistry: HealthRegistry,
+    @Optional() private readonly addresses?: ListenAddresses,
   ) {
     healthRegistry.register({
       name: 'grpc_server',
@@ -77,6 +78,7 @@ export class PartnerMocksGrpcServer implements OnApplicationBootstrap, BeforeApp
     this.server = server;
     this.health = health;
     this.logger.log(`gRPC partner mocks listening on ${address.replace(/:\d+$/, `:${this.boundPort}`)}`);
+    this.addresses?.record('grpc', address.replace(/:\d+$/, `:${this.boundPort}`));
     return this.boundPort;
   }
 

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
+import { hostPort, ListenAddresses } from '@oms/observability';
 import { parseFaultSettings } from './fault-settings.parser';
 import { MockPartners } from './mock-partners';
 import type { FieldViolation } from './partner-requests';
@@ -33,6 +34,7 @@ export class PartnerMocksHttpServer implements OnApplicationBootstrap, OnApplica
   constructor(
     @Inject(OMS_CONFIG) private readonly config: OmsConfig,
     private readonly partners: MockPartners,
+    @Optional() private readonly addresses?: ListenAddresses,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -57,6 +59,7 @@ export class PartnerMocksHttpServer implements OnApplicationBootstrap, OnApplica
     });
     this.server = server;
     this.logger.log(`partner stats listening on ${host}:${this.address().port} (${ROUTES})`);
+    this.addresses?.record('stats', `http://${hostPort(host, this.address().port)}`);
   }
 
   /** The bound address (the real port when OMS_HTTP_ADDR asked for port 0). */

@@ -1,4 +1,4 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { OmsConfig } from '@oms/config';
 import { AppModule, type AppModuleOptions } from './app.module';
@@ -6,10 +6,10 @@ import { AppModule, type AppModuleOptions } from './app.module';
 /** Builds and starts the orchestrator (no HTTP listener besides the ops server of observability). */
 export async function createSagaOrchestrator(
   config: OmsConfig,
-  options: { logger?: false; exit?: AppModuleOptions['exit'] } = {},
+  options: { logger?: false | LoggerService; exit?: AppModuleOptions['exit'] } = {},
 ): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, ...(options.exit ? { exit: options.exit } : {}) }), {
-    ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
+    ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
     abortOnError: false,
   });
   await app.init();

@@ -15,3 +15,7 @@ export { createOmsLogger, omsLoggerOptions, omsLoggerParams, REDACTED_LOG_PATHS 
 export { Logger as OmsLogger, PinoLogger, InjectPinoLogger } from 'nestjs-pino';
 export * from './tracing';
 export { REQUIRED_METRICS } from './required-metrics.testdata';
+export { runService, runCommand, EXIT_START_FAILED, type ServiceSpec, type CommandSpec, type StartupIo } from './startup/run-service';
+export { ListenAddresses, hostPort } from './startup/listen-addresses';
+export { describeStartupFailure, type StartupFailure } from './startup/startup-failure';
+export { writeStartupFailure, type StartupReportOptions } from './startup/startup-report';

@@ -12,6 +12,7 @@ import { OpsHealthService } from './ops-health.service';
 import { OpsServer } from './ops.server';
 import { OBSERVABILITY_OPTIONS, type ObservabilityOptions } from './observability.options';
 import { ShutdownCoordinator } from './shutdown.coordinator';
+import { ListenAddresses } from './startup/listen-addresses';
 
 /**
  * Logs, metrics, health, the ops server and graceful shutdown for one app. Global; needs
@@ -37,12 +38,13 @@ export class ObservabilityModule {
         { provide: OmsMetrics, useFactory: () => new OmsMetrics() },
         { provide: HealthRegistry, useFactory: () => new HealthRegistry() },
         { provide: EventLoopMonitor, useFactory: () => new EventLoopMonitor() },
+        { provide: ListenAddresses, useFactory: () => new ListenAddresses() },
         OpsHealthService,
         OpsServer,
         ShutdownCoordinator,
         { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
       ],
-      exports: [OmsMetrics, HealthRegistry, OpsServer, ShutdownCoordinator, OpsHealthService, LoggerModule],
+      exports: [OmsMetrics, HealthRegistry, ListenAddresses, OpsServer, ShutdownCoordinator, OpsHealthService, LoggerModule],
     };
   }
 }

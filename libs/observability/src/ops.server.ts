@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { EventLoopMonitor } from './event-loop.monitor';
 import { OmsMetrics } from './oms-metrics';
 import { OpsHealthService, type HealthAnswer } from './ops-health.service';
+import { hostPort, ListenAddresses } from './startup/listen-addresses';
 
 /**
  * The ops endpoints on OMS_METRICS_ADDR, apart from the API listeners so probes and scrapes
@@ -20,6 +21,7 @@ export class OpsServer implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly metrics: OmsMetrics,
     private readonly eventLoop: EventLoopMonitor,
     @Inject(OMS_CONFIG) private readonly config: OmsConfig,
+    @Optional() private readonly addresses?: ListenAddresses,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -46,6 +48,8 @@ export class OpsServer implements OnApplicationBootstrap, OnApplicationShutdown 
       });
     });
     this.server = server;
+    const bound = this.address();
+    this.addresses?.record('ops', `http://${hostPort(bound.host, bound.port)}`);
   }
 
   /** The bound address (the real port when OMS_METRICS_ADDR asked for port 0). */

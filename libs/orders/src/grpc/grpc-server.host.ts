@@ -1,8 +1,9 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { OMS_CONFIG, type ListenAddress, type OmsConfig } from '@oms/config';
 import { ORDER_SERVICE_NAME } from '@oms/contracts';
+import { ListenAddresses } from '@oms/observability';
 import { HealthImplementation } from 'grpc-health-check';
 import { tolerantServiceDefinition } from '../validation/grpc-malformed-message';
 import { orderServicePackageDefinition } from './order-service.definition';
@@ -39,6 +40,7 @@ export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplication
   constructor(
     @Inject(OMS_CONFIG) private readonly config: OmsConfig,
     private readonly orders: OrderGrpcService,
+    @Optional() private readonly addresses?: ListenAddresses,
   ) {}
 
   /** The port actually bound (useful with port 0); 0 before start. */
@@ -68,6 +70,7 @@ export class GrpcServerHost implements OnApplicationBootstrap, BeforeApplication
     );
     this.server = server;
     this.logger.log(`gRPC listening on ${address.replace(/:\d+$/, `:${this.boundPort}`)}`);
+    this.addresses?.record('grpc', address.replace(/:\d+$/, `:${this.boundPort}`));
     return this.boundPort;
   }
 
