@@ -150,7 +150,11 @@ export class KafkaConsumer implements MessageConsumer {
     });
     member.consumer = consumer;
     member.inFlight.newGeneration();
-    consumer.on(consumer.events.GROUP_JOIN, () => member.markJoined());
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      // Says, at every (re)join, which partitions this member now owns: "where are my messages?"
+      this.logger.log(assignmentLine(event.payload));
+      member.markJoined();
+    });
     // Partitions may move: after the rejoin every partition is read again from its last commit,
     // so commit points start over (handlers still running finish without moving them).
     consumer.on(consumer.events.REBALANCING, () => member.inFlight.newGeneration());
@@ -280,6 +284,18 @@ export class KafkaConsumer implements MessageConsumer {
     const cap = this.options.maxRedeliveryDelayMs ?? 10_000;
     return Math.min(cap, base * 2 ** Math.min(failures - 1, 20));
   }
+}
+
+/** `consumer group G joined (member M, leader): oms.order.events partitions 0,1,2` */
+export function assignmentLine(join: { groupId: string; memberId: string; isLeader: boolean; memberAssignment: Record<string, number[]> }): string {
+  const topics = Object.entries(join.memberAssignment).map(([topic, partitions]) => {
+    const sorted = [...partitions].sort((a, b) => a - b);
+    return `${topic} partitions ${sorted.length > 0 ? sorted.join(',') : '(none)'}`;
+  });
+  return (
+    `consumer group ${join.groupId} joined (member ${join.memberId}${join.isLeader ? ', leader' : ''}): ` +
+    (topics.length > 0 ? topics.join('; ') : 'no partitions assigned (more members than partitions)')
+  );
 }
 
 function toReceived(topic: string, partition: number, message: KafkaMessage): ReceivedMessage {
