@@ -6,6 +6,7 @@ import { describeMessageBrokerContract } from '../contract/message-broker.contra
 import { kafkaMockAvailable, startKafkaMock, type KafkaMock } from '../testing/kafka-mock';
 import { OMS_TOPICS, type TopicSpec } from '../topics';
 import { createKafkaClient, createKafkaDriver } from './kafka-driver';
+import { KafkaStartupError } from './kafka-startup.errors';
 import { ensureKafkaTopics, MissingTopicsError } from './kafka-topics';
 
 const configured = testVariable('OMS_TEST_KAFKA_BROKERS');
@@ -119,5 +120,26 @@ if (!configured && !useMock) {
       await expect(starting).rejects.toBeInstanceOf(MissingTopicsError);
       await expect(starting).rejects.toThrow(missing);
     }, 30_000);
+
+    it('checks the idempotent producer at start-up: the mock cannot serve one, and the message names the setting', async () => {
+      await prepareTopics(brokers, OMS_TOPICS, mock);
+      const config = brokerConfig(brokers);
+      const idempotent = { broker: { ...config.broker, kafka: { ...config.broker.kafka, idempotent: true } } };
+      const starting = createKafkaDriver(idempotent);
+      if (useMock) {
+        // librdkafka's mock has no InitProducerId: without this check every publish would fail later instead.
+        await expect(starting).rejects.toBeInstanceOf(KafkaStartupError);
+        await expect(starting).rejects.toThrow(/idempotent producer could not start \(KafkaJSBrokerNotFound.*OMS_KAFKA_IDEMPOTENT=false/);
+      } else {
+        const driver = await starting;
+        await driver.close();
+      }
+    }, 30_000);
+
+    it('names KAFKA_BROKERS when no broker answers', async () => {
+      const starting = createKafkaDriver(brokerConfig(['127.0.0.1:1']), { connectionTimeoutMs: 200 });
+      await expect(starting).rejects.toBeInstanceOf(KafkaStartupError);
+      await expect(starting).rejects.toThrow(/^cannot reach the Kafka brokers 127\.0\.0\.1:1 \(KAFKA_BROKERS\): .*ECONNREFUSED/);
+    }, 60_000);
   });
 }

@@ -6,6 +6,7 @@ import { omsTopics } from '../topics';
 import { KafkaConsumer, type KafkaConsumerOptions } from './kafka-consumer';
 import { kafkaLogCreator } from './kafka-logger';
 import { KafkaPublisher, type KafkaPublisherOptions } from './kafka-publisher';
+import { brokersUnreachable, idempotenceUnavailable } from './kafka-startup.errors';
 import { checkKafkaTopics, ensureKafkaTopics } from './kafka-topics';
 
 export interface KafkaDriverOptions {
@@ -35,22 +36,27 @@ export function createKafkaClient(config: BrokerConfig, options: KafkaDriverOpti
 
 /**
  * The Kafka driver: one kafkajs client, an idempotent (configurable) acks=all producer and
- * consumer groups. Fails start-up when a broker cannot be reached or an OMS topic is missing.
+ * consumer groups. Fails start-up when a broker cannot be reached, an OMS topic is missing or
+ * the idempotent producer cannot start, each with a message naming the setting to look at.
  */
 export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriverOptions = {}): Promise<MessagingDriver> {
+  const { brokers, idempotent } = config.broker.kafka;
   const kafka = createKafkaClient(config, options);
   const admin = kafka.admin();
-  await admin.connect();
+  await admin.connect().catch((error: unknown) => Promise.reject(brokersUnreachable(brokers, error)));
+  const publisher = new KafkaPublisher(kafka, { idempotent, ...options.publisher });
   try {
     if (options.checkTopics ?? true) {
       const warnings = await checkKafkaTopics(admin, omsTopics(config.broker.kafka));
       for (const warning of warnings) new Logger('Kafka').warn(warning);
     }
+    // The producer's connect asks for a producer id when idempotent: a broker without support fails here, not at every publish.
+    if (idempotent) await publisher.connect().catch((error: unknown) => Promise.reject(idempotenceUnavailable(brokers, error)));
   } catch (error) {
+    await publisher.close().catch(() => undefined);
     await admin.disconnect();
     throw error;
   }
-  const publisher = new KafkaPublisher(kafka, { idempotent: config.broker.kafka.idempotent, ...options.publisher });
   const consumer = new KafkaConsumer(kafka, options.consumer);
   return {
     driver: 'kafka',

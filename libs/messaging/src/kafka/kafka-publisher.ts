@@ -71,7 +71,8 @@ export class KafkaPublisher implements MessagePublisher {
     await this.producer.disconnect();
   }
 
-  private connect(): Promise<void> {
+  /** Connects the producer (an idempotent one also gets its producer id); publish connects on its own too. */
+  connect(): Promise<void> {
     this.connecting ??= this.producer.connect().catch((error: unknown) => {
       // Let the next publish try again instead of failing forever.
       this.connecting = undefined;
