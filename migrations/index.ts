@@ -4,10 +4,13 @@ import { IdempotencyKeys1795910400003 } from './1795910400003-idempotency-keys';
 import { SagasAndInbox1795910400004 } from './1795910400004-sagas-and-inbox';
 import { OutboxRelayMembers1795910400005 } from './1795910400005-outbox-relay-members';
 import { CommitConflictGuard1795910400006 } from './1795910400006-commit-conflict-guard';
+import { MigrationCompatibility1796572800000 } from './1796572800000-migration-compatibility';
 
 /**
  * Every schema migration, oldest first. Listed explicitly (not globbed) so that bundled
- * apps carry them. Expand/contract only: see docs/migrations.md before adding one.
+ * apps carry them. Expand/contract only: see docs/migrations.md before adding one. A class
+ * may declare `static readonly backwardCompatible = true`: the release before it runs on the
+ * schema it leaves (the schema version check of the apps reads it).
  */
 export const OMS_MIGRATIONS = [
   EventStoreAndOutbox1795910400001,
@@ -16,4 +19,5 @@ export const OMS_MIGRATIONS = [
   SagasAndInbox1795910400004,
   OutboxRelayMembers1795910400005,
   CommitConflictGuard1795910400006,
+  MigrationCompatibility1796572800000,
 ] as const;

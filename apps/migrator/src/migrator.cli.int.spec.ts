@@ -44,6 +44,7 @@ describe('migrator CLI', () => {
     total = initial.out.filter((line) => line.startsWith('[pending]')).length;
     expect(total).toBeGreaterThanOrEqual(6);
     expect(initial.out.at(-1)).toBe(`0 applied, ${total} pending`);
+    const newest = initial.out.filter((line) => line.startsWith('[pending]')).at(-1)?.replace('[pending] ', '');
 
     const up = await migrator('migrate', 'up');
     expect(up).toMatchObject({ code: EXIT_OK, err: [] });
@@ -54,13 +55,13 @@ describe('migrator CLI', () => {
 
     const down = await migrator('migrate', 'down', '--steps', '1');
     expect(down.code).toBe(EXIT_OK);
-    expect(down.out).toEqual(['reverted CommitConflictGuard1795910400006', '1 migration(s) reverted']);
+    expect(down.out).toEqual([`reverted ${newest}`, '1 migration(s) reverted']);
     const status = await migrator('migrate', 'status');
-    expect(status.out).toContain('[pending] CommitConflictGuard1795910400006');
+    expect(status.out).toContain(`[pending] ${newest}`);
     expect(status.out.at(-1)).toBe(`${total - 1} applied, 1 pending`);
 
     const again = await migrator('up');
-    expect(again.out).toEqual(['applied  CommitConflictGuard1795910400006', '1 migration(s) applied']);
+    expect(again.out).toEqual([`applied  ${newest}`, '1 migration(s) applied']);
     expect((await migrator('up')).out).toEqual(['nothing to apply: the schema is up to date']);
   });
 
@@ -110,6 +111,13 @@ describe('migrator CLI', () => {
     const code = await runMigratorCli(['up'], testConfig(), { out: () => undefined, err: (line) => err.push(line) });
     expect(code).toBe(EXIT_USAGE);
     expect(err).toEqual(['migrator: OMS_POSTGRES_DSN (or OMS_POSTGRES_DSN_FILE) is required']);
+  });
+
+  it('answers topics create without KAFKA_BROKERS as bad configuration: exit 2', async () => {
+    const err: string[] = [];
+    const code = await runMigratorCli(['topics', 'create'], testConfig(), { out: () => undefined, err: (line) => err.push(line) });
+    expect(code).toBe(EXIT_USAGE);
+    expect(err).toEqual(['migrator: topics create needs KAFKA_BROKERS (the Kafka bootstrap brokers)']);
   });
 
   it('fails with exit 1 and a clear message, password redacted, when the database is unreachable', async () => {

@@ -7,6 +7,7 @@ import type {
   SagaStore,
   UnitOfWork,
 } from '@oms/domain';
+import type { SchemaVersion } from './schema-version';
 
 /** One storage backend: every port, sharing one connection pool / one in-memory database. */
 export interface StorageDrivers {
@@ -22,5 +23,7 @@ export interface StorageDrivers {
   poolStats?(): { readonly total: number; readonly idle: number; readonly waiting: number };
   /** Round trip to the backend; throws when it is unreachable (readiness check). */
   ping(): Promise<void>;
+  /** How the schema compares with this build's migrations; absent for a backend without one. */
+  schemaVersion?(): Promise<SchemaVersion>;
   close(): Promise<void>;
 }

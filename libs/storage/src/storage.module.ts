@@ -1,12 +1,16 @@
-import { Global, Inject, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Global, Inject, Logger, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { EventStore, IdempotencyStore, Inbox, OrderProjection, Outbox, SagaStore, UnitOfWork } from '@oms/domain';
-import { HealthRegistry, OmsMetrics } from '@oms/observability';
+import { HealthRegistry, OmsMetrics, OpsServer } from '@oms/observability';
 import { createMemoryDrivers } from './memory';
+import { SCHEMA_CHECK, SchemaWatch } from './schema-watch';
 import type { StorageDrivers } from './storage-drivers';
 
 /** Name of the readiness check the module registers when the ops platform is loaded. */
 export const DATABASE_CHECK = 'database';
+
+/** How often a start-up waiting for migrations looks at the schema again. */
+const SCHEMA_RECHECK_MS = 1_000;
 
 /** Nest token of the StorageDrivers set chosen from config (readiness checks, shutdown, tools). */
 export const STORAGE_DRIVERS = Symbol.for('oms.storage.drivers');
@@ -49,12 +53,32 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(STORAGE_DRIVERS) private readonly drivers: StorageDrivers,
     @Optional() private readonly health?: HealthRegistry,
     @Optional() private readonly metrics?: OmsMetrics,
+    @Optional() private readonly ops?: OpsServer,
   ) {}
 
   private poolTimer?: NodeJS.Timeout;
+  private stopped = false;
 
-  /** Every app that stores anything is not ready while its database does not answer. */
-  onApplicationBootstrap(): void {
+  /**
+   * Every app that stores anything is not ready while its database does not answer, nor while
+   * the schema is not the one its build expects. A schema behind at start-up holds the start
+   * (global modules bootstrap first, so no loop, consumer or listener runs on it) until
+   * `migrator migrate up` ran; the ops endpoints answer meanwhile.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    this.registerChecks();
+    const read = this.drivers.schemaVersion?.bind(this.drivers);
+    if (!read) return;
+    const watch = new SchemaWatch(read, new Logger('SchemaVersion'));
+    if (this.health && !this.health.list().some((check) => check.name === SCHEMA_CHECK)) {
+      this.health.register({ name: SCHEMA_CHECK, readiness: true, check: () => watch.readiness() });
+    }
+    if ((await watch.readiness()).up) return;
+    await this.ops?.listen(); // probes answer (not ready, alive) while the start waits
+    await watch.untilServing(SCHEMA_RECHECK_MS, () => this.stopped);
+  }
+
+  private registerChecks(): void {
     const { metrics, drivers } = this;
     if (metrics && drivers.poolStats) {
       const report = () => {
@@ -91,6 +115,7 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     if (this.poolTimer) clearInterval(this.poolTimer);
     await this.drivers.close();
   }

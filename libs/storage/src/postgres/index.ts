@@ -19,6 +19,8 @@ export {
   type MigrationState,
 } from './migrations.postgres';
 export { PostgresDatabase, type SqlExecutor, type SqlResult } from './postgres-database';
+export { PostgresConnectError } from './postgres-connect.error';
+export { bundledMigrations, isBackwardCompatible, MIGRATION_COMPATIBILITY_TABLE, readSchemaVersion } from './schema-version.postgres';
 export { OUTBOX_NOTIFY_CHANNEL } from './unit-of-work.postgres';
 export { rebuildOrdersView, type RebuildOptions, type RebuildResult } from './projection-rebuild';
 export { PostgresOutboxLeases, openPostgresOutboxLeases, type OutboxLeaseStatus, type PostgresOutboxLeasesOptions } from './outbox-leases.postgres';

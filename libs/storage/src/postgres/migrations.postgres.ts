@@ -1,5 +1,7 @@
 import { MigrationExecutor, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { createPostgresDataSource, type PostgresConnectionSettings } from './data-source';
+import { postgresConnectError } from './postgres-connect.error';
+import { isBackwardCompatible, MIGRATION_COMPATIBILITY_TABLE } from './schema-version.postgres';
 
 /** pg_advisory_lock key that serialises every schema change of an OMS database. */
 export const MIGRATION_LOCK_KEY = 727_100_001;
@@ -62,7 +64,10 @@ export async function migrateUp(dataSource: DataSource, options: MigrateOptions 
     const batch = options.steps === undefined ? pending : pending.slice(0, Math.max(0, options.steps));
     const applied: string[] = [];
     for (const migration of batch) {
-      await inTransaction(runner, migration, 'up', () => executor.executeMigration(migration));
+      await inTransaction(runner, migration, 'up', async () => {
+        await executor.executeMigration(migration);
+        await recordCompatibility(runner, migration.name, isBackwardCompatible(migration.instance));
+      });
       applied.push(migration.name);
     }
     return applied;
@@ -85,6 +90,7 @@ export async function migrateDown(dataSource: DataSource, options: MigrateOption
       await inTransaction(runner, migration, 'down', async () => {
         await instance.down(runner);
         await executor.deleteMigration(done);
+        await recordCompatibility(runner, done.name, undefined);
       });
       reverted.push(done.name);
     }
@@ -100,12 +106,31 @@ export async function migrateDown(dataSource: DataSource, options: MigrateOption
  */
 export async function runMigrations(settings: PostgresConnectionSettings, options: MigrateOptions = {}): Promise<string[]> {
   const dataSource = createPostgresDataSource({ ...settings, poolMax: 1, statementTimeoutMs: 0 });
-  await dataSource.initialize();
+  await dataSource.initialize().catch((error: unknown) => Promise.reject(postgresConnectError(error, settings.dsn)));
   try {
     return await migrateUp(dataSource, options);
   } finally {
     await dataSource.destroy();
   }
+}
+
+/**
+ * Keeps the migration's `backwardCompatible` flag beside TypeORM's record of it (`undefined`:
+ * reverted, forget it), in the migration's own transaction. Before the table exists (the
+ * migrations older than it) there is nothing to record: every build that reads it knows them.
+ */
+async function recordCompatibility(runner: QueryRunner, name: string, backwardCompatible: boolean | undefined): Promise<void> {
+  const [table] = (await runner.query('SELECT to_regclass($1)::text AS name', [MIGRATION_COMPATIBILITY_TABLE])) as { name: string | null }[];
+  if (!table?.name) return;
+  if (backwardCompatible === undefined) {
+    await runner.query(`DELETE FROM ${MIGRATION_COMPATIBILITY_TABLE} WHERE name = $1`, [name]);
+    return;
+  }
+  await runner.query(
+    `INSERT INTO ${MIGRATION_COMPATIBILITY_TABLE} (name, backward_compatible) VALUES ($1, $2)
+     ON CONFLICT (name) DO UPDATE SET backward_compatible = EXCLUDED.backward_compatible, recorded_at = now()`,
+    [name, backwardCompatible],
+  );
 }
 
 function sourceMigrations(dataSource: DataSource): Migration[] {

@@ -8,8 +8,10 @@ import { PostgresInbox } from './inbox.postgres';
 import { runMigrations } from './migrations.postgres';
 import { PostgresOrderProjection } from './order-projection.postgres';
 import { PostgresOutbox } from './outbox.postgres';
+import { postgresConnectError } from './postgres-connect.error';
 import { PostgresDatabase, poolOf } from './postgres-database';
 import { PostgresSagaStore } from './saga-store.postgres';
+import { readSchemaVersion } from './schema-version.postgres';
 import { PostgresUnitOfWork } from './unit-of-work.postgres';
 
 export interface PostgresDriversOptions {
@@ -29,7 +31,7 @@ export async function createPostgresDrivers(config: OmsConfig, options: Postgres
   if (options.autoMigrate ?? config.storage.postgres.autoMigrate) await runMigrations(settings);
 
   const dataSource = createPostgresDataSource(settings);
-  await dataSource.initialize();
+  await dataSource.initialize().catch((error: unknown) => Promise.reject(postgresConnectError(error, settings.dsn)));
   return postgresDriversOn(dataSource, { partitions, notify: options.notify ?? true });
 }
 
@@ -54,6 +56,7 @@ export function postgresDriversOn(dataSource: DataSource, options: { partitions:
     async ping() {
       await db.query('SELECT 1');
     },
+    schemaVersion: () => readSchemaVersion(db),
     async close() {
       await unitOfWork.notified(); // wake-up hints of the last commits go out before the pool closes
       if (dataSource.isInitialized) await dataSource.destroy();
