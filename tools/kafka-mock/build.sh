@@ -10,6 +10,6 @@ if [ ! -f /usr/include/librdkafka/rdkafka_mock.h ]; then
   exit 1
 fi
 # Compile beside the target, then rename: concurrent test runs never see a half-written binary.
-cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -o "$out.$$" "$here/kafka-mock.c" -lrdkafka -lpthread
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -o "$out.$$" "$here/kafka-mock.c" -lrdkafka -lpthread -ldl
 mv -f "$out.$$" "$out"
 echo "$out"

@@ -1,10 +1,12 @@
 /*
  * kafka-mock: hosts librdkafka's built-in mock Kafka cluster for tests.
  *
- *   kafka-mock [--brokers N] [topic:partitions ...]
+ *   kafka-mock [--brokers N] [--port P] [topic:partitions ...]
  *
  * Creates the listed topics, prints the bootstrap servers ("host:port[,host:port...]")
- * as the first line on stdout, then serves until SIGTERM or SIGINT. The mock speaks the
+ * as the first line on stdout, then serves until SIGTERM or SIGINT. Without --port the
+ * brokers listen on free ports the system picks; with it, broker i (1..N) listens on
+ * 127.0.0.1:P+i-1, so a restarted mock keeps the address clients were given. The mock speaks the
  * real protocol (produce, fetch, consumer groups, offsets, rebalances); it has no
  * idempotent producer and no CreateTopics, so clients must switch idempotence off against it.
  *
@@ -14,12 +16,18 @@
  *   up <broker-id>              bring it back
  * Closing stdin is fine; the cluster keeps running until it is signalled.
  */
+#define _GNU_SOURCE /* RTLD_NEXT */
+#include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -38,6 +46,43 @@ static int parse_positive(const char *text, const char *what) {
 
 static rd_kafka_mock_cluster_t *cluster;
 static int broker_count = 1;
+
+/*
+ * librdkafka 2.0 has no setting for the mock brokers' ports: each broker binds 127.0.0.1:0.
+ * While the cluster is created, this bind() (found before libc's, since the program defines
+ * it) gives the n-th such listener port first_port+n instead; every other bind is unchanged.
+ */
+static int first_port = 0;
+static int fixed_binds = -1; /* >= 0 only while the cluster is being created */
+
+int bind(int fd, const struct sockaddr *addr, socklen_t len) {
+        static int (*real_bind)(int, const struct sockaddr *, socklen_t) = NULL;
+        if (!real_bind) real_bind = (int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "bind");
+        if (fixed_binds >= 0 && first_port > 0 && addr && addr->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+                struct sockaddr_in wanted;
+                memcpy(&wanted, addr, sizeof(wanted));
+                if (wanted.sin_port == 0) {
+                        wanted.sin_port = htons((uint16_t)(first_port + fixed_binds++));
+                        return real_bind(fd, (const struct sockaddr *)&wanted, sizeof(wanted));
+                }
+        }
+        return real_bind(fd, addr, len);
+}
+
+/* librdkafka aborts when a mock broker cannot bind: find a taken port first and say which. */
+static int port_taken(int port) {
+        struct sockaddr_in sin;
+        int fd = socket(AF_INET, SOCK_STREAM, 0), on = 1, taken;
+        if (fd < 0) return 0;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+        memset(&sin, 0, sizeof(sin));
+        sin.sin_family = AF_INET;
+        sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        sin.sin_port = htons((uint16_t)port);
+        taken = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 && errno == EADDRINUSE;
+        close(fd);
+        return taken;
+}
 
 static void answer(const char *text) {
         printf("%s\n", text);
@@ -88,9 +133,32 @@ int main(int argc, char **argv) {
         sigset_t signals;
         int received = 0;
 
-        if (argc > 2 && strcmp(argv[1], "--brokers") == 0) {
-                broker_count = parse_positive(argv[2], "--brokers");
-                first_topic = 3;
+        while (argc > first_topic + 1 && strncmp(argv[first_topic], "--", 2) == 0) {
+                if (strcmp(argv[first_topic], "--brokers") == 0) {
+                        broker_count = parse_positive(argv[first_topic + 1], "--brokers");
+                } else if (strcmp(argv[first_topic], "--port") == 0) {
+                        char *end = NULL;
+                        long port = strtol(argv[first_topic + 1], &end, 10);
+                        if (*end != '\0' || port < 1 || port > 65535) {
+                                fprintf(stderr, "kafka-mock: --port must be 1..65535, got \"%s\"\n", argv[first_topic + 1]);
+                                return 2;
+                        }
+                        first_port = (int)port;
+                } else {
+                        fprintf(stderr, "kafka-mock: unknown option %s (options: --brokers N, --port P)\n", argv[first_topic]);
+                        return 2;
+                }
+                first_topic += 2;
+        }
+        if (first_port > 0 && first_port + broker_count - 1 > 65535) {
+                fprintf(stderr, "kafka-mock: --port %d leaves no room for %d brokers\n", first_port, broker_count);
+                return 2;
+        }
+        for (int i = 0; first_port > 0 && i < broker_count; i++) {
+                if (port_taken(first_port + i)) {
+                        fprintf(stderr, "kafka-mock: 127.0.0.1:%d is already in use (--port %d)\n", first_port + i, first_port);
+                        return 1;
+                }
         }
 
         /* Block the stop signals before any librdkafka thread starts, so only sigwait sees them. */
@@ -108,7 +176,9 @@ int main(int argc, char **argv) {
                 return 1;
         }
 
+        fixed_binds = 0;
         cluster = rd_kafka_mock_cluster_new(rk, broker_count);
+        fixed_binds = -1;
         if (!cluster) {
                 fprintf(stderr, "kafka-mock: cannot create the mock cluster\n");
                 rd_kafka_destroy(rk);

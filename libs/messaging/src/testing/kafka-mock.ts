@@ -30,12 +30,18 @@ export function kafkaMockAvailable(): boolean {
   }
 }
 
+export interface KafkaMockOptions {
+  /** Listen on 127.0.0.1:port (broker i on port+i-1) instead of ports the system picks. */
+  readonly port?: number;
+}
+
 /** Builds the tool when needed and starts it with the given topics pre-created (default: the OMS topics). */
-export async function startKafkaMock(topics: readonly TopicSpec[] = OMS_TOPICS): Promise<KafkaMock> {
+export async function startKafkaMock(topics: readonly TopicSpec[] = OMS_TOPICS, options: KafkaMockOptions = {}): Promise<KafkaMock> {
   if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < statSync(SOURCE).mtimeMs) {
     execFileSync('sh', [BUILD_SCRIPT, BINARY], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  const child = spawn(BINARY, topics.map((topic) => `${topic.name}:${topic.partitions}`), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const args = [...(options.port ? ['--port', String(options.port)] : []), ...topics.map((topic) => `${topic.name}:${topic.partitions}`)];
+  const child = spawn(BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   // Never outlive the test process, even when it ends without calling stop().
   const killOnExit = (): void => void child.kill('SIGTERM');
