@@ -70,6 +70,7 @@ describe('order-api over gRPC oms.v1.OrderService (memory drivers)', () => {
     const got = await call('GetOrder', { orderId: order.id }, null);
     expect(got.order).toEqual(order);
     expect(got.timeline).toEqual([{ type: 'OrderPlaced', reason: '', unixTime: expect.stringMatching(/^\d+$/) }]);
+    expect(got.refunded).toEqual({ currency: 'USD', amountMinor: '0' });
 
     await call('CreateOrder', anOrder());
     const first = await call('ListOrders', { customerId: 'grpc-cust', pageSize: 1, filterStatuses: ['ORDER_STATUS_PENDING'] }, null);
@@ -91,6 +92,12 @@ describe('order-api over gRPC oms.v1.OrderService (memory drivers)', () => {
     expect(refund).toEqual({ orderId: order.id, status: 'ORDER_STATUS_CONFIRMED' });
     const timeline = (await call('GetOrder', { orderId: order.id }, null)).timeline;
     expect(timeline.at(-1)).toMatchObject({ type: 'OrderRefundRequested', reason: 'damaged' });
+    // The refund saga's outcome (no saga runs here): GetOrder then shows the refunded total.
+    const refundSagaId = (await api.bus.load(order.id))?.state.pendingRefund?.sagaId as string;
+    await api.bus.execute(order.id, [{ type: 'RecordRefund', data: { sagaId: refundSagaId, refundId: 'refund-1', amountMinor: 100, reason: 'damaged' } }]);
+    const refunded = await call('GetOrder', { orderId: order.id }, null);
+    expect(refunded.order.status).toBe('ORDER_STATUS_REFUNDED');
+    expect(refunded.refunded).toEqual({ currency: 'USD', amountMinor: '100' });
 
     const other = (await call('CreateOrder', anOrder('grpc-life'))).order;
     expect(await call('CancelOrder', { orderId: other.id, reason: 'no longer needed' })).toEqual({

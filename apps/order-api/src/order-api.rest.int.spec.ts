@@ -72,6 +72,7 @@ describe('order-api over REST (memory drivers)', () => {
     expect(fetched.status).toBe(200);
     expect(fetched.json().order).toEqual(order);
     expect(fetched.json().timeline).toEqual([{ type: 'OrderPlaced', reason: '', unixTime: expect.stringMatching(/^\d+$/) }]);
+    expect(fetched.json().refunded).toEqual({ currency: 'EUR', amountMinor: '0' });
   });
 
   it('replays the same key and body with the identical status and body, creating one order only', async () => {

@@ -99,6 +99,8 @@ export function describeOrderLifecycle(
       expect(got['order'].status).toBe('ORDER_STATUS_CANCELED');
       const types = got['timeline'].map((entry: { type: string }) => entry.type);
       expect(types.slice(-4)).toEqual(['OrderCancellationRequested', 'OrderStockReleased', 'OrderRefunded', 'OrderCanceled']);
+      // Everything paid came back: the refunded total is the order total.
+      expect(got['refunded']).toEqual({ currency: got['order'].currency, amountMinor: got['order'].amount.amountMinor });
     });
 
     it('a partial refund of a CONFIRMED order ends REFUNDED', async () => {
@@ -115,6 +117,7 @@ export function describeOrderLifecycle(
       expect(refund.status).toBe(202);
       const got = await waitForStatus(oms, id, 'ORDER_STATUS_REFUNDED');
       expect(got['order'].status).toBe('ORDER_STATUS_REFUNDED');
+      expect(got['refunded']).toEqual({ currency: 'EUR', amountMinor: '1000' });
       expect(got['timeline'].slice(-2).map((entry: { type: string; reason: string }) => [entry.type, entry.reason])).toEqual([
         ['OrderRefundRequested', 'scratched'],
         ['OrderRefunded', 'scratched'],

@@ -61,6 +61,8 @@ export interface CreateOrderResponseJson {
 export interface GetOrderResponseJson {
   readonly order: OrderJson;
   readonly timeline: readonly TimelineEventJson[];
+  /** oms.v1.GetOrderResponse.refunded (field 3, an addition to the Go contract): refunded so far. */
+  readonly refunded: MoneyJson;
 }
 
 export interface ListOrdersResponseJson {

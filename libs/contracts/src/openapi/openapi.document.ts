@@ -191,7 +191,11 @@ export const OPENAPI_DOCUMENT = {
       CreateOrderResponse: { type: 'object', properties: { order: ref('Order') } },
       GetOrderResponse: {
         type: 'object',
-        properties: { order: ref('Order'), timeline: { type: 'array', items: ref('TimelineEvent') } },
+        properties: {
+          order: ref('Order'),
+          timeline: { type: 'array', items: ref('TimelineEvent') },
+          refunded: { ...ref('Money'), description: 'Total refunded so far, in the order currency ("0" when nothing was refunded).' },
+        },
       },
       ListOrdersResponse: {
         type: 'object',

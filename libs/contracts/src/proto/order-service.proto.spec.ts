@@ -36,7 +36,8 @@ describe('oms.v1 order_service.proto (wire contract of the Go OMS)', () => {
     ['oms.v1.CreateOrderRequest', ['customer_id=1:string', 'items=2:repeated OrderItem', 'currency=3:string']],
     ['oms.v1.CreateOrderResponse', ['order=1:Order']],
     ['oms.v1.GetOrderRequest', ['order_id=1:string']],
-    ['oms.v1.GetOrderResponse', ['order=1:Order', 'timeline=2:repeated TimelineEvent']],
+    // refunded=3 is an addition to the Go contract (docs/events.md and the proto say so).
+    ['oms.v1.GetOrderResponse', ['order=1:Order', 'timeline=2:repeated TimelineEvent', 'refunded=3:Money']],
     ['oms.v1.ListOrdersRequest', ['customer_id=1:string', 'page_size=2:int32', 'page_token=3:string', 'filter_statuses=4:repeated OrderStatus']],
     ['oms.v1.ListOrdersResponse', ['orders=1:repeated Order', 'next_page_token=2:string']],
     ['oms.v1.PayOrderRequest', ['order_id=1:string']],

@@ -17,6 +17,11 @@ export class GetOrderHandler {
     violations.throwIfAny();
     const found = await this.bus.load(orderId as string);
     if (!found) throw new DomainError('ORDER_NOT_FOUND', `order ${orderId} not found`);
-    return { order: toOrderJson(found.state), timeline: toTimeline(found.events) };
+    const { state } = found;
+    return {
+      order: toOrderJson(state),
+      timeline: toTimeline(found.events),
+      refunded: { currency: state.currency, amountMinor: String(state.refundedMinor) },
+    };
   }
 }
