@@ -113,13 +113,6 @@ describe('migrator CLI', () => {
     expect(err).toEqual(['migrator: OMS_POSTGRES_DSN (or OMS_POSTGRES_DSN_FILE) is required']);
   });
 
-  it('answers topics create without KAFKA_BROKERS as bad configuration: exit 2', async () => {
-    const err: string[] = [];
-    const code = await runMigratorCli(['topics', 'create'], testConfig(), { out: () => undefined, err: (line) => err.push(line) });
-    expect(code).toBe(EXIT_USAGE);
-    expect(err).toEqual(['migrator: topics create needs KAFKA_BROKERS (the Kafka bootstrap brokers)']);
-  });
-
   it('fails with exit 1 and a clear message, password redacted, when the database is unreachable', async () => {
     const err: string[] = [];
     const config = postgresTestConfig('postgres://oms:s3cret@127.0.0.1:1/oms');
