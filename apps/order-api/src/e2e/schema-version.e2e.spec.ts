@@ -40,6 +40,13 @@ async function sql(text: string, params: unknown[] = []): Promise<void> {
 
 const linesWith = (output: string, text: string) => output.split('\n').filter((line) => line.includes(text));
 
+/** Log lines reach the test a moment after the probe that caused them: wait for one, then count. */
+async function loggedOnce(app: AppProcess, text: string): Promise<void> {
+  await waitFor(`the log line "${text}"`, async () => (linesWith(app.output(), text).length > 0 ? true : undefined));
+  await new Promise((done) => setTimeout(done, 500)); // a repeated line would have arrived by now
+  expect(linesWith(app.output(), text)).toHaveLength(1);
+}
+
 it('is not ready on an empty database, names `migrate up` once, and becomes ready after migrating without a restart', async () => {
   const [orderApi, migrator] = [buildApp('order-api'), buildApp('migrator')];
   app = await startApp(orderApi, {
@@ -77,16 +84,16 @@ it('is not ready on an empty database, names `migrate up` once, and becomes read
   expect(running.child.exitCode).toBeNull();
   const created = await call(running.httpUrl, 'POST', '/v1/orders', anOrder('cust-schema'), { 'idempotency-key': 'schema-1' });
   expect(created.status).toBe(201);
+  await loggedOnce(running, 'database schema is current');
   expect(linesWith(running.output(), 'migrator migrate up')).toHaveLength(1);
-  expect(linesWith(running.output(), 'database schema is current')).toHaveLength(1);
 
   // A newer release applied a migration this build does not carry, without marking it compatible.
   await sql(`INSERT INTO typeorm_migrations ("timestamp", name) VALUES ($1, $2)`, [1999999999999, 'FromANewerRelease1999999999999']);
   await waitFor('not ready on an incompatible newer schema', async () => ((await status(`${running.opsUrl}/readyz`)) === 503 ? true : undefined));
-  expect(linesWith(running.output(), 'not marked backward compatible: FromANewerRelease1999999999999')).toHaveLength(1);
+  await loggedOnce(running, 'not marked backward compatible: FromANewerRelease1999999999999');
 
   // The newer release's migrator had recorded it as backward compatible: this build serves on it.
   await sql(`INSERT INTO migration_compatibility (name, backward_compatible) VALUES ($1, true)`, ['FromANewerRelease1999999999999']);
   await waitUntilReady(running, 30_000);
-  expect(linesWith(running.output(), 'all marked backward compatible: serving')).toHaveLength(1);
+  await loggedOnce(running, 'all marked backward compatible: serving');
 });

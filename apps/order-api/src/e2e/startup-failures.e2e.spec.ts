@@ -173,9 +173,11 @@ describe('a start that fails says so once', () => {
           app.output().split('\n').find((candidate) => candidate.includes('consumer group oms-saga-orchestrator joined')),
         );
         expect(JSON.parse(line).msg).toMatch(/joined \(member .+, leader\): oms\.order\.events partitions 0,1,2,3$/);
-        const ready = app.output().split('\n').filter((candidate) => candidate.includes('saga-orchestrator ready: '));
-        expect(ready).toHaveLength(1);
-        expect(JSON.parse(ready[0] as string).msg).toBe(`saga-orchestrator ready: ops ${app.opsUrl}`);
+        const ready = await waitFor('the ready line', async () =>
+          app.output().split('\n').find((candidate) => candidate.includes('saga-orchestrator ready: ')),
+        );
+        expect(JSON.parse(ready).msg).toBe(`saga-orchestrator ready: ops ${app.opsUrl}`);
+        expect(app.output().split('\n').filter((candidate) => candidate.includes(' ready: '))).toHaveLength(1);
       } finally {
         await app.stop();
       }
