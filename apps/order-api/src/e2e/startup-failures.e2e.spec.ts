@@ -104,14 +104,14 @@ describe('a start that fails says so once', () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain('s3cret');
   });
 
-  it('an address in use: which variable, and exit 1', async () => {
+  it.each(['OMS_HTTP_ADDR', 'OMS_GRPC_ADDR', 'OMS_METRICS_ADDR'])('an address in use (%s): which variable, and exit 1', async (variable) => {
     const taken: Server = createServer();
     await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
     const port = (taken.address() as { port: number }).port;
     try {
-      const run = await runToExit('order-api', { ...(await ports()), OMS_HTTP_ADDR: `127.0.0.1:${port}` });
+      const run = await runToExit('order-api', { ...(await ports()), [variable]: `127.0.0.1:${port}` });
       expect(theFailure(run).msg).toBe(
-        `order-api failed to start: OMS_HTTP_ADDR=127.0.0.1:${port}: the address is already in use by another process; stop it or choose another port`,
+        `order-api failed to start: ${variable}=127.0.0.1:${port}: the address is already in use by another process; stop it or choose another port`,
       );
     } finally {
       taken.close();

@@ -4,6 +4,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { startObservability } from '../observability.module';
 import { OpsServer } from '../ops.server';
 import { createOmsLogger } from '../oms.logger';
+import { routeGrpcLogs } from './grpc-logs';
 import { hostPort, ListenAddresses } from './listen-addresses';
 import { describeStartupFailure } from './startup-failure';
 import { StartupLogger } from './startup-logger';
@@ -53,6 +54,7 @@ export async function runService(spec: ServiceSpec, io: StartupIo = {}): Promise
   const { config, logger } = loaded;
   const startupLogger = new StartupLogger(logger);
   Logger.overrideLogger(startupLogger);
+  routeGrpcLogs();
   let app: INestApplicationContext;
   try {
     app = await spec.start(config, startupLogger);
