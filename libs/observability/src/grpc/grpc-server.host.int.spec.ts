@@ -36,7 +36,7 @@ const PROBE = fromJSON(
             nested: {
               v1: {
                 nested: {
-                  Probe: { methods: { Echo: { requestType: 'Note', responseType: 'Note' }, Hold: { requestType: 'Note', responseType: 'Note' } } },
+                  Probe: { methods: { Echo: { requestType: 'Note', responseType: 'Note', comment: '' }, Hold: { requestType: 'Note', responseType: 'Note', comment: '' } } },
                   Note: { fields: { text: { type: 'string', id: 1 } } },
                 },
               },

@@ -52,8 +52,10 @@ export class GrpcServerHost extends ServerGrpc implements BeforeApplicationShutd
     const services = serviceNamesOf(options.packageDefinition);
     const healthNames = ['', ...services];
     const health = new HealthImplementation(Object.fromEntries(healthNames.map((name): [string, ServingStatus] => [name, 'SERVING'])));
+    const credentials = grpcCredentials(config.grpc.tls);
     super({
       url: grpcBindAddress(config.grpc.addr),
+      credentials,
       package: packagesOf(services),
       packageDefinition: tolerantPackageDefinition(options.packageDefinition),
       onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
@@ -63,7 +65,7 @@ export class GrpcServerHost extends ServerGrpc implements BeforeApplicationShutd
     });
     this.health = health;
     this.healthNames = healthNames;
-    this.credentials = grpcCredentials(config.grpc.tls);
+    this.credentials = credentials;
     readiness?.register({
       name: 'grpc_server',
       readiness: true,
@@ -83,7 +85,7 @@ export class GrpcServerHost extends ServerGrpc implements BeforeApplicationShutd
     });
   }
 
-  /** As ServerGrpc binds, with the configured credentials, keeping the bound port. */
+  /** Binds as ServerGrpc does, with the transport's credentials, but keeps the bound port. */
   override async createClient(): Promise<Server> {
     const server = new Server();
     this.boundPort = await new Promise<number>((resolve, reject) =>

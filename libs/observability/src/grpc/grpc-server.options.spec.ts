@@ -17,7 +17,7 @@ describe('gRPC server options', () => {
   it('finds the services of a definition and the packages Nest looks them up in', () => {
     const definition = fromJSON({
       nested: {
-        a: { nested: { v1: { nested: { One: { methods: { Do: { requestType: 'M', responseType: 'M' } } }, M: { fields: {} } } } } },
+        a: { nested: { v1: { nested: { One: { methods: { Do: { requestType: 'M', responseType: 'M', comment: '' } } }, M: { fields: {} } } } } },
         b: { nested: { Two: { methods: {} }, E: { values: { X: 0 } } } },
       },
     });

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { problemOfHttpStatus } from '../errors/problem';
+import { problemOfHttpStatus } from './problem';
 import { PROBLEM_CONTENT_TYPE } from './problem.filter';
 
 /**

@@ -1,7 +1,7 @@
 import type { ProblemJson } from '@oms/contracts';
 import { isDomainError, type DomainError } from '@oms/domain';
-import { errorStatusOf } from './error-status';
-import { isUnavailableError } from './unavailable';
+import { errorStatusOf } from '../error-status';
+import { isUnavailableError } from '../unavailable';
 
 const kebab = (code: string): string => code.toLowerCase().replace(/_/g, '-');
 
@@ -61,7 +61,7 @@ export function problemOfHttpStatus(status: number, detail?: string, instance?: 
 }
 
 /** The status a framework / parser error carries (Fastify and Nest HTTP errors), if any. */
-export function httpStatusOf(error: unknown): number | undefined {
+export function statusOfHttpError(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const candidate = error as { statusCode?: unknown; status?: unknown; getStatus?: () => unknown };
   const value =
@@ -79,7 +79,7 @@ export function httpStatusOf(error: unknown): number | undefined {
 export function problemOf(error: unknown, instance?: string): ProblemJson {
   if (isDomainError(error)) return problemOfDomainError(error, instance);
   if (isUnavailableError(error)) return problemOfHttpStatus(503, 'Storage is unavailable; retry with the same Idempotency-Key.', instance);
-  const status = httpStatusOf(error);
+  const status = statusOfHttpError(error);
   if (status === undefined || status >= 500) return problemOfHttpStatus(status ?? 500);
   return problemOfHttpStatus(status, describeClientError(error), instance);
 }

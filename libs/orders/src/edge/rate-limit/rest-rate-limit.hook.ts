@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { problemOfHttpStatus } from '../errors/problem';
+import { problemOfHttpStatus } from '../http/problem';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem.filter';
 import { clientKeyOfAddress } from './client-key';
 import { retryAfterSeconds, ClientRateLimit } from './client-rate-limit';

@@ -12,6 +12,7 @@ import type { MutationContext, MutationResult } from '../application/mutation-co
 import { PayOrderHandler } from '../application/pay-order.handler';
 import { PlaceOrderHandler } from '../application/place-order.handler';
 import { RefundOrderHandler } from '../application/refund-order.handler';
+import { httpStatusOf } from './http/http-status';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -30,7 +31,7 @@ const mutationContext = (headers: Headers): MutationContext => {
 };
 
 function answer<TBody>(reply: StatusReply, result: MutationResult<TBody>): TBody {
-  reply.status(result.status);
+  reply.status(httpStatusOf(result));
   return result.body;
 }
 

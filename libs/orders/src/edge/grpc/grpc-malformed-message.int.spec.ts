@@ -1,9 +1,15 @@
-import { Metadata, Server, ServerCredentials, credentials, makeGenericClientConstructor, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import 'reflect-metadata';
+import { Metadata, credentials, makeGenericClientConstructor, status, type Client, type ServiceError } from '@grpc/grpc-js';
+import { Controller, Global, Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { GrpcMethod } from '@nestjs/microservices';
+import { ConfigModule, loadConfig } from '@oms/config';
 import { ORDER_SERVICE_NAME } from '@oms/contracts';
+import { HealthRegistry } from '@oms/observability';
+import { GRPC_SERVER_TRANSPORT, GrpcServerHost, GrpcServerModule } from '@oms/observability/grpc';
 import fc from 'fast-check';
-import { orderServicePackageDefinition } from '../grpc/order-service.definition';
-import { ERROR_CODE_METADATA } from '../grpc/grpc-errors';
-import { tolerantServiceDefinition, withMalformedMessageGuard } from './grpc-malformed-message';
+import { ERROR_CODE_METADATA } from './grpc-errors';
+import { orderServicePackageDefinition } from './order-service.definition';
 
 type RawUnary = (request: Buffer, metadata: Metadata, callback: (error: ServiceError | null, response?: Buffer) => void) => void;
 
@@ -16,32 +22,45 @@ const UNDECODABLE = [
   Buffer.from([0xff]), // a varint tag cut in the middle
 ];
 
-describe('malformed gRPC messages', () => {
-  let server: Server;
+let received = 0;
+
+@Controller()
+class CountingOrders {
+  @GrpcMethod('OrderService', 'CreateOrder')
+  create(): object {
+    received += 1;
+    return {};
+  }
+}
+
+@Global()
+@Module({ providers: [HealthRegistry], exports: [HealthRegistry] })
+class ReadinessModule {}
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ appName: 'malformed-test', config: loadConfig({ OMS_GRPC_ADDR: '127.0.0.1:0' }) }),
+    ReadinessModule,
+    GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
+  ],
+  controllers: [CountingOrders],
+})
+class CountingOrdersModule {}
+
+describe('malformed gRPC messages of oms.v1.OrderService', () => {
+  let app: INestMicroservice;
   let client: Client & Record<'CreateOrder', RawUnary>;
-  let received = 0;
 
   beforeAll(async () => {
-    server = new Server();
-    const definition = orderServicePackageDefinition()[ORDER_SERVICE_NAME] as never;
-    server.addService(
-      tolerantServiceDefinition(definition),
-      withMalformedMessageGuard({
-        CreateOrder: (_call: unknown, callback: (error: null, response: object) => void) => {
-          received += 1;
-          callback(null, {});
-        },
-      }),
-    );
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-    );
+    app = await NestFactory.createMicroservice(CountingOrdersModule, { ...GRPC_SERVER_TRANSPORT, logger: false });
+    await app.listen();
+    const port = app.get(GrpcServerHost).port;
     const Raw = makeGenericClientConstructor({ CreateOrder: { path: `/${ORDER_SERVICE_NAME}/CreateOrder`, requestStream: false, responseStream: false, ...raw } }, 'Raw');
     client = new Raw(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as Client & Record<'CreateOrder', RawUnary>;
   });
-  afterAll(() => {
+  afterAll(async () => {
     client.close();
-    server.forceShutdown();
+    await app.close();
   });
 
   const send = (bytes: Buffer) =>

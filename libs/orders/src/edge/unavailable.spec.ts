@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { toGrpcError } from '../grpc/grpc-errors';
-import { problemOf } from './problem';
+import { toGrpcError } from './grpc/grpc-errors';
+import { problemOf } from './http/problem';
 import { isUnavailableError } from './unavailable';
 
 /** What pg / TypeORM throw while PostgreSQL restarts: a SQLSTATE on the error or on its driverError. */

@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { ProblemJson } from '@oms/contracts';
 import { isDomainError } from '@oms/domain';
 import type { FastifyInstance } from 'fastify';
-import { httpStatusOf, problemOf, problemOfHttpStatus } from '../errors/problem';
+import { problemOf, problemOfHttpStatus, statusOfHttpError } from './problem';
 import { allowedMethodsOtherThan } from './method-not-allowed';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -33,7 +33,7 @@ export class ProblemFilter implements ExceptionFilter {
     let problem: ProblemJson = problemOf(exception);
     if (problem.status >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    } else if (problem.status === 404 && !isDomainError(exception) && httpStatusOf(exception) === 404) {
+    } else if (problem.status === 404 && !isDomainError(exception) && statusOfHttpError(exception) === 404) {
       const allowed = this.allowedMethods(http.getRequest<RoutedRequest>());
       if (allowed.length > 0) {
         problem = problemOfHttpStatus(405, `Allowed methods: ${allowed.join(', ')}.`);

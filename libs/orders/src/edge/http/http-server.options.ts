@@ -2,7 +2,7 @@ import type { OmsConfig } from '@oms/config';
 import type { FastifyError, FastifyHttpOptions, FastifyReply } from 'fastify';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { problemOfHttpStatus } from '../errors/problem';
+import { problemOfHttpStatus } from './problem';
 import { PROBLEM_CONTENT_TYPE } from './problem.filter';
 
 /** Largest request head (request line + headers) accepted; larger answers 431. Node's own default, made explicit. */
