@@ -38,7 +38,7 @@ const guardedGrpcService: Provider = {
 /**
  * The order API: application handlers behind REST and gRPC.
  * The app must provide (globally): OMS_CONFIG (ConfigModule.forRoot), EventStore, UnitOfWork,
- * OrderProjection and IdempotencyStore (StorageModule.forRoot), and OrderCommandBus, Clock,
+ * OrderProjection and IdempotencyStore (StorageModule.forRoot), and OrderStreams, Clock,
  * IdGenerator (OrderWriteModule.forRoot).
  */
 @Module({})

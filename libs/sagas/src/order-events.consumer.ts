@@ -16,7 +16,8 @@ import {
 import { SpanKind, TRACEPARENT, inSpan, type Span } from '@oms/observability';
 import { SagaMetrics } from './saga-metrics';
 import { SAGA_INBOX_CONSUMER } from './saga-policy';
-import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE, SagaRunner } from './saga-runner';
+import { SagaRunner } from './saga-runner';
+import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE } from './saga-step';
 
 /** The events that start or wake a saga, and the saga kind each one starts. */
 const TRIGGERS: ReadonlyMap<string, SagaKind> = new Map([

@@ -21,7 +21,7 @@ import {
   type SagaStep,
 } from '@oms/domain';
 import { MemoryBroker } from '@oms/messaging';
-import { OrderCommandExecutor } from '@oms/orders';
+import { EventSourcedOrderStreams } from '@oms/orders';
 import { createMemoryDrivers, type StorageDrivers } from '@oms/storage';
 import { OrderEventsConsumer, DLQ_ERROR_HEADER } from './order-events.consumer';
 import { InProcessInventory } from './partners/in-process-inventory';
@@ -104,7 +104,7 @@ function orchestrator() {
   const drivers: StorageDrivers = createMemoryDrivers({ clock });
   const unitOfWork = new CrashableUnitOfWork(drivers.unitOfWork);
   const ids = new UuidV7IdGenerator();
-  const orders = new OrderCommandExecutor(drivers.eventStore, unitOfWork, clock, ids);
+  const orders = new EventSourcedOrderStreams(drivers.eventStore, unitOfWork, clock, ids);
   const inventory = new InProcessInventory({ latencyMs: 0, errorRate: 0 });
   const payment = new InProcessPayment({ latencyMs: 0, errorRate: 0, declineAboveMinor: config.partners.paymentDeclineAboveMinor });
   const broker = new MemoryBroker();

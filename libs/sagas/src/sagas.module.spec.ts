@@ -6,7 +6,7 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule, loadConfig } from '@oms/config';
-import { InventoryPort, MessagePublisher, OrderCommandBus, Outbox, PaymentPort, type OrderStatus } from '@oms/domain';
+import { InventoryPort, MessagePublisher, OrderStreams, Outbox, PaymentPort, type OrderStatus } from '@oms/domain';
 import { MessagingModule } from '@oms/messaging';
 import { OrderWriteModule } from '@oms/orders';
 import { StorageModule } from '@oms/storage';
@@ -60,7 +60,7 @@ describe('SagasModule', () => {
     const app = await NestFactory.createApplicationContext(TestAppModule, { logger: false });
     await app.init();
     try {
-      const orders = app.get(OrderCommandBus);
+      const orders = app.get(OrderStreams);
       const outbox = app.get(Outbox);
       const publisher = app.get(MessagePublisher);
       const relay = async (): Promise<void> => {

@@ -20,7 +20,7 @@ export interface SagasModuleOptions {
  * - OMS_CONFIG (@oms/config)                              ConfigModule.forRoot()
  * - MessageConsumer, MessagePublisher (@oms/domain)       MessagingModule.forRoot()
  * - UnitOfWork, SagaStore, Inbox (@oms/domain)            StorageModule.forRoot()
- * - OrderCommandBus, Clock (@oms/domain)                  OrderWriteModule.forRoot()
+ * - OrderStreams, Clock (@oms/domain)                     OrderWriteModule.forRoot()
  * - InventoryPort, PaymentPort (@oms/domain)              PartnersModule.forRoot() (this lib)
  * Optional: SagaMetrics (this lib), through `options.metrics` or a global provider.
  */

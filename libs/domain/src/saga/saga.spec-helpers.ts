@@ -7,7 +7,8 @@ import type { OrderEvent } from '../order/order.events';
 import type { OrderState } from '../order/order.state';
 import { stateOf } from '../testing';
 import type { SagaKind } from '../ports/saga-store.port';
-import { applyOrderCommands, decideSaga } from './saga.decider';
+import { decideOrderCommands, evolveOrder } from '../order/order.decider';
+import { decideSaga } from './saga.decider';
 import { initialSagaState, type PartnerCall, type PartnerReply, type SagaDecision, type SagaPolicy, type SagaState, type SagaTrigger } from './saga.types';
 
 export const TEST_POLICY: SagaPolicy = {
@@ -61,7 +62,7 @@ export function sagaRun(
 
   const feed = (trigger: SagaTrigger): SagaDecision => {
     const next = decideSaga({ ...trigger, now, jitter }, saga, order, policy);
-    order = applyOrderCommands(order, next.orderCommands);
+    order = next.orderEvents.reduce(evolveOrder, order);
     saga = next.state;
     decision = next;
     commands.push(...next.orderCommands);
@@ -99,7 +100,7 @@ export function sagaRun(
       now = new Date(Date.parse(now) + ms).toISOString();
     },
     orderCommand(command) {
-      order = applyOrderCommands(order, [command]);
+      order = decideOrderCommands([command], order).state;
     },
     patchOrder(patch) {
       order = { ...order, ...patch };

@@ -8,7 +8,7 @@ import type {
 import { CancelOrderHandler } from '../application/cancel-order.handler';
 import { GetOrderHandler } from '../application/get-order.handler';
 import { ListOrdersHandler } from '../application/list-orders.handler';
-import type { MutationContext, MutationResult } from '../application/mutation-context';
+import type { MutationContext, MutationOutcome, MutationResult } from '../application/mutation-context';
 import { PayOrderHandler } from '../application/pay-order.handler';
 import { PlaceOrderHandler } from '../application/place-order.handler';
 import { RefundOrderHandler } from '../application/refund-order.handler';
@@ -29,8 +29,10 @@ const mutationContext = (headers: Headers): MutationContext => {
   };
 };
 
+const HTTP_STATUS: Record<MutationOutcome, number> = { created: 201, accepted: 202 };
+
 function answer<TBody>(reply: StatusReply, result: MutationResult<TBody>): TBody {
-  reply.status(result.status);
+  reply.status(HTTP_STATUS[result.outcome]);
   return result.body;
 }
 
