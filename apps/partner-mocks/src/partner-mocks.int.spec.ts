@@ -13,7 +13,7 @@ import { loadSync } from '@grpc/proto-loader';
 import type { INestApplicationContext } from '@nestjs/common';
 import { PartnerUnavailableError } from '@oms/domain';
 import { OpsServer } from '@oms/observability';
-import { GrpcInventoryClient, GrpcPaymentClient, PartnerCallError } from '@oms/sagas';
+import { GrpcInventoryClient, GrpcPaymentClient, PartnerCallError } from '@oms/partners';
 import { testConfig } from '@oms/testing';
 import { service as healthService } from 'grpc-health-check';
 import type { PartnerStats } from './mock-partners';

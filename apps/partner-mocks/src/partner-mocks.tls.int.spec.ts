@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import { PartnerUnavailableError } from '@oms/domain';
-import { GrpcPaymentClient, grpcPartnerOptionsOf } from '@oms/sagas';
+import { GrpcPaymentClient, grpcPartnerOptionsOf } from '@oms/partners';
 import { testConfig } from '@oms/testing';
 import { createPartnerMocks } from './partner-mocks.app';
 import { PartnerMocksGrpcServer } from './partner-mocks.grpc-server';

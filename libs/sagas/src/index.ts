@@ -6,5 +6,3 @@ export { SagaMetrics, NoopSagaMetrics, type SagaStepResult } from './saga-metric
 export { PrometheusSagaMetrics } from './saga-metrics.prometheus';
 export { SAGA_INBOX_CONSUMER, sagaPolicyOf } from './saga-policy';
 export { performPartnerCall, PartnerCallTimeoutError } from './partner-call';
-export * from './partners';
-export * from './partner-clients';

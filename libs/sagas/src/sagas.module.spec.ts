@@ -10,10 +10,7 @@ import { InventoryPort, MessagePublisher, OrderStreams, Outbox, PaymentPort, typ
 import { MessagingModule } from '@oms/messaging';
 import { OrderWriteModule } from '@oms/orders';
 import { StorageModule } from '@oms/storage';
-import { GrpcInventoryClient, GrpcPaymentClient } from './partner-clients';
-import { InProcessInventory } from './partners/in-process-inventory';
-import { InProcessPayment } from './partners/in-process-payment';
-import { PartnersModule } from './partners/partners.module';
+import { GrpcInventoryClient, GrpcPaymentClient, InProcessInventory, InProcessPayment, PartnersModule } from '@oms/partners';
 import { NoopSagaMetrics, SagaMetrics } from './saga-metrics';
 import { SagaRunner } from './saga-runner';
 import { SagasModule } from './sagas.module';

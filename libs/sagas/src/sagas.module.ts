@@ -21,7 +21,7 @@ export interface SagasModuleOptions {
  * - MessageConsumer, MessagePublisher (@oms/domain)       MessagingModule.forRoot()
  * - UnitOfWork, SagaStore, Inbox (@oms/domain)            StorageModule.forRoot()
  * - OrderStreams, Clock (@oms/domain)                     OrderWriteModule.forRoot()
- * - InventoryPort, PaymentPort (@oms/domain)              PartnersModule.forRoot() (this lib)
+ * - InventoryPort, PaymentPort (@oms/domain)              PartnersModule.forRoot() (@oms/partners)
  * Optional: SagaMetrics (this lib), through `options.metrics` or a global provider.
  */
 @Module({})
