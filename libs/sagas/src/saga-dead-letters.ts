@@ -11,7 +11,7 @@ export const DLQ_SOURCE_HEADERS = { topic: 'oms_source_topic', partition: 'oms_s
 /** Publishes a message the saga consumer cannot handle to the dead-letter topic, as it came, with the reason. */
 @Injectable()
 export class SagaDeadLetters {
-  private readonly logger = new Logger('OrderEventsConsumer');
+  private readonly logger = new Logger(SagaDeadLetters.name);
 
   constructor(
     @Inject(OMS_CONFIG) private readonly config: OmsConfig,

@@ -106,6 +106,8 @@ export class BrokerTransport extends Server implements CustomTransportStrategy {
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
     } catch (error) {
       if (error instanceof MalformedEnvelopeError) return this.options.deadLetter(message, error.message);
+      // Unacknowledged: the driver delivers the message again. Bounded retries, then the
+      // dead-letter topic, belong here.
       throw error;
     }
   }
