@@ -48,9 +48,9 @@ describe('order-api over gRPC oms.v1.OrderService (memory drivers)', () => {
 
   /** Drives the fulfilment saga's outcomes directly (no saga runs in this process). */
   async function confirm(orderId: string): Promise<void> {
-    const loaded = await api.bus.load(orderId);
+    const loaded = await api.orders.load(orderId);
     const sagaId = loaded?.state.fulfilmentSagaId as string;
-    await api.bus.execute(orderId, [
+    await api.orders.execute(orderId, [
       { type: 'RecordStockReserved', data: { sagaId, reservationId: 'res-1' } },
       { type: 'RecordPayment', data: { sagaId, paymentId: 'pay-1', amountMinor: loaded?.state.totalMinor as number } },
       { type: 'ConfirmOrder', data: { sagaId } },

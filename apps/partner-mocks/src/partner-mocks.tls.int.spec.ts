@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import { PartnerUnavailableError } from '@oms/domain';
 import { GrpcServerHost } from '@oms/observability/grpc';
-import { GrpcPaymentClient, grpcPartnerOptionsOf } from '@oms/sagas';
+import { GrpcPaymentClient, grpcPartnerOptionsOf } from '@oms/partners';
 import { testConfig } from '@oms/testing';
 import { createPartnerMocks } from './partner-mocks.app';
 

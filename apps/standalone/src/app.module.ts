@@ -5,7 +5,8 @@ import { GrpcServerModule } from '@oms/observability/grpc';
 import { ObservabilityModule, OtelPublishTracing } from '@oms/observability';
 import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
 import { PrometheusRelayMetrics, RelayModule } from '@oms/relay';
-import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
+import { PartnersModule } from '@oms/partners';
+import { PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
 
 export const APP_NAME = 'standalone';

@@ -25,7 +25,7 @@ export interface InventoryEffects {
 }
 
 /**
- * Inventory inside the process, with deterministic rules (libs/sagas/README.md):
+ * Inventory inside the process, with deterministic rules (libs/partners/README.md):
  * - a SKU starting `OOS-` -> reservation refused "out of stock: <sku>";
  * - a SKU starting `FLAKY-` -> the first reserve attempt of each idempotency key fails
  *   transiently (PartnerUnavailableError); the next one succeeds;

@@ -24,7 +24,7 @@ export interface InProcessPaymentOptions extends PartnerFaultOptions {
 }
 
 /**
- * Payment inside the process, with deterministic rules (libs/sagas/README.md):
+ * Payment inside the process, with deterministic rules (libs/partners/README.md):
  * - a charge above `declineAboveMinor` -> declined "amount above limit"; otherwise taken, id `pay-<n>`;
  * - a refund names the payment by its id, or by the idempotency key of the charge call (a saga
  *   that never learned the id); more than charged - refunded -> refused "refund exceeds the

@@ -15,3 +15,4 @@ export {
   partnerClientConstructors,
   type PartnerClientConstructors,
 } from './partner-protos';
+export { GrpcPartnerChannel } from './grpc-partner.channel';

@@ -1,10 +1,7 @@
-import { closeClient, type Client } from '@grpc/grpc-js';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { InventoryPort, type PartnerResult, type ReleaseStock, type ReserveStock } from '@oms/domain';
-import { partnerCallErrorOf } from './grpc-partner.errors';
-import { grpcChannelCredentials, type GrpcPartnerClientOptions } from './grpc-partner.options';
-import { callUnary } from './grpc-unary';
-import { partnerClientConstructors } from './partner-protos';
+import { GrpcPartnerChannel } from './grpc-partner.channel';
+import type { GrpcPartnerClientOptions } from './grpc-partner.options';
 
 /** oms.partners.v1 wire shapes (field names as in inventory.proto). */
 interface ReserveResponse {
@@ -23,16 +20,15 @@ interface ReleaseResponse {
  * (`ok = false`) is returned as `{ ok: false, reason }`.
  */
 export class GrpcInventoryClient extends InventoryPort implements OnApplicationShutdown {
-  private readonly client: Client;
-  private closed = false;
+  private readonly channel: GrpcPartnerChannel;
 
-  constructor(private readonly options: GrpcPartnerClientOptions) {
+  constructor(options: GrpcPartnerClientOptions) {
     super();
-    this.client = new (partnerClientConstructors().inventory)(options.address, grpcChannelCredentials(options.tls));
+    this.channel = new GrpcPartnerChannel('inventory', options);
   }
 
   async reserve(request: ReserveStock): Promise<PartnerResult<{ reservationId: string }>> {
-    const reply = await this.call<ReserveResponse>('Reserve', request.idempotencyKey, {
+    const reply = await this.channel.call<ReserveResponse>('Reserve', request.idempotencyKey, {
       idempotency_key: request.idempotencyKey,
       order_id: request.orderId,
       items: request.items.map((item) => ({ sku: item.sku, qty: item.qty })),
@@ -43,7 +39,7 @@ export class GrpcInventoryClient extends InventoryPort implements OnApplicationS
   }
 
   async release(request: ReleaseStock): Promise<PartnerResult<object>> {
-    const reply = await this.call<ReleaseResponse>('Release', request.idempotencyKey, {
+    const reply = await this.channel.call<ReleaseResponse>('Release', request.idempotencyKey, {
       idempotency_key: request.idempotencyKey,
       order_id: request.orderId,
       reservation_id: request.reservationId,
@@ -53,23 +49,10 @@ export class GrpcInventoryClient extends InventoryPort implements OnApplicationS
 
   /** Closes the channel (once; later calls are no-ops); calls still running fail as transient. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    closeClient(this.client);
+    this.channel.close();
   }
 
   onApplicationShutdown(): void {
     this.close();
-  }
-
-  private async call<TResponse>(method: string, idempotencyKey: string, request: object): Promise<TResponse> {
-    try {
-      return await callUnary<object, TResponse>(this.client, method, request, {
-        timeoutMs: this.options.callTimeoutMs,
-        idempotencyKey,
-      });
-    } catch (error) {
-      throw partnerCallErrorOf('inventory', method, error);
-    }
   }
 }

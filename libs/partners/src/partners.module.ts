@@ -1,9 +1,9 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { InventoryPort, PaymentPort } from '@oms/domain';
-import { grpcInventoryOf, grpcPaymentOf } from '../partner-clients';
-import { InProcessInventory } from './in-process-inventory';
-import { InProcessPayment } from './in-process-payment';
+import { grpcInventoryOf, grpcPaymentOf } from './grpc';
+import { InProcessInventory } from './in-process/in-process-inventory';
+import { InProcessPayment } from './in-process/in-process-payment';
 
 export const inProcessInventoryOf = (config: OmsConfig): InProcessInventory =>
   new InProcessInventory({ latencyMs: config.partners.latencyMs, errorRate: config.partners.errorRate });
@@ -35,7 +35,7 @@ export function createPartners(config: OmsConfig): Partners {
   }
 }
 
-const PARTNERS = Symbol.for('oms.sagas.partners');
+const PARTNERS = Symbol.for('oms.partners');
 
 @Injectable()
 class PartnersShutdown implements OnApplicationShutdown {

@@ -1,10 +1,7 @@
-import { closeClient, type Client } from '@grpc/grpc-js';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { PaymentPort, type ChargePayment, type PartnerResult, type RefundPayment } from '@oms/domain';
-import { partnerCallErrorOf } from './grpc-partner.errors';
-import { grpcChannelCredentials, type GrpcPartnerClientOptions } from './grpc-partner.options';
-import { callUnary } from './grpc-unary';
-import { partnerClientConstructors } from './partner-protos';
+import { GrpcPartnerChannel } from './grpc-partner.channel';
+import type { GrpcPartnerClientOptions } from './grpc-partner.options';
 
 /** oms.partners.v1 wire shapes (field names as in payment.proto). */
 interface PayResponse {
@@ -24,16 +21,15 @@ interface RefundResponse {
  * PartnerUnavailableError, a decline (`ok = false`) is returned as `{ ok: false, reason }`.
  */
 export class GrpcPaymentClient extends PaymentPort implements OnApplicationShutdown {
-  private readonly client: Client;
-  private closed = false;
+  private readonly channel: GrpcPartnerChannel;
 
-  constructor(private readonly options: GrpcPartnerClientOptions) {
+  constructor(options: GrpcPartnerClientOptions) {
     super();
-    this.client = new (partnerClientConstructors().payment)(options.address, grpcChannelCredentials(options.tls));
+    this.channel = new GrpcPartnerChannel('payment', options);
   }
 
   async charge(request: ChargePayment): Promise<PartnerResult<{ paymentId: string }>> {
-    const reply = await this.call<PayResponse>('Pay', request.idempotencyKey, {
+    const reply = await this.channel.call<PayResponse>('Pay', request.idempotencyKey, {
       idempotency_key: request.idempotencyKey,
       order_id: request.orderId,
       amount_minor: String(request.amountMinor),
@@ -43,7 +39,7 @@ export class GrpcPaymentClient extends PaymentPort implements OnApplicationShutd
   }
 
   async refund(request: RefundPayment): Promise<PartnerResult<{ refundId: string }>> {
-    const reply = await this.call<RefundResponse>('Refund', request.idempotencyKey, {
+    const reply = await this.channel.call<RefundResponse>('Refund', request.idempotencyKey, {
       idempotency_key: request.idempotencyKey,
       order_id: request.orderId,
       payment_id: request.paymentId,
@@ -55,23 +51,10 @@ export class GrpcPaymentClient extends PaymentPort implements OnApplicationShutd
 
   /** Closes the channel (once; later calls are no-ops); calls still running fail as transient. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    closeClient(this.client);
+    this.channel.close();
   }
 
   onApplicationShutdown(): void {
     this.close();
-  }
-
-  private async call<TResponse>(method: string, idempotencyKey: string, request: object): Promise<TResponse> {
-    try {
-      return await callUnary<object, TResponse>(this.client, method, request, {
-        timeoutMs: this.options.callTimeoutMs,
-        idempotencyKey,
-      });
-    } catch (error) {
-      throw partnerCallErrorOf('payment', method, error);
-    }
   }
 }
