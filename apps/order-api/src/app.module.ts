@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type OmsConfig } from '@oms/config';
+import { GrpcServerModule } from '@oms/observability/grpc';
 import { ObservabilityModule } from '@oms/observability';
 import { StorageModule } from '@oms/storage';
-import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule } from '@oms/orders';
+import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
 
 export const APP_NAME = 'order-api';
 
@@ -25,6 +26,7 @@ export class AppModule {
         StorageModule.forRoot(),
         OrderWriteModule.forRoot(),
         OrdersModule.forRoot(),
+        GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
       ],
       providers: [IdempotencyCleanupWorker],
     };

@@ -48,9 +48,9 @@ describe('order-api over gRPC oms.v1.OrderService (memory drivers)', () => {
 
   /** Drives the fulfilment saga's outcomes directly (no saga runs in this process). */
   async function confirm(orderId: string): Promise<void> {
-    const loaded = await api.bus.load(orderId);
+    const loaded = await api.orders.load(orderId);
     const sagaId = loaded?.state.fulfilmentSagaId as string;
-    await api.bus.execute(orderId, [
+    await api.orders.execute(orderId, [
       { type: 'RecordStockReserved', data: { sagaId, reservationId: 'res-1' } },
       { type: 'RecordPayment', data: { sagaId, paymentId: 'pay-1', amountMinor: loaded?.state.totalMinor as number } },
       { type: 'ConfirmOrder', data: { sagaId } },
@@ -93,8 +93,8 @@ describe('order-api over gRPC oms.v1.OrderService (memory drivers)', () => {
     const timeline = (await call('GetOrder', { orderId: order.id }, null)).timeline;
     expect(timeline.at(-1)).toMatchObject({ type: 'OrderRefundRequested', reason: 'damaged' });
     // The refund saga's outcome (no saga runs here): GetOrder then shows the refunded total.
-    const refundSagaId = (await api.bus.load(order.id))?.state.pendingRefund?.sagaId as string;
-    await api.bus.execute(order.id, [{ type: 'RecordRefund', data: { sagaId: refundSagaId, refundId: 'refund-1', amountMinor: 100, reason: 'damaged' } }]);
+    const refundSagaId = (await api.orders.load(order.id)).state.pendingRefund?.sagaId as string;
+    await api.orders.execute(order.id, [{ type: 'RecordRefund', data: { sagaId: refundSagaId, refundId: 'refund-1', amountMinor: 100, reason: 'damaged' } }]);
     const refunded = await call('GetOrder', { orderId: order.id }, null);
     expect(refunded.order.status).toBe('ORDER_STATUS_REFUNDED');
     expect(refunded.refunded).toEqual({ currency: 'USD', amountMinor: '100' });

@@ -206,6 +206,39 @@ describe('order-api over REST (memory drivers)', () => {
     expect([second.status, second.text]).toEqual([first.status, first.text]);
   });
 
+  it('replays keys completed by the previous release (REST status stored, no outcome) with the same status and bytes', async () => {
+    const { order } = (await create(anOrderBody('cust-legacy'), 'legacy-create')).json();
+    const answers = {
+      create: await create(anOrderBody('cust-legacy'), 'legacy-create'),
+      pay: await request('POST', `/v1/orders/${order.id}/pay`, { key: 'legacy-pay' }),
+      rejected: await request('POST', '/v1/orders/missing-order/pay', { key: 'legacy-rejected' }),
+    };
+    expect([answers.create.status, answers.pay.status, answers.rejected.status]).toEqual([201, 202, 404]);
+    // Rows as the previous release wrote them: the REST status next to the body, no outcome.
+    const store = app.get(IdempotencyStore);
+    const begin = store.begin.bind(store);
+    const legacyStatus: Record<string, number> = { created: 201, accepted: 202, rejected: 404 };
+    const spy = jest.spyOn(store, 'begin').mockImplementation(async (claim, now) => {
+      const begun = await begin(claim, now);
+      if (begun.outcome !== 'replay' || !('outcome' in begun.response)) return begun;
+      return { outcome: 'replay', response: { status: legacyStatus[begun.response.outcome] as number, body: begun.response.body } };
+    });
+    try {
+      const replayed = {
+        create: await create(anOrderBody('cust-legacy'), 'legacy-create'),
+        pay: await request('POST', `/v1/orders/${order.id}/pay`, { key: 'legacy-pay' }),
+        rejected: await request('POST', '/v1/orders/missing-order/pay', { key: 'legacy-rejected' }),
+      };
+      for (const name of ['create', 'pay', 'rejected'] as const) {
+        expect([name, replayed[name].status, replayed[name].text]).toEqual([name, answers[name].status, answers[name].text]);
+      }
+      expect(spy).toHaveBeenCalledTimes(3);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await request('GET', '/v1/orders?customerId=cust-legacy')).json().orders).toHaveLength(1);
+  });
+
   it('pages through a customer\'s orders with a status filter', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await create(anOrderBody('cust-pages'))).json().order.id);

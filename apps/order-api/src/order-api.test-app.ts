@@ -1,8 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type OmsConfig } from '@oms/config';
-import { OrderCommandBus } from '@oms/domain';
+import { OrderStreams } from '@oms/domain';
 import { OpsServer } from '@oms/observability';
-import { GrpcServerHost } from '@oms/orders';
+import { GrpcServerHost } from '@oms/observability/grpc';
 import { APP_NAME } from './app.module';
 import { createOrderApi } from './order-api.app';
 
@@ -28,7 +28,7 @@ export function testConfig(overrides: Record<string, string> = {}): OmsConfig {
 export interface TestOrderApi {
   readonly app: NestFastifyApplication;
   readonly grpcPort: number;
-  readonly bus: OrderCommandBus;
+  readonly orders: OrderStreams;
   /** Base URL of the ops server (/metrics, /readyz). */
   readonly opsUrl: string;
   close(): Promise<void>;
@@ -38,11 +38,12 @@ export interface TestOrderApi {
 export async function startTestOrderApi(config: OmsConfig = testConfig()): Promise<TestOrderApi> {
   const app = await createOrderApi(config, { logger: false });
   await app.init();
+  await app.startAllMicroservices();
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,
     grpcPort: app.get(GrpcServerHost).port,
-    bus: app.get(OrderCommandBus),
+    orders: app.get(OrderStreams),
     opsUrl: `http://127.0.0.1:${app.get(OpsServer).address().port}`,
     close: () => app.close(),
   };

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import { PartnerUnavailableError } from '@oms/domain';
-import { GrpcPaymentClient, grpcPartnerOptionsOf } from '@oms/sagas';
+import { GrpcServerHost } from '@oms/observability/grpc';
+import { GrpcPaymentClient, grpcPartnerOptionsOf } from '@oms/partners';
 import { testConfig } from '@oms/testing';
 import { createPartnerMocks } from './partner-mocks.app';
-import { PartnerMocksGrpcServer } from './partner-mocks.grpc-server';
 
 interface TestPki {
   readonly ca: string;
@@ -63,7 +63,7 @@ if (!hasOpenssl) console.warn('partner-mocks TLS tests skipped: the openssl bina
       'partner-mocks',
     );
     app = await createPartnerMocks(config, { logger: false, observability: { logDestination: new PassThrough().resume(), exit: () => undefined } });
-    port = app.get(PartnerMocksGrpcServer).port;
+    port = app.get(GrpcServerHost).port;
   });
 
   afterAll(async () => {

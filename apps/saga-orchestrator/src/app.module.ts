@@ -3,7 +3,8 @@ import { ConfigModule, type OmsConfig } from '@oms/config';
 import { MessagingModule } from '@oms/messaging';
 import { ObservabilityModule } from '@oms/observability';
 import { OrderWriteModule } from '@oms/orders';
-import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
+import { PartnersModule } from '@oms/partners';
+import { PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
 
 export const APP_NAME = 'saga-orchestrator';

@@ -1,17 +1,25 @@
-import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import type { INestMicroservice, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { OmsConfig } from '@oms/config';
+import { SagaEventsTransport } from '@oms/sagas';
 import { AppModule, type AppModuleOptions } from './app.module';
 
-/** Builds and starts the orchestrator (no HTTP listener besides the ops server of observability). */
+/**
+ * Builds and starts the orchestrator: a Nest microservice whose transport is SagaEventsTransport
+ * (order events through the MessageConsumer port to the sagas' `@EventPattern` handlers). It
+ * serves no HTTP besides the ops server of observability. listen() runs the bootstrap hooks
+ * (storage, broker) before the transport subscribes.
+ */
 export async function createSagaOrchestrator(
   config: OmsConfig,
   options: { logger?: false | LoggerService; exit?: AppModuleOptions['exit'] } = {},
-): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, ...(options.exit ? { exit: options.exit } : {}) }), {
+): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice(AppModule.forRoot({ config, ...(options.exit ? { exit: options.exit } : {}) }), {
+    inject: [SagaEventsTransport],
+    useFactory: (strategy: SagaEventsTransport) => ({ strategy }),
     ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
     abortOnError: false,
   });
-  await app.init();
+  await app.listen();
   return app;
 }

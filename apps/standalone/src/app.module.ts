@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type OmsConfig } from '@oms/config';
 import { MessagingModule } from '@oms/messaging';
+import { GrpcServerModule } from '@oms/observability/grpc';
 import { ObservabilityModule, OtelPublishTracing } from '@oms/observability';
-import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule } from '@oms/orders';
+import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
 import { PrometheusRelayMetrics, RelayModule } from '@oms/relay';
-import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
+import { PartnersModule } from '@oms/partners';
+import { PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
 
 export const APP_NAME = 'standalone';
@@ -31,6 +33,7 @@ export class AppModule {
         MessagingModule.forRoot(),
         OrderWriteModule.forRoot(),
         OrdersModule.forRoot(),
+        GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
         RelayModule.forRoot({ metrics: PrometheusRelayMetrics, tracing: OtelPublishTracing }),
         PartnersModule.forRoot(),
         SagasModule.forRoot({ metrics: { provide: SagaMetrics, useClass: PrometheusSagaMetrics } }),

@@ -2,9 +2,10 @@ import { Metadata, credentials, type Client, type ServiceError } from '@grpc/grp
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type OmsConfig } from '@oms/config';
 import { HealthRegistry, OpsServer } from '@oms/observability';
-import { GrpcServerHost, orderServiceClientConstructor } from '@oms/orders';
+import { GrpcServerHost } from '@oms/observability/grpc';
+import { orderServiceClientConstructor } from '@oms/orders';
 import { APP_NAME } from './app.module';
-import { createStandalone } from './standalone.app';
+import { createStandalone, startStandalone } from './standalone.app';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests inspect response bodies loosely
 type Json = Record<string, any>;
@@ -38,7 +39,7 @@ export interface RunningOms {
 /** Starts the whole OMS in this process on real ephemeral ports. */
 export async function startOms(config: OmsConfig): Promise<RunningOms> {
   const app: NestFastifyApplication = await createStandalone(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
+  await startStandalone(app, 0, '127.0.0.1');
   app.get(HealthRegistry).markStarted(); // what startObservability does in main.ts, without signal handlers
   const address = app.getHttpServer().address() as { port: number };
   return {
