@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, type OmsConfig } from '@oms/config';
-import { ObservabilityModule, type ObservabilityOptions } from '@oms/observability';
+import type { OmsConfig } from '@oms/config';
+import { PlatformModule, type ObservabilityOptions } from '@oms/observability';
 import { MockPartners } from './mock-partners';
 import { PartnerMocksGrpcServer } from './partner-mocks.grpc-server';
 import { PartnerMocksHttpServer } from './partner-mocks.http-server';
@@ -24,8 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ appName: APP_NAME, config: options.config }),
-        ObservabilityModule.forRoot({ ...options.observability, appName: APP_NAME }),
+        PlatformModule.forRoot({ ...options.observability, config: options.config, appName: APP_NAME }),
       ],
       providers: [MockPartners, PartnerMocksGrpcServer, PartnerMocksHttpServer],
     };

@@ -1,5 +1,6 @@
 export { ObservabilityModule, startObservability } from './observability.module';
 export type { ObservabilityOptions } from './observability.options';
+export { PlatformModule, type AppOptions, type PlatformModuleOptions } from './platform.module';
 export { OmsMetrics, omsMetricNames, type MetricResult } from './oms-metrics';
 export {
   HealthRegistry,
