@@ -15,4 +15,3 @@ export { HttpMetricsInterceptor } from './http-metrics.interceptor';
 export { createOmsLogger, omsLoggerOptions, omsLoggerParams, REDACTED_LOG_PATHS } from './oms.logger';
 export { Logger as OmsLogger, PinoLogger, InjectPinoLogger } from 'nestjs-pino';
 export * from './tracing';
-export { REQUIRED_METRICS } from './required-metrics.testdata';

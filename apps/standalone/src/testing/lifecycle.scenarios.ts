@@ -3,8 +3,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type OmsConfig } from '@oms/config';
 import { HealthRegistry, OpsServer } from '@oms/observability';
 import { GrpcServerHost, orderServiceClientConstructor } from '@oms/orders';
-import { APP_NAME } from './app.module';
-import { createStandalone } from './standalone.app';
+import { APP_NAME } from '../app.module';
+import { createStandalone } from '../standalone.app';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests inspect response bodies loosely
 type Json = Record<string, any>;
