@@ -100,4 +100,14 @@ export default [
     files: ['**/*.spec.ts', 'tools/**/*.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // Transports stay at the edge: application handlers return outcomes, the edge picks statuses.
+    files: ['libs/*/src/application/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@grpc/*', '@nestjs/microservices', 'fastify'], message: 'application code is transport-free; map statuses in the edge' }] },
+      ],
+    },
+  },
 ];

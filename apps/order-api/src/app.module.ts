@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type AppOptions } from '@oms/observability';
+import { GrpcServerModule } from '@oms/observability/grpc';
 import { StorageModule } from '@oms/storage';
-import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule } from '@oms/orders';
+import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
 
 export const APP_NAME = 'order-api';
 
@@ -16,6 +17,7 @@ export class AppModule {
         StorageModule.forRoot(),
         OrderWriteModule.forRoot(),
         OrdersModule.forRoot(),
+        GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
       ],
       providers: [IdempotencyCleanupWorker],
     };

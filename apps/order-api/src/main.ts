@@ -9,8 +9,10 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(APP_NAME);
   const app = await createOrderApi(config);
   app.useLogger(app.get(OmsLogger)); // start-up lines as JSON too
+  await app.init();
+  await app.startAllMicroservices(); // gRPC, once every module is initialised
   await app.listen(config.http.addr.port, config.http.addr.host);
-  // Pino logs, readiness opens, and SIGTERM drains REST, gRPC (tryShutdown, then forced) and storage.
+  // Pino logs, readiness opens, and SIGTERM drains REST and gRPC (tryShutdown, then forced), then storage.
   startObservability(app);
 }
 

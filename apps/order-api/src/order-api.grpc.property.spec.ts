@@ -280,7 +280,7 @@ describe('order-api over gRPC: undecodable request bytes', () => {
   });
 
   // grpc-js would answer bytes it cannot decode with INTERNAL before any OMS code runs;
-  // GrpcServerHost serves the service through tolerantServiceDefinition() so they are a client error.
+  // GrpcServerHost decodes through tolerantPackageDefinition() so they are a client error.
   it('answers protobuf that does not decode with INVALID_ARGUMENT, never INTERNAL', async () => {
     const bytes = { requestSerialize: (b: Buffer) => b, requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b };
     const Raw = makeGenericClientConstructor({ CreateOrder: { path: '/oms.v1.OrderService/CreateOrder', requestStream: false, responseStream: false, ...bytes } }, 'Raw');

@@ -1,9 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { OmsConfig } from '@oms/config';
 import { PlatformModule, type ObservabilityOptions } from '@oms/observability';
+import { GrpcServerModule } from '@oms/observability/grpc';
+import { InventoryGrpcController } from './inventory-grpc.controller';
 import { MockPartners } from './mock-partners';
-import { PartnerMocksGrpcServer } from './partner-mocks.grpc-server';
 import { PartnerMocksHttpServer } from './partner-mocks.http-server';
+import { partnerPackageDefinition } from './partner-protos';
+import { PaymentGrpcController } from './payment-grpc.controller';
 
 export const APP_NAME = 'partner-mocks';
 
@@ -15,7 +18,8 @@ export interface AppModuleOptions {
 }
 
 /**
- * partner-mocks: Inventory + Payment over gRPC on OMS_GRPC_ADDR, stats and scriptable faults
+ * partner-mocks: Inventory + Payment as @GrpcMethod controllers on OMS_GRPC_ADDR (the shared
+ * GrpcServerHost, with health and reflection), stats and scriptable faults
  * over HTTP on OMS_HTTP_ADDR, probes and metrics on OMS_METRICS_ADDR.
  */
 @Module({})
@@ -25,8 +29,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ ...options.observability, config: options.config, appName: APP_NAME }),
+        GrpcServerModule.forRoot({ packageDefinition: partnerPackageDefinition() }),
       ],
-      providers: [MockPartners, PartnerMocksGrpcServer, PartnerMocksHttpServer],
+      controllers: [InventoryGrpcController, PaymentGrpcController],
+      providers: [MockPartners, PartnerMocksHttpServer],
     };
   }
 }

@@ -13,12 +13,12 @@ import { loadSync } from '@grpc/proto-loader';
 import type { INestApplicationContext } from '@nestjs/common';
 import { PartnerUnavailableError } from '@oms/domain';
 import { OpsServer } from '@oms/observability';
+import { GrpcServerHost } from '@oms/observability/grpc';
 import { GrpcInventoryClient, GrpcPaymentClient, PartnerCallError } from '@oms/sagas';
 import { testConfig } from '@oms/testing';
 import { service as healthService } from 'grpc-health-check';
 import type { PartnerStats } from './mock-partners';
 import { createPartnerMocks } from './partner-mocks.app';
-import { PartnerMocksGrpcServer } from './partner-mocks.grpc-server';
 import { PartnerMocksHttpServer } from './partner-mocks.http-server';
 
 /**
@@ -59,7 +59,7 @@ describe('partner-mocks over gRPC', () => {
       'partner-mocks',
     );
     app = await createPartnerMocks(config, { logger: false, observability: { logDestination: new PassThrough().resume(), exit: () => undefined } });
-    grpcAddress = `127.0.0.1:${app.get(PartnerMocksGrpcServer).port}`;
+    grpcAddress = `127.0.0.1:${app.get(GrpcServerHost).port}`;
     httpBase = `http://127.0.0.1:${app.get(PartnerMocksHttpServer).address().port}`;
     inventory = new GrpcInventoryClient({ address: grpcAddress, callTimeoutMs: config.saga.callTimeoutMs });
     payment = new GrpcPaymentClient({ address: grpcAddress, callTimeoutMs: config.saga.callTimeoutMs });

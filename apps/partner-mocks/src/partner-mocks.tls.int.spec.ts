@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { PassThrough } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import { PartnerUnavailableError } from '@oms/domain';
+import { GrpcServerHost } from '@oms/observability/grpc';
 import { GrpcPaymentClient, grpcPartnerOptionsOf } from '@oms/sagas';
 import { testConfig, testPki, type TestPki } from '@oms/testing';
 import { createPartnerMocks } from './partner-mocks.app';
-import { PartnerMocksGrpcServer } from './partner-mocks.grpc-server';
 
 describe('partner-mocks over mutual TLS', () => {
   let app: INestApplicationContext;
@@ -26,7 +26,7 @@ describe('partner-mocks over mutual TLS', () => {
       'partner-mocks',
     );
     app = await createPartnerMocks(config, { logger: false, observability: { logDestination: new PassThrough().resume(), exit: () => undefined } });
-    port = app.get(PartnerMocksGrpcServer).port;
+    port = app.get(GrpcServerHost).port;
   });
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@oms/messaging';
 import { OtelPublishTracing, PlatformModule, type AppOptions } from '@oms/observability';
-import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule } from '@oms/orders';
+import { GrpcServerModule } from '@oms/observability/grpc';
+import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
 import { PrometheusRelayMetrics, RelayModule } from '@oms/relay';
 import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
@@ -23,6 +24,7 @@ export class AppModule {
         MessagingModule.forRoot(),
         OrderWriteModule.forRoot(),
         OrdersModule.forRoot(),
+        GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
         RelayModule.forRoot({ metrics: PrometheusRelayMetrics, tracing: OtelPublishTracing }),
         PartnersModule.forRoot(),
         SagasModule.forRoot({ metrics: { provide: SagaMetrics, useClass: PrometheusSagaMetrics } }),

@@ -9,6 +9,8 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(APP_NAME);
   const app = await createStandalone(config);
   app.useLogger(app.get(OmsLogger));
+  await app.init();
+  await app.startAllMicroservices(); // gRPC, once every module is initialised
   await app.listen(config.http.addr.port, config.http.addr.host);
   startObservability(app);
 }

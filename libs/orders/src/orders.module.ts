@@ -1,5 +1,5 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { APP_FILTER, ModuleRef } from '@nestjs/core';
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { CancelOrderHandler } from './application/cancel-order.handler';
 import { GetOrderHandler } from './application/get-order.handler';
 import { IdempotentMutation } from './application/idempotent-mutation';
@@ -8,38 +8,30 @@ import { OrderStatusChange } from './application/order-status-change';
 import { PayOrderHandler } from './application/pay-order.handler';
 import { PlaceOrderHandler } from './application/place-order.handler';
 import { RefundOrderHandler } from './application/refund-order.handler';
-import { GrpcServerHost } from './grpc/grpc-server.host';
-import { OrderGrpcService } from './grpc/order-grpc.service';
-import { ApiDocsController } from './http/api-docs.controller';
-import { OrdersController } from './http/orders.controller';
-import { ProblemFilter } from './http/problem.filter';
-import { RequestDeadlineHook } from './http/request-deadline.hook';
-import { ClientRateLimit } from './rate-limit/client-rate-limit';
-import { GuardedOrderGrpcService } from './rate-limit/guarded-order-grpc.service';
-import { RestRateLimitHook } from './rate-limit/rest-rate-limit.hook';
+import { ApiDocsController } from './edge/api-docs.controller';
+import { ProblemFilter } from './edge/http/problem.filter';
+import { RequestDeadlineHook } from './edge/http/request-deadline.hook';
+import { OrdersGrpcController } from './edge/orders-grpc.controller';
+import { OrdersController } from './edge/orders.controller';
+import { ClientRateLimit } from './edge/rate-limit/client-rate-limit';
+import { RestRateLimitHook } from './edge/rate-limit/rest-rate-limit.hook';
 
 export interface OrdersModuleOptions {
   /** REST controllers, /openapi.json, /docs and the problem+json filter (default true). */
   readonly http?: boolean;
-  /** The gRPC server on config.grpc.addr, started on bootstrap (default true). */
+  /** The @GrpcMethod controller of oms.v1.OrderService (default true); the app serves it through GrpcServerModule. */
   readonly grpc?: boolean;
 }
 
 const HANDLERS = [PlaceOrderHandler, GetOrderHandler, ListOrdersHandler, PayOrderHandler, CancelOrderHandler, RefundOrderHandler];
 
-/** The gRPC service behind its edge guards: per-client rate limit (when on), malformed messages. */
-const guardedGrpcService: Provider = {
-  provide: OrderGrpcService,
-  inject: [ModuleRef, ClientRateLimit],
-  useFactory: async (moduleRef: ModuleRef, rateLimit: ClientRateLimit): Promise<OrderGrpcService> =>
-    new GuardedOrderGrpcService(await moduleRef.create(OrderGrpcService), rateLimit) as unknown as OrderGrpcService,
-};
-
 /**
- * The order API: application handlers behind REST and gRPC.
+ * The order API: application handlers behind REST and gRPC controllers. The per-client rate
+ * limit is one budget (ClientRateLimit) that both transports draw from.
  * The app must provide (globally): OMS_CONFIG (ConfigModule.forRoot), EventStore, UnitOfWork,
  * OrderProjection and IdempotencyStore (StorageModule.forRoot), and OrderCommandBus, Clock,
- * IdGenerator (OrderWriteModule.forRoot).
+ * IdGenerator (OrderWriteModule.forRoot); to serve gRPC, GrpcServerModule.forRoot with
+ * orderServicePackageDefinition() and connectGrpcServer(app).
  */
 @Module({})
 export class OrdersModule {
@@ -47,13 +39,9 @@ export class OrdersModule {
     const http = options.http ?? true;
     const grpc = options.grpc ?? true;
     const providers: Provider[] = [IdempotentMutation, OrderStatusChange, ClientRateLimit, ...HANDLERS];
+    // Global, not per controller: unknown routes (404 / 405) answer problem+json too.
     if (http) providers.push({ provide: APP_FILTER, useClass: ProblemFilter }, RestRateLimitHook, RequestDeadlineHook);
-    if (grpc) providers.push(guardedGrpcService, GrpcServerHost);
-    return {
-      module: OrdersModule,
-      controllers: http ? [OrdersController, ApiDocsController] : [],
-      providers,
-      exports: [...HANDLERS, ...(grpc ? [GrpcServerHost] : [])],
-    };
+    const controllers: Type[] = [...(http ? [OrdersController, ApiDocsController] : []), ...(grpc ? [OrdersGrpcController] : [])];
+    return { module: OrdersModule, controllers, providers, exports: [...HANDLERS] };
   }
 }

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type OmsConfig } from '@oms/config';
 import { OrderCommandBus } from '@oms/domain';
 import { OpsServer } from '@oms/observability';
-import { GrpcServerHost } from '@oms/orders';
+import { GrpcServerHost } from '@oms/observability/grpc';
 import { APP_NAME } from '../app.module';
 import { createOrderApi } from '../order-api.app';
 
@@ -38,6 +38,7 @@ export interface TestOrderApi {
 export async function startTestOrderApi(config: OmsConfig = testConfig()): Promise<TestOrderApi> {
   const app = await createOrderApi(config, { logger: false });
   await app.init();
+  await app.startAllMicroservices();
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,

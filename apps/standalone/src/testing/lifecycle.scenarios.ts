@@ -2,7 +2,8 @@ import { Metadata, credentials, type Client, type ServiceError } from '@grpc/grp
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type OmsConfig } from '@oms/config';
 import { HealthRegistry, OpsServer } from '@oms/observability';
-import { GrpcServerHost, orderServiceClientConstructor } from '@oms/orders';
+import { GrpcServerHost } from '@oms/observability/grpc';
+import { orderServiceClientConstructor } from '@oms/orders';
 import { APP_NAME } from '../app.module';
 import { createStandalone } from '../standalone.app';
 
@@ -38,6 +39,8 @@ export interface RunningOms {
 /** Starts the whole OMS in this process on real ephemeral ports. */
 export async function startOms(config: OmsConfig): Promise<RunningOms> {
   const app: NestFastifyApplication = await createStandalone(config, { logger: false });
+  await app.init();
+  await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');
   app.get(HealthRegistry).markStarted(); // what startObservability does in main.ts, without signal handlers
   const address = app.getHttpServer().address() as { port: number };

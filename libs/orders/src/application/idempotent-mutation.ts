@@ -10,7 +10,7 @@ import {
   type FieldViolation,
   type StoredResponse,
 } from '@oms/domain';
-import { errorStatusOf, isDeterministicRejection } from '../errors/error-status';
+import { errorStatusOf, isDeterministicRejection } from '../edge/error-status';
 import type { MutationResult } from './mutation-context';
 import { requestHash } from './request-hash';
 
