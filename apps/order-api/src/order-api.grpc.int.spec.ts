@@ -3,7 +3,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { dirname, join } from 'node:path';
 import { service as healthService } from 'grpc-health-check';
 import { ERROR_CODE_METADATA, orderServiceClientConstructor } from '@oms/orders';
-import { startTestOrderApi, type TestOrderApi } from './order-api.test-app';
+import { startTestOrderApi, type TestOrderApi } from './testing/order-api.test-app';
 
 type Json = Record<string, any>;
 type Unary = (request: Json, metadata: Metadata, callback: (error: ServiceError | null, response: Json) => void) => void;

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OPENAPI_DOCUMENT } from '@oms/contracts';
 import { IdempotencyStore } from '@oms/domain';
-import { startTestOrderApi, type TestOrderApi } from './order-api.test-app';
+import { startTestOrderApi, type TestOrderApi } from './testing/order-api.test-app';
 
 type Json = Record<string, any>;
 

@@ -2,7 +2,8 @@ import type { INestMicroservice, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { OmsConfig } from '@oms/config';
 import { SagaEventsTransport } from '@oms/sagas';
-import { AppModule, type AppModuleOptions } from './app.module';
+import type { AppOptions } from '@oms/observability';
+import { AppModule } from './app.module';
 
 /**
  * Builds and starts the orchestrator: a Nest microservice whose transport is SagaEventsTransport
@@ -12,7 +13,7 @@ import { AppModule, type AppModuleOptions } from './app.module';
  */
 export async function createSagaOrchestrator(
   config: OmsConfig,
-  options: { logger?: false | LoggerService; exit?: AppModuleOptions['exit'] } = {},
+  options: { logger?: false | LoggerService; exit?: AppOptions['exit'] } = {},
 ): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice(AppModule.forRoot({ config, ...(options.exit ? { exit: options.exit } : {}) }), {
     inject: [SagaEventsTransport],

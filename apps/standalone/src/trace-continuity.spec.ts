@@ -3,7 +3,7 @@ import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { OmsLogger, OpsServer } from '@oms/observability';
-import { anOrderBody, lifecycleConfig, rest, waitForStatus, type RunningOms } from './lifecycle.scenarios';
+import { anOrderBody, lifecycleConfig, rest, waitForStatus, type RunningOms } from './testing/lifecycle.scenarios';
 import { createStandalone, startStandalone } from './standalone.app';
 import { omsInstrumentations, startTracing } from '@oms/observability/tracing-bootstrap';
 

@@ -1,4 +1,3 @@
-// The messaging contract suite (every MessagePublisher / MessageConsumer driver runs it) and
-// the librdkafka mock cluster host for Kafka tests.
+// The messaging contract suite: every MessagePublisher / MessageConsumer driver runs it.
+// (Brokers for Kafka tests come from @oms/testing: testKafka, startKafkaMock.)
 export * from './contract/message-broker.contract';
-export * from './testing/kafka-mock';

@@ -1,5 +1,6 @@
 export { ObservabilityModule, startObservability } from './observability.module';
 export type { ObservabilityOptions } from './observability.options';
+export { PlatformModule, type AppOptions, type PlatformModuleOptions } from './platform.module';
 export { OmsMetrics, omsMetricNames, type MetricResult } from './oms-metrics';
 export {
   HealthRegistry,
@@ -14,7 +15,6 @@ export { HttpMetricsInterceptor } from './http-metrics.interceptor';
 export { createOmsLogger, omsLoggerOptions, omsLoggerParams, REDACTED_LOG_PATHS } from './oms.logger';
 export { Logger as OmsLogger, PinoLogger, InjectPinoLogger } from 'nestjs-pino';
 export * from './tracing';
-export { REQUIRED_METRICS } from './required-metrics.testdata';
 export { runService, runCommand, EXIT_START_FAILED, type ServiceSpec, type CommandSpec, type StartupIo } from './startup/run-service';
 export { ListenAddresses, hostPort } from './startup/listen-addresses';
 export { describeStartupFailure, type StartupFailure } from './startup/startup-failure';

@@ -12,7 +12,7 @@ import {
 } from '@oms/domain';
 import { IdempotentMutation, EventSourcedOrderStreams, PlaceOrderHandler } from '@oms/orders';
 import type { StorageDrivers } from '../storage-drivers';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from './test-database.postgres';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
 
 // Real PostgreSQL on a shared machine: creating, migrating and dropping databases takes seconds.
 jest.setTimeout(60_000);

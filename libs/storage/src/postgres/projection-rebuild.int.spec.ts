@@ -2,7 +2,7 @@ import { SystemClock, UuidV7IdGenerator, type OrderCommand, type OrderView } fro
 import { EventSourcedOrderStreams } from '@oms/orders';
 import type { StorageDrivers } from '../storage-drivers';
 import { rebuildOrdersView } from './projection-rebuild';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from './test-database.postgres';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
 
 // Real PostgreSQL on a shared machine: creating, migrating and dropping databases takes seconds.
 jest.setTimeout(60_000);

@@ -1,6 +1,6 @@
 import { createTestDatabase, postgresTestConfig, type TestDatabase } from '@oms/testing';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { OMS_MIGRATIONS, createPostgresDataSource, postgresDataSourceOptions, postgresSettingsOf } from './data-source';
+import { OMS_MIGRATIONS, postgresDataSourceOptions, postgresSettingsOf } from './data-source';
 import { migrateDown, migrateUp } from './migrations.postgres';
 import { createPostgresDrivers } from './postgres-drivers';
 import { PostgresDatabase } from './postgres-database';
@@ -42,13 +42,11 @@ beforeAll(async () => {
   // The newer release's migrator: this build's migrations plus two of its own.
   newer = new DataSource({ ...postgresDataSourceOptions(settings), migrations: [...OMS_MIGRATIONS, AddsANote1999999999001, RenamesAColumn1999999999002] });
   await newer.initialize();
-  const own = createPostgresDataSource(settings);
-  await own.initialize();
-  sql = new PostgresDatabase(own);
+  sql = await PostgresDatabase.open(settings);
 });
 
 afterAll(async () => {
-  await sql?.dataSource.destroy();
+  await sql?.close();
   await newer?.destroy();
   await database?.drop();
 });

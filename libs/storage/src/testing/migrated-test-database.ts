@@ -1,11 +1,7 @@
 import type { OmsConfig } from '@oms/config';
 import { createTestDatabase, postgresTestConfig, type TestDatabase } from '@oms/testing';
-import { DataSource } from 'typeorm';
+import type { PostgresDatabase, PostgresDriversOptions } from '../postgres';
 import type { StorageDrivers } from '../storage-drivers';
-import { createPostgresDataSource, postgresSettingsOf } from './data-source';
-import { runMigrations } from './migrations.postgres';
-import { createPostgresDrivers, type PostgresDriversOptions } from './postgres-drivers';
-import { PostgresDatabase } from './postgres-database';
 
 /** A fresh database with every migration applied, for one integration test file. */
 export interface MigratedTestDatabase extends TestDatabase {
@@ -17,18 +13,19 @@ export interface MigratedTestDatabase extends TestDatabase {
 }
 
 export async function createMigratedTestDatabase(prefix: string, variables: Record<string, string> = {}): Promise<MigratedTestDatabase> {
+  // Loaded here, not at the top: unit specs import this entry for the contract suites only.
+  const postgres = await import('../postgres');
   const database = await createTestDatabase(prefix);
   const config = postgresTestConfig(database.dsn, variables);
-  await runMigrations(postgresSettingsOf(config));
-  const dataSource: DataSource = createPostgresDataSource({ ...postgresSettingsOf(config), poolMax: 4 });
-  await dataSource.initialize();
+  await postgres.runMigrations(postgres.postgresSettingsOf(config));
+  const sql = await postgres.PostgresDatabase.open({ ...postgres.postgresSettingsOf(config), poolMax: 4 });
   return {
     ...database,
     config,
-    sql: new PostgresDatabase(dataSource),
-    drivers: (options) => createPostgresDrivers(config, options),
+    sql,
+    drivers: (options) => postgres.createPostgresDrivers(config, options),
     async drop() {
-      if (dataSource.isInitialized) await dataSource.destroy();
+      await sql.close();
       await database.drop();
     },
   };

@@ -1,5 +1,7 @@
 import { RelayMetrics, type PublishAttemptResult } from '../relay.metrics';
 
+/** RelayMetrics that keeps every report for assertions. */
+
 export class RecordingMetrics extends RelayMetrics {
   publishedTotal = 0;
   deadLetteredTotal = 0;

@@ -3,8 +3,8 @@ import { loadConfig, type OmsConfig } from '@oms/config';
 import { OrderStreams } from '@oms/domain';
 import { OpsServer } from '@oms/observability';
 import { GrpcServerHost } from '@oms/observability/grpc';
-import { APP_NAME } from './app.module';
-import { createOrderApi } from './order-api.app';
+import { APP_NAME } from '../app.module';
+import { createOrderApi } from '../order-api.app';
 
 /** Config of an order-api under test: memory drivers, ephemeral ports, no background cleanup. */
 export function testConfig(overrides: Record<string, string> = {}): OmsConfig {

@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { OmsMetrics } from '@oms/observability';
 import { Gauge } from 'prom-client';
-import { RELAY_LEASES, type RelayLeases } from './relay-leases.module';
+import { RELAY_LEASES, type RelayLeases } from './relay-leases.provider';
 
 /**
  * Lease gauges of this replica (PostgreSQL only), read at scrape time:
@@ -11,14 +11,14 @@ import { RELAY_LEASES, type RelayLeases } from './relay-leases.module';
 @Injectable()
 export class RelayLeaseMetrics implements OnApplicationBootstrap {
   constructor(
-    private readonly metrics: OmsMetrics,
     @Inject(RELAY_LEASES) private readonly leases: RelayLeases | null,
+    @Optional() private readonly metrics?: OmsMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
     const leases = this.leases;
+    if (!leases || !this.metrics) return;
     const registry = this.metrics.registry;
-    if (!leases || registry.getSingleMetric('oms_outbox_partitions_owned')) return;
     new Gauge({
       name: 'oms_outbox_partitions_owned',
       help: 'Outbox partitions this relay replica holds a lease on.',

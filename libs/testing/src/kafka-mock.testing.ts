@@ -2,7 +2,12 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { OMS_TOPICS, type TopicSpec } from '../topics';
+
+/** A topic to create: the mock has no CreateTopics API, so it takes them on its command line or stdin. */
+export interface KafkaTopic {
+  readonly name: string;
+  readonly partitions: number;
+}
 
 /** A running tools/kafka-mock process: librdkafka's mock cluster, a real Kafka-protocol broker. */
 export interface KafkaMock {
@@ -14,20 +19,23 @@ export interface KafkaMock {
   stop(): Promise<void>;
 }
 
-const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
+const WORKSPACE_ROOT = resolve(__dirname, '../../..');
 const SOURCE = join(WORKSPACE_ROOT, 'tools/kafka-mock/kafka-mock.c');
 const BUILD_SCRIPT = join(WORKSPACE_ROOT, 'tools/kafka-mock/build.sh');
 const BINARY = join(tmpdir(), 'oms-kafka-mock', 'kafka-mock');
+const MOCK_HEADER = '/usr/include/librdkafka/rdkafka_mock.h';
 
-/** Whether the mock can be built here (Debian's librdkafka-dev and a C compiler). */
-export function kafkaMockAvailable(): boolean {
-  if (!existsSync('/usr/include/librdkafka/rdkafka_mock.h') || !existsSync(SOURCE)) return false;
+/** Why tools/kafka-mock cannot be built here (Debian's librdkafka-dev and a C compiler), or undefined when it can. */
+export function kafkaMockUnavailable(): string | undefined {
+  const missing: string[] = [];
+  if (!existsSync(MOCK_HEADER)) missing.push(`Debian's librdkafka-dev (no ${MOCK_HEADER})`);
   try {
     execFileSync('cc', ['--version'], { stdio: 'ignore' });
-    return true;
   } catch {
-    return false;
+    missing.push('a C compiler (no cc: Debian gcc)');
   }
+  if (!existsSync(SOURCE)) missing.push(`its source ${SOURCE}`);
+  return missing.length > 0 ? `tools/kafka-mock cannot be built here: it needs ${missing.join(' and ')}` : undefined;
 }
 
 export interface KafkaMockOptions {
@@ -35,8 +43,15 @@ export interface KafkaMockOptions {
   readonly port?: number;
 }
 
-/** Builds the tool when needed and starts it with the given topics pre-created (default: the OMS topics). */
-export async function startKafkaMock(topics: readonly TopicSpec[] = OMS_TOPICS, options: KafkaMockOptions = {}): Promise<KafkaMock> {
+/**
+ * Builds tools/kafka-mock when needed and starts it with `topics` pre-created. Throws, naming
+ * what is missing and how to install it, when it cannot be built.
+ */
+export async function startKafkaMock(topics: readonly KafkaTopic[], options: KafkaMockOptions = {}): Promise<KafkaMock> {
+  const unavailable = kafkaMockUnavailable();
+  if (unavailable) {
+    throw new Error(`${unavailable}. Install them (bash tools/ci/install-system-packages.sh, as .ci/run does).`);
+  }
   if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < statSync(SOURCE).mtimeMs) {
     execFileSync('sh', [BUILD_SCRIPT, BINARY], { stdio: ['ignore', 'ignore', 'inherit'] });
   }

@@ -4,8 +4,8 @@ import { loadConfig, type OmsConfig } from '@oms/config';
 import { HealthRegistry, OpsServer } from '@oms/observability';
 import { GrpcServerHost } from '@oms/observability/grpc';
 import { orderServiceClientConstructor } from '@oms/orders';
-import { APP_NAME } from './app.module';
-import { createStandalone, startStandalone } from './standalone.app';
+import { APP_NAME } from '../app.module';
+import { createStandalone, startStandalone } from '../standalone.app';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests inspect response bodies loosely
 type Json = Record<string, any>;

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { OmsConfig } from '@oms/config';
 import { MessagePublisher, outboxPartition, type BrokerMessage } from '@oms/domain';
 import { MemoryBroker } from '@oms/messaging';
-import { OutboxRelay, type PartitionAssignment, type RelayLogger, type RelayOptions } from '@oms/relay';
-import { loadPostgresStorage, type StorageDrivers } from '@oms/storage';
+import { loadPostgresStorage, type RelayLeases, type StorageDrivers } from '@oms/storage';
 import { createTestDatabase, postgresTestConfig, type TestDatabase } from '@oms/testing';
 import { Client } from 'pg';
-import type { RelayLeases } from './relay-leases.module';
+import { OutboxRelay, type RelayLogger } from './outbox-relay';
+import type { PartitionAssignment } from './partition-assignment';
+import type { RelayOptions } from './relay.options';
 
 // Real PostgreSQL on a shared machine: databases, pools and lease expiries take seconds.
 jest.setTimeout(120_000);

@@ -1,5 +1,5 @@
 import type { OmsConfig } from '@oms/config';
-import { REQUIRED_METRICS } from '@oms/observability';
+import { REQUIRED_METRICS } from '@oms/observability/testing';
 import { anOrderBody, grpcClient, metricTotal, rest, startOms, waitForStatus, type RunningOms } from './lifecycle.scenarios';
 
 /** The metric names dashboards and alerts rely on; each must be exported (the pool one by drivers that have a pool). */
