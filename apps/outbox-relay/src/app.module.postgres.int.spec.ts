@@ -86,6 +86,7 @@ describe('outbox-relay app on PostgreSQL', () => {
         'database',
         'outbox_backlog',
         'relay_lease',
+        'schema',
       ]);
       const exposition = await app.get(OmsMetrics).expose();
       expect(exposition).toMatch(/^oms_outbox_partitions_owned 4$/m);

@@ -72,7 +72,7 @@ describe('RelayCoordinationModule on PostgreSQL', () => {
       await expect(leases.owned()).resolves.toEqual([0, 1, 2, 3]); // the only member takes every partition
 
       const health = app.get(HealthRegistry).list().map((check) => check.name);
-      expect(health.sort()).toEqual(['database', 'relay_lease']);
+      expect(health.sort()).toEqual(['database', 'relay_lease', 'schema']); // schema: the version check of every PostgreSQL app
       const { body } = await app.get(OpsHealthService).report(); // what /healthz shows
       expect((body['details'] as Record<string, unknown>)['relay_lease']).toMatchObject({ status: 'up', partitions: 4, members: 1, leaseTtlMs: 1500 });
       const exposition = await app.get(OmsMetrics).expose();
