@@ -43,5 +43,9 @@ module.exports = {
     '!src/**/testing/**',
     '!src/contract/**',
     '!src/**/*.spec-helpers.ts',
+    // Declarations only: barrels and ports (abstract classes that serve as DI tokens); each port's
+    // behaviour is held by its contract suite in the drivers' projects.
+    '!src/**/index.ts',
+    '!src/**/*.port.ts',
   ],
 };
