@@ -5,6 +5,7 @@ import { ObservabilityModule } from '@oms/observability';
 import { OrderWriteModule } from '@oms/orders';
 import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
+import { SagaCompensationReporter } from './saga-compensation.reporter';
 
 export const APP_NAME = 'saga-orchestrator';
 
@@ -33,6 +34,7 @@ export class AppModule {
         PartnersModule.forRoot(),
         SagasModule.forRoot({ metrics: { provide: SagaMetrics, useClass: PrometheusSagaMetrics } }),
       ],
+      providers: [SagaCompensationReporter],
     };
   }
 }
