@@ -4,6 +4,7 @@ import { GrpcServerModule } from '@oms/observability/grpc';
 import { ObservabilityModule } from '@oms/observability';
 import { StorageModule } from '@oms/storage';
 import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
+import { OutboxBackpressureCheck } from './outbox-backpressure.check';
 
 export const APP_NAME = 'order-api';
 
@@ -14,7 +15,10 @@ export interface AppModuleOptions {
   readonly logDestination?: NodeJS.WritableStream;
 }
 
-/** order-api: REST + gRPC oms.v1.OrderService on the storage driver chosen by config. */
+/**
+ * order-api: REST + gRPC oms.v1.OrderService on the storage driver chosen by config; not ready
+ * while the outbox backlog exceeds OMS_OUTBOX_MAX_PENDING.
+ */
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
@@ -28,7 +32,7 @@ export class AppModule {
         OrdersModule.forRoot(),
         GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
       ],
-      providers: [IdempotencyCleanupWorker],
+      providers: [IdempotencyCleanupWorker, OutboxBackpressureCheck],
     };
   }
 }
