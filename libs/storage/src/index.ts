@@ -12,6 +12,6 @@ export {
   type UnknownMigration,
 } from './schema-version';
 export * from './relay-coordination';
-export { decodeOrderCursor, encodeOrderCursor, type OrderCursor } from './order-cursor';
+export { decodeOrderCursor, encodeOrderCursor, type OrderCursor, type OrderCursorScope } from './order-cursor';
 // Types only (erased): the PostgreSQL API itself is reached through `await loadPostgresStorage()`.
 export type { MigrateOptions, MigrationState, PostgresDriversOptions, RebuildOptions, RebuildResult } from './postgres';
