@@ -1,12 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { OmsConfig } from '@oms/config';
-import { Kafka, logLevel } from 'kafkajs';
 import type { MessagingDriver } from '../messaging-driver';
 import { omsTopics } from '../topics';
 import { KafkaConsumer, type KafkaConsumerOptions } from './kafka-consumer';
-import { kafkaLogCreator } from './kafka-logger';
+import { createKafkaClient } from './kafka-client';
 import { KafkaPublisher, type KafkaPublisherOptions } from './kafka-publisher';
-import { checkKafkaTopics, ensureKafkaTopics } from './kafka-topics';
+import { checkKafkaTopics } from './kafka-topics';
 
 export interface KafkaDriverOptions {
   /** Check at start that the OMS topics exist (default true); contract tests bring their own. */
@@ -18,20 +17,6 @@ export interface KafkaDriverOptions {
 }
 
 type BrokerConfig = Pick<OmsConfig, 'broker'>;
-
-export function createKafkaClient(config: BrokerConfig, options: KafkaDriverOptions = {}): Kafka {
-  const { kafka } = config.broker;
-  if (kafka.brokers.length === 0) throw new Error('KAFKA_BROKERS is empty: the kafka driver needs at least one broker');
-  return new Kafka({
-    clientId: kafka.clientId,
-    brokers: [...kafka.brokers],
-    logLevel: logLevel.WARN,
-    logCreator: kafkaLogCreator,
-    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
-    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
-  });
-}
 
 /**
  * The Kafka driver: one kafkajs client, an idempotent (configurable) acks=all producer and
@@ -50,8 +35,14 @@ export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriv
     await admin.disconnect();
     throw error;
   }
-  const publisher = new KafkaPublisher(kafka, { idempotent: config.broker.kafka.idempotent, ...options.publisher });
-  const consumer = new KafkaConsumer(kafka, options.consumer);
+  const { idempotent, producer, consumer: tuning } = config.broker.kafka;
+  const publisher = new KafkaPublisher(kafka, { idempotent, batchSize: producer.batchSize, batchBytes: producer.batchBytes, ...options.publisher });
+  const consumer = new KafkaConsumer(kafka, {
+    maxInFlight: tuning.maxInFlight,
+    maxBytes: tuning.fetchMaxBytes,
+    maxBytesPerPartition: tuning.partitionFetchMaxBytes,
+    ...options.consumer,
+  });
   return {
     driver: 'kafka',
     publisher,
@@ -79,15 +70,4 @@ export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriv
       await admin.disconnect();
     },
   };
-}
-
-/** For the migrator's topic command: creates the missing OMS topics, returns their names. */
-export async function createOmsKafkaTopics(config: BrokerConfig, options: { readonly replicationFactor?: number } = {}): Promise<string[]> {
-  const admin = createKafkaClient(config).admin();
-  await admin.connect();
-  try {
-    return await ensureKafkaTopics(admin, omsTopics(config.broker.kafka), options);
-  } finally {
-    await admin.disconnect();
-  }
 }
