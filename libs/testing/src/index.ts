@@ -4,3 +4,4 @@ export { containerRuntimeAvailable } from './container-runtime';
 export { DEFAULT_TEST_POSTGRES_DSN, createTestDatabase, testPostgresServer, type TestDatabase } from './postgres.testing';
 export { testKafkaBrokers } from './kafka.testing';
 export { postgresTestConfig, testConfig } from './config.testing';
+export { createTestCertificates, type TestCertificates, type TestKeyPair } from './tls.testing';

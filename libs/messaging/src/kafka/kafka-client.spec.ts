@@ -16,7 +16,7 @@ jest.mock('kafkajs', () => {
   };
 });
 
-// eslint-disable-next-line import/first -- after jest.mock, which SWC does not hoist above imports
+// Imported after jest.mock, so that it sees the recording Kafka class.
 import { createKafkaClient } from './kafka-client';
 
 describe('createKafkaClient', () => {

@@ -30,12 +30,16 @@ export function kafkaMockAvailable(): boolean {
   }
 }
 
-/** Builds the tool when needed and starts it with the given topics pre-created (default: the OMS topics). */
-export async function startKafkaMock(topics: readonly TopicSpec[] = OMS_TOPICS): Promise<KafkaMock> {
+/**
+ * Builds the tool when needed and starts it with the given topics pre-created (default: the
+ * OMS topics), on `brokers` brokers (default 1; topics get min(brokers, 3) replicas).
+ */
+export async function startKafkaMock(topics: readonly TopicSpec[] = OMS_TOPICS, options: { readonly brokers?: number } = {}): Promise<KafkaMock> {
   if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < statSync(SOURCE).mtimeMs) {
     execFileSync('sh', [BUILD_SCRIPT, BINARY], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  const child = spawn(BINARY, topics.map((topic) => `${topic.name}:${topic.partitions}`), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const args = [...(options.brokers ? ['--brokers', String(options.brokers)] : []), ...topics.map((topic) => `${topic.name}:${topic.partitions}`)];
+  const child = spawn(BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   // Never outlive the test process, even when it ends without calling stop().
   const killOnExit = (): void => void child.kill('SIGTERM');
