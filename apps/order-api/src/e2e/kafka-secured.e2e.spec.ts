@@ -122,3 +122,13 @@ it('runs a relay and a saga over TLS + SASL/SCRAM: an order paid over REST ends 
   }
   for (const app of [saga, relay, api]) expect((await app.stop('SIGTERM')).code).toBe(0);
 });
+
+it('runs the built migrator\'s topics check over TLS + SASL: partitions and replicas match, configs are unknown on the mock', async () => {
+  const migrator = await startApp(buildApp('migrator'), securedKafka('oms-relay'), ['topics', 'check']);
+  const exit = await migrator.exited;
+  const output = migrator.output();
+  expect({ code: exit.code, output }).toEqual({ code: 0, output: expect.stringContaining('0 missing topic(s), 0 setting(s) drifted') });
+  expect(output).toContain('  replication factor  ok (3)');
+  expect(output).toMatch(/min\.insync\.replicas unknown, declared 2/);
+  expect(output).not.toContain(PASSWORDS['oms-relay']);
+});
