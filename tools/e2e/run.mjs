@@ -30,8 +30,8 @@ import { sleep, waitReady } from './lib/processes.mjs';
 import { ApiClient, boundedAll, driveOrder, EXPECTED_STATUS, KINDS, kindOf, statusName } from './lib/workload.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq' };
-const TOPIC_SPECS = [`${TOPICS.orders}:12`, `${TOPICS.dlq}:3`]; // as libs/messaging/src/topics.ts declares them
+const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq', saga: 'oms.saga.events' };
+const TOPIC_SPECS = [`${TOPICS.orders}:12`, `${TOPICS.dlq}:3`, `${TOPICS.saga}:12`]; // the OMS topics at their default settings
 const DECLINE_ABOVE_MINOR = 1_000_000;
 const KAFKA_MOCK_BINARY = join(tmpdir(), 'oms-e2e-kafka-mock', 'kafka-mock');
 const SAGA_GROUP = 'oms-saga-orchestrator';
@@ -225,7 +225,7 @@ async function main() {
     const outbox = await run.pool.query(`SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending FROM outbox`);
     const running = await run.pool.query(`SELECT count(*)::int AS n FROM sagas WHERE status = 'RUNNING'`);
     storeEvents = (
-      await run.pool.query(`SELECT event_id::text AS "eventId", stream_id AS "streamId", version, type, data FROM events ORDER BY position`)
+      await run.pool.query(`SELECT event_id::text AS "eventId", stream_id AS "streamId", version, position, type, data FROM events ORDER BY position`)
     ).rows;
     const seen = new Set(run.observer.records.map((record) => record.eventId));
     const unseen = storeEvents.filter((event) => !seen.has(event.eventId)).length;

@@ -103,6 +103,8 @@ export async function startObserver(brokers, topics, groupId) {
       } catch {
         envelope = undefined;
       }
+      // The body OMS publishes: the Go OMS envelope (id, aggregate_id, event_type, payload) plus
+      // streamId, version and position (docs/events.md); the previous body's names as a fallback.
       records.push({
         topic,
         partition,
@@ -110,11 +112,12 @@ export async function startObserver(brokers, topics, groupId) {
         key: message.key?.toString('utf8'),
         ceType: header(message.headers, 'ce_type'),
         ceId: header(message.headers, 'ce_id'),
-        eventId: envelope?.eventId,
+        eventId: envelope?.id ?? envelope?.eventId,
         streamId: envelope?.streamId,
-        orderId: envelope?.orderId,
+        orderId: envelope?.aggregate_id ?? envelope?.orderId,
         version: envelope?.version,
-        type: envelope?.type,
+        position: envelope?.position,
+        type: envelope?.event_type ?? envelope?.type,
       });
     },
   });
