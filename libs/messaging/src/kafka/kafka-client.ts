@@ -6,12 +6,15 @@ import { kafkaSecurityOptions } from './kafka-security';
 export interface KafkaClientOptions {
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** kafkajs log level (default WARN, through the app's logger); tools pass NOTHING. */
+  readonly logLevel?: logLevel;
 }
 
 /**
  * The one place a kafkajs client is made: brokers, client id, TLS and SASL from the config,
  * our logger, bounded retries. Every Kafka connection of OMS (producer, consumers, the admin
- * of health checks, lag and the migrator's topic commands) comes from a client built here.
+ * of health checks, lag and the migrator's topic commands, and the e2e, chaos and bench tools'
+ * observers through tools/e2e/lib/oms-kafka.mjs) comes from a client built here.
  */
 export function createKafkaClient(config: Pick<OmsConfig, 'broker'>, options: KafkaClientOptions = {}): Kafka {
   const { kafka } = config.broker;
@@ -20,7 +23,7 @@ export function createKafkaClient(config: Pick<OmsConfig, 'broker'>, options: Ka
     clientId: kafka.clientId,
     brokers: [...kafka.brokers],
     ...kafkaSecurityOptions(kafka),
-    logLevel: logLevel.WARN,
+    logLevel: options.logLevel ?? logLevel.WARN,
     logCreator: kafkaLogCreator,
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
