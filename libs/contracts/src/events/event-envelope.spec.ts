@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { anOrderPlaced, storedEventsWith } from '@oms/domain/testing';
@@ -127,5 +129,23 @@ describe('parseEnvelope', () => {
   ])('refuses %s: %s', (body, message) => {
     expect(() => parseEnvelope(body)).toThrow(MalformedEnvelopeError);
     expect(() => parseEnvelope(body)).toThrow(message);
+  });
+});
+
+describe('docs/events.md', () => {
+  // Keeps the consumer-facing page honest: every event type, schema version, payload field and body field.
+  const doc = readFileSync(join(__dirname, '../../../../docs/events.md'), 'utf8');
+
+  it('lists every catalogued event type with its schema version and payload fields', () => {
+    for (const [type, contract] of Object.entries(ORDER_EVENT_CATALOG)) {
+      const row = doc.split('\n').find((line) => line.startsWith(`| \`${type}\` |`));
+      expect({ type, row: row !== undefined }).toEqual({ type, row: true });
+      expect(row).toContain(`| ${contract.schemaVersion} |`);
+      for (const field of Object.keys((contract.dataSchema as { properties: object }).properties)) expect(row).toContain(`\`${field}\``);
+    }
+  });
+
+  it('describes every body field', () => {
+    for (const field of Object.keys((ORDER_EVENT_BODY_SCHEMA as { properties: object }).properties)) expect(doc).toContain(`\`${field}\``);
   });
 });
