@@ -60,5 +60,5 @@ bench: ## Benchmarks (npm run bench; writes docs/benchmarks.md)
 start: ## One process with embedded drivers (npm start)
 	npm start
 
-deploy-check: ## Validate compose, Helm values, workflows (no Docker or helm needed)
+deploy-check: ## Check the chart with Helm 3 and 4 (lint, template, Kubernetes schemas, policies), compose, workflows
 	bash tools/deploy-check/run.sh static

@@ -77,6 +77,25 @@ export default [
     },
   },
   {
+    // Test helpers live in the testing entry points (`@oms/<lib>/testing`, `@oms/testing`, an app's
+    // src/testing/); production code never imports them.
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/src/testing.ts', '**/src/**/testing/**', '**/src/contract/**', '**/src/e2e/**', '**/*.spec-helpers.ts', 'libs/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@oms/testing', '@oms/*/testing', './testing', './testing/*', '../testing', '../testing/*'],
+              message: 'test support is for specs and testing entry points only',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests and tools may print and may use loose types for malformed-input cases.
     files: ['**/*.spec.ts', 'tools/**/*.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },

@@ -27,4 +27,25 @@ module.exports = {
   },
   moduleNameMapper,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  // Coverage (the test / test-int targets turn it on): V8's own counters, mapped back through the
+  // inline source maps; tools/coverage/check.mjs merges both tiers per project and holds the floors.
+  coverageProvider: 'v8',
+  coverageReporters: ['json', 'text-summary'],
+  collectCoverageFrom: [
+    'src/**/*.ts',
+    '!src/**/*.spec.ts',
+    // Run only as built processes (end-to-end), not under Jest.
+    '!src/main.ts',
+    '!src/tracing.ts',
+    '!src/e2e/**',
+    // Test support: the testing entry points, contract suites and fixtures.
+    '!src/testing.ts',
+    '!src/**/testing/**',
+    '!src/contract/**',
+    '!src/**/*.spec-helpers.ts',
+    // Declarations only: barrels and ports (abstract classes that serve as DI tokens); each port's
+    // behaviour is held by its contract suite in the drivers' projects.
+    '!src/**/index.ts',
+    '!src/**/*.port.ts',
+  ],
 };

@@ -175,27 +175,34 @@ export function checkWorkflow(file, workflow, requiredJobs) {
   return problems;
 }
 
-const BLOCK_OPEN = /\{\{-?\s*(if|range|with|define|block)\b/g;
-const BLOCK_END = /\{\{-?\s*end\s*-?\}\}/g;
+export const DEPLOY_CHECK_COMMAND = 'bash tools/deploy-check/run.sh static';
 
 /**
- * Helm templates cannot be rendered here (no helm binary), so catch what can be seen
- * statically: unbalanced blocks, includes of undefined templates, and `.Values` paths the
- * schema does not describe.
+ * CI here (`.ci/run`) and on GitHub (`ci.yml`, job `helm`) run the same deploy-check entry and
+ * nothing else checks the chart there, so both check the same thing with the same helm.
+ */
+export function checkSameDeployCheck(ciRun, workflow, job = 'helm') {
+  const problems = [];
+  if (!ciRun.split('\n').some((line) => line.trim() === DEPLOY_CHECK_COMMAND)) problems.push(`.ci/run: does not run \`${DEPLOY_CHECK_COMMAND}\``);
+  const steps = workflow?.jobs?.[job]?.steps ?? [];
+  if (!steps.some((step) => String(step.run ?? '').trim() === DEPLOY_CHECK_COMMAND)) problems.push(`ci.yml: job ${job} does not run \`${DEPLOY_CHECK_COMMAND}\``);
+  for (const step of steps) {
+    const text = `${step.uses ?? ''} ${step.run ?? ''}`;
+    if (/setup-helm|kubeconform|\bhelm (lint|template)\b/.test(text)) {
+      problems.push(`ci.yml: job ${job} checks the chart outside ${DEPLOY_CHECK_COMMAND} (${(step.name ?? step.uses ?? step.run).trim()})`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every `.Values` path a template reads must be described by values.schema.json, so a value
+ * the schema does not know (and so `helm lint` cannot refuse) is never read silently. Syntax,
+ * blocks and includes are left to `helm lint` and `helm template`.
  */
 export function checkTemplates(templates, schema) {
   const problems = [];
-  const defined = new Set();
-  for (const text of Object.values(templates)) {
-    for (const match of text.matchAll(/\{\{-?\s*define\s+"([^"]+)"/g)) defined.add(match[1]);
-  }
   for (const [file, text] of Object.entries(templates)) {
-    const opens = [...text.matchAll(BLOCK_OPEN)].length;
-    const ends = [...text.matchAll(BLOCK_END)].length;
-    if (opens !== ends) problems.push(`${file}: ${opens} blocks opened, ${ends} closed`);
-    for (const match of text.matchAll(/\binclude\s+"([^"]+)"/g)) {
-      if (!defined.has(match[1])) problems.push(`${file}: include of undefined template ${match[1]}`);
-    }
     for (const match of text.matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
       const path = match[1].slice(1).split('.');
       if (!schemaHasPath(schema, path)) problems.push(`${file}: .Values.${path.join('.')} is not in values.schema.json`);
@@ -290,8 +297,9 @@ function seconds(duration) {
 
 /**
  * Invariants of one rendered release (`docs`: the manifests as objects), checked the way a
- * reviewer would read them: the pieces point at each other, the pods are locked down, and
- * the grace period covers the drain. `index` is variableIndex() of libs/config.
+ * reviewer would read them: the pieces point at each other, probes use the ops endpoints, and
+ * the grace period covers the drain. `index` is variableIndex() of libs/config. The generic
+ * platform rules (non-root, read-only, resources, probes, images, PDB) are policy-checks.mjs.
  */
 export function checkManifests(docs, index) {
   const problems = [];
@@ -313,17 +321,13 @@ export function checkManifests(docs, index) {
   if (workload.kind === 'Deployment' && workload.spec.strategy?.rollingUpdate?.maxUnavailable !== 0) {
     problems.push(`${where}: RollingUpdate must keep maxUnavailable 0`);
   }
-  if (pod.spec.securityContext?.runAsNonRoot !== true) problems.push(`${where}: pod must run as non-root`);
-  const security = container.securityContext ?? {};
-  if (security.readOnlyRootFilesystem !== true || security.allowPrivilegeEscalation !== false || !security.capabilities?.drop?.includes('ALL')) {
-    problems.push(`${where}: container must be read-only, without privilege escalation and capabilities`);
-  }
+  // Non-root, read-only, no privilege escalation, resources and probes: policy-checks.mjs.
+  if (!container.securityContext?.capabilities?.drop?.includes('ALL')) problems.push(`${where}: container must drop all capabilities`);
   for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
     if (container[probe] && container[probe].httpGet?.port !== 'metrics') problems.push(`${where}: ${probe} must use the ops port`);
   }
   if (container.readinessProbe?.httpGet?.path !== '/readyz') problems.push(`${where}: readiness must probe /readyz`);
   if (container.livenessProbe?.httpGet?.path !== '/livez') problems.push(`${where}: liveness must probe /livez`);
-  if (!container.resources?.requests || !container.resources?.limits?.memory) problems.push(`${where}: requests and a memory limit are required`);
 
   const configMap = byKind('ConfigMap').find((doc) => doc.metadata.name === container.envFrom?.find((from) => from.configMapRef)?.configMapRef.name);
   if (!configMap) problems.push(`${where}: envFrom does not reference the release ConfigMap`);
@@ -384,8 +388,6 @@ export function checkManifests(docs, index) {
   }
   for (const job of byKind('Job')) {
     if (!String(job.metadata.annotations?.['helm.sh/hook'] ?? '').includes('pre-upgrade')) problems.push(`Job ${job.metadata.name}: must be a pre-install,pre-upgrade hook`);
-    const migrator = job.spec.template.spec.containers[0];
-    if (migrator.securityContext?.readOnlyRootFilesystem !== true) problems.push(`Job ${job.metadata.name}: must run read-only`);
   }
   if (workload.kind === 'Rollout') {
     const names = [

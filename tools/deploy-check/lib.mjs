@@ -1,8 +1,6 @@
 // Shared helpers of the deployment checks: YAML loading, Helm-style values merging,
 // schema validation and the variable list of libs/config.
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -165,40 +163,4 @@ export function variableIndex(variables) {
 
 export function fileExists(relative) {
   return existsSync(join(ROOT, relative));
-}
-
-/**
- * Builds tools/deploy-check/render (Go text/template + sprig, Debian's packages) once per
- * source version and returns the binary's path.
- */
-export function ensureRenderer() {
-  const source = join(ROOT, 'tools/deploy-check/render');
-  const digest = createHash('sha256').update(readFileSync(join(source, 'main.go'))).digest('hex').slice(0, 12);
-  const binary = join(tmpdir(), `oms-deploy-check-render-${digest}`);
-  if (!existsSync(binary)) {
-    const result = spawnSync('go', ['build', '-o', binary, '.'], {
-      cwd: source,
-      encoding: 'utf8',
-      env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOCACHE: join(tmpdir(), 'oms-deploy-check-gocache'), GOFLAGS: '' },
-    });
-    if (result.status !== 0) throw new Error(`building the renderer failed: ${result.error?.message ?? ''}${result.stderr}`);
-  }
-  return binary;
-}
-
-/** Renders one release of the chart; returns its manifests as objects. */
-export function renderRelease(renderer, values, release, namespace = 'oms') {
-  const dir = mkdtempSync(join(tmpdir(), 'oms-deploy-check-values-'));
-  try {
-    const valuesFile = join(dir, 'values.json');
-    writeFileSync(valuesFile, JSON.stringify(values));
-    const result = spawnSync(renderer, [CHART, valuesFile, release, namespace], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-    if (result.status !== 0) throw new Error(`render failed: ${result.stderr.trim()}`);
-    const docs = parseAllDocuments(result.stdout);
-    const errors = docs.flatMap((doc) => doc.errors.map((error) => error.message));
-    if (errors.length > 0) throw new Error(`rendered YAML is invalid: ${errors.join('; ')}`);
-    return docs.map((doc) => doc.toJS()).filter((doc) => doc !== null && doc !== undefined);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

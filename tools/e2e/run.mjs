@@ -7,7 +7,7 @@
 //   node tools/e2e/run.mjs [--orders 500] [--quick] [--concurrency 16] [--dist DIR] [--build] [--keep-logs] [--kafka-tls]
 //
 // --kafka-tls: the apps and the observer reach the broker only over TLS with SASL/SCRAM (the mock
-// cluster behind the proxy of libs/messaging/src/testing), as against a managed cluster.
+// cluster behind the proxy of libs/testing/src/kafka-proxy.testing.ts), as against a managed cluster.
 //
 // Exits 1 when a check fails (or the run could not start); the last line is `e2e: N passed, N failed`.
 import { execFileSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 import { SystemClock, UuidV7IdGenerator } from '@oms/domain';
-import { OrderCommandExecutor } from '@oms/orders';
+import { EventSourcedOrderStreams } from '@oms/orders';
 import { loadPostgresStorage } from '@oms/storage';
 import { createTestDatabase, postgresTestConfig, testConfig, type TestDatabase } from '@oms/testing';
 import { Client } from 'pg';
@@ -78,7 +78,7 @@ describe('migrator CLI', () => {
     const drivers = await storage.createPostgresDrivers(postgresTestConfig(database.dsn));
     const ids = new UuidV7IdGenerator();
     try {
-      const executor = new OrderCommandExecutor(drivers.eventStore, drivers.unitOfWork, new SystemClock(), ids);
+      const executor = new EventSourcedOrderStreams(drivers.eventStore, drivers.unitOfWork, new SystemClock(), ids);
       const orderIds = [ids.newId(), ids.newId(), ids.newId()];
       for (const orderId of orderIds) {
         await executor.execute(orderId, [

@@ -74,84 +74,114 @@ async function runTopicsCommand(
   return EXIT_OK;
 }
 
-async function execute(
-  command: Exclude<MigratorCommand, { kind: 'help' | 'create-topics' | 'check-topics' }>,
+type DatabaseCommand = Exclude<MigratorCommand, { kind: 'help' | 'create-topics' | 'check-topics' }>;
+type PostgresStorage = Awaited<ReturnType<typeof loadPostgresStorage>>;
+
+async function execute(command: DatabaseCommand, config: OmsConfig, io: MigratorIo): Promise<void> {
+  const storage = await loadPostgresStorage();
+  // Schema changes and rebuilds may legitimately run longer than a request's statement timeout.
+  const settings = { ...storage.postgresSettingsOf(config), applicationName: 'oms-migrator', poolMax: 2, statementTimeoutMs: 0 };
+  if (command.kind === 'up' || command.kind === 'down' || command.kind === 'status') {
+    // Schema changes go through TypeORM's migration runner (ADR 0013).
+    const dataSource = storage.createPostgresDataSource(settings);
+    await dataSource.initialize();
+    try {
+      await migrate(command, storage, dataSource, io);
+    } finally {
+      await dataSource.destroy();
+    }
+    return;
+  }
+  const db = await storage.PostgresDatabase.open(settings);
+  try {
+    await maintain(command, storage, db, config, io);
+  } finally {
+    await db.close();
+  }
+}
+
+async function migrate(
+  command: Extract<DatabaseCommand, { kind: 'up' | 'down' | 'status' }>,
+  storage: PostgresStorage,
+  dataSource: ReturnType<PostgresStorage['createPostgresDataSource']>,
+  io: MigratorIo,
+): Promise<void> {
+  switch (command.kind) {
+    case 'up': {
+      const applied = await storage.migrateUp(dataSource, { steps: command.steps });
+      for (const name of applied) io.out(`applied  ${name}`);
+      io.out(applied.length === 0 ? 'nothing to apply: the schema is up to date' : `${applied.length} migration(s) applied`);
+      return;
+    }
+    case 'down': {
+      const reverted = await storage.migrateDown(dataSource, { steps: command.steps });
+      for (const name of reverted) io.out(`reverted ${name}`);
+      io.out(reverted.length === 0 ? 'nothing to revert: no migration is applied' : `${reverted.length} migration(s) reverted`);
+      return;
+    }
+    case 'status': {
+      const states = await storage.migrationStatus(dataSource);
+      for (const state of states) {
+        io.out(`${state.applied ? '[applied]' : '[pending]'} ${state.name}${state.unknown ? '  (not in this build)' : ''}`);
+      }
+      const pending = states.filter((state) => !state.applied).length;
+      io.out(`${states.length - pending} applied, ${pending} pending`);
+      return;
+    }
+  }
+}
+
+/** Data maintenance: hand-written SQL on the storage's own pool, like the drivers. */
+async function maintain(
+  command: Exclude<DatabaseCommand, { kind: 'up' | 'down' | 'status' }>,
+  storage: PostgresStorage,
+  db: InstanceType<PostgresStorage['PostgresDatabase']>,
   config: OmsConfig,
   io: MigratorIo,
 ): Promise<void> {
-  const storage = await loadPostgresStorage();
-  const settings = { ...storage.postgresSettingsOf(config), applicationName: 'oms-migrator' };
-  // Schema changes and rebuilds may legitimately run longer than a request's statement timeout.
-  const dataSource = storage.createPostgresDataSource({ ...settings, poolMax: 2, statementTimeoutMs: 0 });
-  await dataSource.initialize();
-  try {
-    switch (command.kind) {
-      case 'up': {
-        const applied = await storage.migrateUp(dataSource, { steps: command.steps });
-        for (const name of applied) io.out(`applied  ${name}`);
-        io.out(applied.length === 0 ? 'nothing to apply: the schema is up to date' : `${applied.length} migration(s) applied`);
-        return;
-      }
-      case 'down': {
-        const reverted = await storage.migrateDown(dataSource, { steps: command.steps });
-        for (const name of reverted) io.out(`reverted ${name}`);
-        io.out(reverted.length === 0 ? 'nothing to revert: no migration is applied' : `${reverted.length} migration(s) reverted`);
-        return;
-      }
-      case 'status': {
-        const states = await storage.migrationStatus(dataSource);
-        for (const state of states) {
-          io.out(`${state.applied ? '[applied]' : '[pending]'} ${state.name}${state.unknown ? '  (not in this build)' : ''}`);
-        }
-        const pending = states.filter((state) => !state.applied).length;
-        io.out(`${states.length - pending} applied, ${pending} pending`);
-        return;
-      }
-      case 'rebuild-projections': {
-        const result = await storage.rebuildOrdersView(new storage.PostgresDatabase(dataSource), {
-          batchSize: command.batchSize,
-          onBatch: ({ orders }) => io.out(`orders_view: ${orders} order(s) recomputed`),
-        });
-        io.out(`orders_view rebuilt: ${result.orders} order(s), ${result.removed} orphaned row(s) removed`);
-        return;
-      }
-      case 'dlq-reprocess': {
-        const result = await reprocessDeadLetters(new storage.PostgresDatabase(dataSource), {
-          execute: command.execute,
-          limit: command.limit,
-          notifyChannel: storage.OUTBOX_NOTIFY_CHANNEL,
-        });
-        for (const row of result.rows) {
-          io.out(
-            `${command.execute ? 'requeued' : 'dead    '} #${row.id} message ${row.messageId} key ${row.key} topic ${row.topic} ` +
-              `attempts ${row.attempts} at ${row.createdAt.toISOString()}: ${row.lastError ?? '(no error recorded)'}`,
-          );
-        }
-        const more = result.remaining > 0 ? `; ${result.remaining} more dead-lettered row(s) left (raise --limit or run again)` : '';
-        io.out(
-          command.execute
-            ? `${result.rows.length} dead-lettered row(s) set pending again: the relay republishes them${more}`
-            : `${result.rows.length} dead-lettered row(s) listed (dry run: nothing changed, add --execute to republish)${more}`,
-        );
-        return;
-      }
-      case 'replay-events': {
-        // The drivers over the migrator's DataSource: readAll and a commit that NOTIFYs the relays.
-        const drivers = storage.postgresDriversOn(dataSource, { partitions: config.outbox.partitions, notify: true });
-        const result = await replayEvents(command.range, command.execute, {
-          db: new storage.PostgresDatabase(dataSource),
-          eventStore: drivers.eventStore,
-          unitOfWork: drivers.unitOfWork,
-          topic: config.broker.kafka.ordersTopic,
-          onBatch: command.execute ? (progress) => io.out(`replayed ${progress.events} event(s) so far`) : undefined,
-        });
-        await drivers.close(); // sends the relays' wake-up before the connections go
-        io.out(replaySummary(command.range, command.execute, result));
-        return;
-      }
+  switch (command.kind) {
+    case 'rebuild-projections': {
+      const result = await storage.rebuildOrdersView(db, {
+        batchSize: command.batchSize,
+        onBatch: ({ orders }) => io.out(`orders_view: ${orders} order(s) recomputed`),
+      });
+      io.out(`orders_view rebuilt: ${result.orders} order(s), ${result.removed} orphaned row(s) removed`);
+      return;
     }
-  } finally {
-    if (dataSource.isInitialized) await dataSource.destroy();
+    case 'dlq-reprocess': {
+      const result = await reprocessDeadLetters(db, {
+        execute: command.execute,
+        limit: command.limit,
+        notifyChannel: storage.OUTBOX_NOTIFY_CHANNEL,
+      });
+      for (const row of result.rows) {
+        io.out(
+          `${command.execute ? 'requeued' : 'dead    '} #${row.id} message ${row.messageId} key ${row.key} topic ${row.topic} ` +
+            `attempts ${row.attempts} at ${row.createdAt.toISOString()}: ${row.lastError ?? '(no error recorded)'}`,
+        );
+      }
+      const more = result.remaining > 0 ? `; ${result.remaining} more dead-lettered row(s) left (raise --limit or run again)` : '';
+      io.out(
+        command.execute
+          ? `${result.rows.length} dead-lettered row(s) set pending again: the relay republishes them${more}`
+          : `${result.rows.length} dead-lettered row(s) listed (dry run: nothing changed, add --execute to republish)${more}`,
+      );
+      return;
+    }
+    case 'replay-events': {
+      // The drivers over the migrator's pool: readAll and a commit that NOTIFYs the relays.
+      const drivers = storage.postgresDriversOn(db, { partitions: config.outbox.partitions, notify: true });
+      const result = await replayEvents(command.range, command.execute, {
+        db,
+        eventStore: drivers.eventStore,
+        unitOfWork: drivers.unitOfWork,
+        topic: config.broker.kafka.ordersTopic,
+        onBatch: command.execute ? (progress) => io.out(`replayed ${progress.events} event(s) so far`) : undefined,
+      });
+      await drivers.close(); // sends the relays' wake-up before the connections go
+      io.out(replaySummary(command.range, command.execute, result));
+      return;
+    }
   }
 }
 

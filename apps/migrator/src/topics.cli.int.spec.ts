@@ -1,6 +1,5 @@
 import { OMS_TOPICS } from '@oms/messaging';
-import { startKafkaMock, type KafkaMock } from '@oms/messaging/testing';
-import { testConfig } from '@oms/testing';
+import { startKafkaMock, testConfig, type KafkaMock } from '@oms/testing';
 import { EXIT_FAILED, EXIT_OK, runMigratorCli } from './migrator.cli';
 
 // `migrator topics create --dry-run` and `topics check` against the Kafka-protocol test broker

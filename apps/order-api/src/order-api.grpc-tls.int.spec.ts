@@ -1,34 +1,7 @@
 import { Metadata, credentials, status, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { orderServiceClientConstructor } from '@oms/orders';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startTestOrderApi, testConfig, type TestOrderApi } from './order-api.test-app';
-
-/** A self-signed certificate for localhost (it is its own CA, so it also serves as the client CA). */
-function selfSigned(dir: string, name: string): { cert: string; key: string } | null {
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${name}`,
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`),
-    ], { stdio: 'ignore' });
-  } catch {
-    return null;
-  }
-  return { cert: readFileSync(join(dir, `${name}.crt`), 'utf8'), key: readFileSync(join(dir, `${name}.key`), 'utf8') };
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'oms-grpc-tls-'));
-const serverPair = selfSigned(dir, 'server');
-const clientPair = selfSigned(dir, 'client');
-if (!serverPair || !clientPair) console.warn('gRPC TLS tests skipped: the openssl command is not available to create test certificates');
-const describeTls = serverPair && clientPair ? describe : describe.skip;
-const server = serverPair ?? { cert: '', key: '' };
-const client = clientPair ?? { cert: '', key: '' };
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { selfSignedCertificate, type TestKeyPair } from '@oms/testing';
+import { startTestOrderApi, testConfig, type TestOrderApi } from './testing/order-api.test-app';
 
 function getOrder(port: number, channel: ChannelCredentials): Promise<ServiceError | null> {
   const OrderService = orderServiceClientConstructor();
@@ -41,11 +14,16 @@ function getOrder(port: number, channel: ChannelCredentials): Promise<ServiceErr
   );
 }
 
-describeTls('order-api gRPC with TLS and mutual TLS', () => {
+describe('order-api gRPC with TLS and mutual TLS', () => {
   let tls: TestOrderApi;
   let mutual: TestOrderApi;
+  let server: TestKeyPair;
+  let client: TestKeyPair;
 
   beforeAll(async () => {
+    // Made by openssl; without it this throws, saying what to install, and the tests fail.
+    server = selfSignedCertificate('server'); // its own CA, so it also serves as the client CA
+    client = selfSignedCertificate('client');
     tls = await startTestOrderApi(testConfig({ OMS_GRPC_TLS_CERT: server.cert, OMS_GRPC_TLS_KEY: server.key }));
     mutual = await startTestOrderApi(
       testConfig({ OMS_GRPC_TLS_CERT: server.cert, OMS_GRPC_TLS_KEY: server.key, OMS_GRPC_TLS_CLIENT_CA: client.cert }),

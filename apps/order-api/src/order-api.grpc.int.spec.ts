@@ -3,7 +3,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { dirname, join } from 'node:path';
 import { service as healthService } from 'grpc-health-check';
 import { ERROR_CODE_METADATA, orderServiceClientConstructor } from '@oms/orders';
-import { startTestOrderApi, type TestOrderApi } from './order-api.test-app';
+import { startTestOrderApi, type TestOrderApi } from './testing/order-api.test-app';
 
 type Json = Record<string, any>;
 type Unary = (request: Json, metadata: Metadata, callback: (error: ServiceError | null, response: Json) => void) => void;
@@ -48,9 +48,9 @@ describe('order-api over gRPC oms.v1.OrderService (memory drivers)', () => {
 
   /** Drives the fulfilment saga's outcomes directly (no saga runs in this process). */
   async function confirm(orderId: string): Promise<void> {
-    const loaded = await api.bus.load(orderId);
+    const loaded = await api.orders.load(orderId);
     const sagaId = loaded?.state.fulfilmentSagaId as string;
-    await api.bus.execute(orderId, [
+    await api.orders.execute(orderId, [
       { type: 'RecordStockReserved', data: { sagaId, reservationId: 'res-1' } },
       { type: 'RecordPayment', data: { sagaId, paymentId: 'pay-1', amountMinor: loaded?.state.totalMinor as number } },
       { type: 'ConfirmOrder', data: { sagaId } },

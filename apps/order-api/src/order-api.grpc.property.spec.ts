@@ -1,7 +1,7 @@
 import { Metadata, credentials, makeGenericClientConstructor, status, type Client, type ServiceError } from '@grpc/grpc-js';
 import { ERROR_CODE_METADATA, orderServiceClientConstructor } from '@oms/orders';
 import fc from 'fast-check';
-import { startTestOrderApi, type TestOrderApi } from './order-api.test-app';
+import { startTestOrderApi, type TestOrderApi } from './testing/order-api.test-app';
 import { propertySettings } from '@oms/testing';
 
 /**

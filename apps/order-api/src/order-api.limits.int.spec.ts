@@ -2,7 +2,7 @@ import { Metadata, credentials, status, type Client, type ServiceError } from '@
 import { OrderProjection } from '@oms/domain';
 import { orderServiceClientConstructor } from '@oms/orders';
 import { connect, type Socket } from 'node:net';
-import { startTestOrderApi, testConfig, type TestOrderApi } from './order-api.test-app';
+import { startTestOrderApi, testConfig, type TestOrderApi } from './testing/order-api.test-app';
 
 type Json = Record<string, any>;
 type Unary = (request: unknown, metadata: Metadata, callback: (error: ServiceError | null, response: Json) => void) => void;

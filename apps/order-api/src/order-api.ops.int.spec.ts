@@ -2,7 +2,7 @@ import { Metadata, credentials, type Client, type ServiceError } from '@grpc/grp
 import { startObservability } from '@oms/observability';
 import { orderServiceClientConstructor } from '@oms/orders';
 import { IdempotencyCleanupWorker } from '@oms/orders';
-import { startTestOrderApi, type TestOrderApi } from './order-api.test-app';
+import { startTestOrderApi, type TestOrderApi } from './testing/order-api.test-app';
 
 describe('order-api ops: readiness and metrics', () => {
   let api: TestOrderApi;

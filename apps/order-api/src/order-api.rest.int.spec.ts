@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OPENAPI_DOCUMENT } from '@oms/contracts';
 import { IdempotencyStore } from '@oms/domain';
-import { startTestOrderApi, type TestOrderApi } from './order-api.test-app';
+import { startTestOrderApi, type TestOrderApi } from './testing/order-api.test-app';
 
 type Json = Record<string, any>;
 
@@ -203,6 +203,39 @@ describe('order-api over REST (memory drivers)', () => {
     const second = await request('POST', '/v1/orders/missing-order/cancel', { key: 'cancel-missing', body: { reason: 'r' } });
     expect(first.status).toBe(404);
     expect([second.status, second.text]).toEqual([first.status, first.text]);
+  });
+
+  it('replays keys completed by the previous release (REST status stored, no outcome) with the same status and bytes', async () => {
+    const { order } = (await create(anOrderBody('cust-legacy'), 'legacy-create')).json();
+    const answers = {
+      create: await create(anOrderBody('cust-legacy'), 'legacy-create'),
+      pay: await request('POST', `/v1/orders/${order.id}/pay`, { key: 'legacy-pay' }),
+      rejected: await request('POST', '/v1/orders/missing-order/pay', { key: 'legacy-rejected' }),
+    };
+    expect([answers.create.status, answers.pay.status, answers.rejected.status]).toEqual([201, 202, 404]);
+    // Rows as the previous release wrote them: the REST status next to the body, no outcome.
+    const store = app.get(IdempotencyStore);
+    const begin = store.begin.bind(store);
+    const legacyStatus: Record<string, number> = { created: 201, accepted: 202, rejected: 404 };
+    const spy = jest.spyOn(store, 'begin').mockImplementation(async (claim, now) => {
+      const begun = await begin(claim, now);
+      if (begun.outcome !== 'replay' || !('outcome' in begun.response)) return begun;
+      return { outcome: 'replay', response: { status: legacyStatus[begun.response.outcome] as number, body: begun.response.body } };
+    });
+    try {
+      const replayed = {
+        create: await create(anOrderBody('cust-legacy'), 'legacy-create'),
+        pay: await request('POST', `/v1/orders/${order.id}/pay`, { key: 'legacy-pay' }),
+        rejected: await request('POST', '/v1/orders/missing-order/pay', { key: 'legacy-rejected' }),
+      };
+      for (const name of ['create', 'pay', 'rejected'] as const) {
+        expect([name, replayed[name].status, replayed[name].text]).toEqual([name, answers[name].status, answers[name].text]);
+      }
+      expect(spy).toHaveBeenCalledTimes(3);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await request('GET', '/v1/orders?customerId=cust-legacy')).json().orders).toHaveLength(1);
   });
 
   it('pages through a customer\'s orders with a status filter', async () => {

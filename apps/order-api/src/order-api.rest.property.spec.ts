@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
-import { startTestOrderApi, testConfig, type TestOrderApi } from './order-api.test-app';
+import { startTestOrderApi, testConfig, type TestOrderApi } from './testing/order-api.test-app';
 import { propertySettings } from '@oms/testing';
 
 /**

@@ -5,14 +5,12 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { OmsConfig } from '@oms/config';
 import { MessagePublisher, UnitOfWork } from '@oms/domain';
 import type { MemoryBroker } from '@oms/messaging';
-import { OmsMetrics, OpsServer } from '@oms/observability';
+import { HealthRegistry, OmsMetrics, OpsServer } from '@oms/observability';
 import { OutboxRelay, PartitionAssignment } from '@oms/relay';
-import { loadPostgresStorage } from '@oms/storage';
+import { loadPostgresStorage, OutboxNotifications, RELAY_LEASES, type RelayLeases } from '@oms/storage';
 import { createTestDatabase, postgresTestConfig, type TestDatabase } from '@oms/testing';
 import { Client } from 'pg';
 import { AppModule } from './app.module';
-import { OutboxListenerLifecycle } from './outbox-listener.lifecycle';
-import { RELAY_LEASES, type RelayLeases } from './relay-leases.module';
 
 jest.setTimeout(60_000);
 
@@ -67,7 +65,7 @@ describe('outbox-relay app on PostgreSQL', () => {
       const leases = app.get<RelayLeases>(RELAY_LEASES);
       owner = leases.owner;
       expect(app.get(PartitionAssignment)).toBe(leases);
-      expect(app.get(OutboxListenerLifecycle).listening).toBe(true);
+      expect(app.get(OutboxNotifications).listening).toBe(true);
       await until('the relay holds every partition', () => leases.status().partitions.length === 4);
 
       const broker = app.get(MessagePublisher) as unknown as MemoryBroker;
@@ -83,6 +81,12 @@ describe('outbox-relay app on PostgreSQL', () => {
         details: Record<string, { status: string; partitions?: number; owner?: string }>;
       };
       expect(health.details['relay_lease']).toMatchObject({ status: 'up', partitions: 4, owner });
+      expect(app.get(HealthRegistry).list().map((check) => check.name).sort()).toEqual([
+        'broker',
+        'database',
+        'outbox_backlog',
+        'relay_lease',
+      ]);
       const exposition = await app.get(OmsMetrics).expose();
       expect(exposition).toMatch(/^oms_outbox_partitions_owned 4$/m);
       expect(exposition).toMatch(/^oms_outbox_lease_heartbeat_age_seconds \d+(\.\d+)?(e-\d+)?$/m); // not -1: it heartbeats

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@oms/config';
 import { MessagePublisher, UnitOfWork } from '@oms/domain';
 import type { MemoryBroker } from '@oms/messaging';
-import { OmsMetrics, OpsServer } from '@oms/observability';
+import { HealthRegistry, OmsMetrics, OpsServer } from '@oms/observability';
 import { OutboxRelay } from '@oms/relay';
 import { AppModule } from './app.module';
 
@@ -54,6 +54,8 @@ describe('outbox-relay app', () => {
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       const body = JSON.stringify(await health.json());
       for (const check of ['database', 'broker', 'outbox_backlog']) expect(body).toContain(check);
+      // Each readiness check is registered once, by the module that owns it (a second would throw).
+      expect(app.get(HealthRegistry).list().map((check) => check.name).sort()).toEqual(['broker', 'database', 'outbox_backlog']);
     } finally {
       await app.close();
     }

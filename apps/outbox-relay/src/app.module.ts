@@ -1,22 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, type OmsConfig } from '@oms/config';
 import { MessagingModule } from '@oms/messaging';
-import { ObservabilityModule, OtelPublishTracing } from '@oms/observability';
-import { AllPartitionsAssignment, PrometheusRelayMetrics, RELAY_OPTIONS, RelayModule, type RelayOptions } from '@oms/relay';
-import { StorageModule } from '@oms/storage';
-import { OutboxListenerLifecycle } from './outbox-listener.lifecycle';
-import { RelayHealthChecks } from './relay-health.checks';
-import { RelayLeaseMetrics } from './relay-lease.metrics';
-import { RELAY_LEASES, RelayLeasesModule, type RelayLeases } from './relay-leases.module';
+import { OtelPublishTracing, PlatformModule, type AppOptions } from '@oms/observability';
+import { PrometheusRelayMetrics, RelayModule } from '@oms/relay';
+import { OutboxNotifications, RELAY_LEASES, RelayCoordinationModule, StorageModule } from '@oms/storage';
 
 export const APP_NAME = 'outbox-relay';
-
-export interface AppModuleOptions {
-  /** The config loaded by main.ts (or built by a test). */
-  readonly config: OmsConfig;
-  /** Where JSON log lines go (default stdout). */
-  readonly logDestination?: NodeJS.WritableStream;
-}
 
 /**
  * outbox-relay: moves committed outbox rows to the broker, per-key order, on the drivers chosen
@@ -25,26 +13,21 @@ export interface AppModuleOptions {
  */
 @Module({})
 export class AppModule {
-  static forRoot(options: AppModuleOptions): DynamicModule {
+  static forRoot(options: AppOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ appName: APP_NAME, config: options.config }),
-        ObservabilityModule.forRoot({ appName: APP_NAME, logDestination: options.logDestination }),
+        PlatformModule.forRoot({ ...options, appName: APP_NAME }),
         StorageModule.forRoot(),
         MessagingModule.forRoot(),
-        RelayLeasesModule,
+        RelayCoordinationModule,
         RelayModule.forRoot({
           metrics: PrometheusRelayMetrics,
           tracing: OtelPublishTracing,
-          assignment: {
-            useFactory: (leases: RelayLeases | null, relayOptions: RelayOptions) =>
-              leases ?? new AllPartitionsAssignment(relayOptions.partitions),
-            inject: [RELAY_LEASES, RELAY_OPTIONS],
-          },
+          assignment: { useExisting: RELAY_LEASES },
+          wakeUps: OutboxNotifications,
         }),
       ],
-      providers: [RelayHealthChecks, RelayLeaseMetrics, OutboxListenerLifecycle],
     };
   }
 }

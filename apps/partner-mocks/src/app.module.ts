@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, type OmsConfig } from '@oms/config';
-import { ObservabilityModule, type ObservabilityOptions } from '@oms/observability';
+import type { OmsConfig } from '@oms/config';
+import { PlatformModule, type ObservabilityOptions } from '@oms/observability';
 import { GrpcServerModule } from '@oms/observability/grpc';
 import { InventoryGrpcController } from './inventory-grpc.controller';
 import { MockPartners } from './mock-partners';
@@ -28,8 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ appName: APP_NAME, config: options.config }),
-        ObservabilityModule.forRoot({ ...options.observability, appName: APP_NAME }),
+        PlatformModule.forRoot({ ...options.observability, config: options.config, appName: APP_NAME }),
         GrpcServerModule.forRoot({ packageDefinition: partnerPackageDefinition() }),
       ],
       controllers: [InventoryGrpcController, PaymentGrpcController],

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
-import { InProcessInventory, InProcessPayment, type InventoryEffects, type PaymentEffects } from '@oms/sagas';
+import { InProcessInventory, InProcessPayment, type InventoryEffects, type PaymentEffects } from '@oms/partners';
 
 /** Latency and transient error rate, changeable while the mocks run (chaos tests). */
 export interface FaultSettings {
@@ -37,7 +37,7 @@ const zeroCounts = (): Record<PartnerMethod, MethodCounts> =>
 
 /**
  * The partner rules the mocks serve: the saga's in-process Inventory and Payment (their
- * rules are documented in libs/sagas/README.md), built from config.partners. The fault
+ * rules are documented in libs/partners/README.md), built from config.partners. The fault
  * settings object is shared with both partners and read on every call, so changing it takes
  * effect at once without losing the dedup state.
  */

@@ -14,7 +14,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { PartnerUnavailableError } from '@oms/domain';
 import { OpsServer } from '@oms/observability';
 import { GrpcServerHost } from '@oms/observability/grpc';
-import { GrpcInventoryClient, GrpcPaymentClient, PartnerCallError } from '@oms/sagas';
+import { GrpcInventoryClient, GrpcPaymentClient, PartnerCallError } from '@oms/partners';
 import { testConfig } from '@oms/testing';
 import { service as healthService } from 'grpc-health-check';
 import type { PartnerStats } from './mock-partners';

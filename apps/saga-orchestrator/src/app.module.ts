@@ -1,19 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, type OmsConfig } from '@oms/config';
 import { MessagingModule } from '@oms/messaging';
-import { ObservabilityModule } from '@oms/observability';
+import { PlatformModule, type AppOptions } from '@oms/observability';
 import { OrderWriteModule } from '@oms/orders';
-import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
+import { PartnersModule } from '@oms/partners';
+import { PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
 
 export const APP_NAME = 'saga-orchestrator';
-
-export interface AppModuleOptions {
-  /** The config loaded by main.ts (or built by a test). */
-  readonly config: OmsConfig;
-  /** Exit function of the shutdown coordinator (tests replace process.exit). */
-  readonly exit?: (code: number) => void;
-}
 
 /**
  * saga-orchestrator: consumes order events and runs the sagas, on the storage, broker and
@@ -21,12 +14,11 @@ export interface AppModuleOptions {
  */
 @Module({})
 export class AppModule {
-  static forRoot(options: AppModuleOptions): DynamicModule {
+  static forRoot(options: AppOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ appName: APP_NAME, config: options.config }),
-        ObservabilityModule.forRoot({ appName: APP_NAME, ...(options.exit ? { exit: options.exit } : {}) }),
+        PlatformModule.forRoot({ ...options, appName: APP_NAME }),
         StorageModule.forRoot(),
         MessagingModule.forRoot(),
         OrderWriteModule.forRoot(),

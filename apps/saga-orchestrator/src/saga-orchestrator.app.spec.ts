@@ -1,5 +1,5 @@
 import { loadConfig } from '@oms/config';
-import { MessagePublisher, OrderCommandBus, Outbox } from '@oms/domain';
+import { MessagePublisher, OrderStreams, Outbox } from '@oms/domain';
 import { HealthRegistry, OmsMetrics } from '@oms/observability';
 import { createSagaOrchestrator } from './saga-orchestrator.app';
 import { BROKER_CHECK } from '@oms/messaging';
@@ -14,7 +14,7 @@ describe('saga-orchestrator app', () => {
   it('boots on the memory drivers, confirms a paid order, counts it in oms_saga_* and registers readiness checks', async () => {
     const app = await createSagaOrchestrator(config, { logger: false, exit: () => undefined });
     try {
-      const orders = app.get(OrderCommandBus);
+      const orders = app.get(OrderStreams);
       await orders.execute('app-1', [
         { type: 'PlaceOrder', data: { orderId: 'app-1', customerId: 'c-1', currency: 'EUR', items: [{ sku: 'SKU-1', qty: 1, unitPriceMinor: 500 }] } },
         { type: 'RequestPayment', data: { sagaId: 'saga-app-1' } },

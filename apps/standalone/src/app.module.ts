@@ -1,20 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule, type OmsConfig } from '@oms/config';
 import { MessagingModule } from '@oms/messaging';
+import { OtelPublishTracing, PlatformModule, type AppOptions } from '@oms/observability';
 import { GrpcServerModule } from '@oms/observability/grpc';
-import { ObservabilityModule, OtelPublishTracing } from '@oms/observability';
 import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
 import { PrometheusRelayMetrics, RelayModule } from '@oms/relay';
-import { PartnersModule, PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
+import { PartnersModule } from '@oms/partners';
+import { PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
 
 export const APP_NAME = 'standalone';
-
-export interface AppModuleOptions {
-  readonly config: OmsConfig;
-  /** Where JSON log lines go (default stdout). */
-  readonly logDestination?: NodeJS.WritableStream;
-}
 
 /**
  * The whole OMS in one process: order API, outbox relay, saga orchestrator and the
@@ -22,12 +16,11 @@ export interface AppModuleOptions {
  */
 @Module({})
 export class AppModule {
-  static forRoot(options: AppModuleOptions): DynamicModule {
+  static forRoot(options: AppOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ appName: APP_NAME, config: options.config }),
-        ObservabilityModule.forRoot({ appName: APP_NAME, logDestination: options.logDestination }),
+        PlatformModule.forRoot({ ...options, appName: APP_NAME }),
         StorageModule.forRoot(),
         MessagingModule.forRoot(),
         OrderWriteModule.forRoot(),

@@ -1,5 +1,5 @@
-import { describeOrderLifecycle } from './lifecycle.behaviour';
-import { lifecycleConfig } from './lifecycle.scenarios';
+import { describeOrderLifecycle } from './testing/lifecycle.behaviour';
+import { lifecycleConfig } from './testing/lifecycle.scenarios';
 
 describeOrderLifecycle('memory drivers', async () => ({
   config: lifecycleConfig({ OMS_STORAGE_DRIVER: 'memory', OMS_BROKER_DRIVER: 'memory' }),

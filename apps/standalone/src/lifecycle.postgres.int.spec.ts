@@ -1,6 +1,6 @@
 import { createTestDatabase } from '@oms/testing';
-import { describeOrderLifecycle } from './lifecycle.behaviour';
-import { lifecycleConfig } from './lifecycle.scenarios';
+import { describeOrderLifecycle } from './testing/lifecycle.behaviour';
+import { lifecycleConfig } from './testing/lifecycle.scenarios';
 
 // The same lifecycle with OMS_STORAGE_DRIVER=postgres on a fresh database (migrated at start-up).
 describeOrderLifecycle('PostgreSQL storage', async () => {

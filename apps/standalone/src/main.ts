@@ -3,15 +3,13 @@ import 'reflect-metadata';
 import { loadConfigOrExit } from '@oms/config';
 import { OmsLogger, startObservability } from '@oms/observability';
 import { APP_NAME } from './app.module';
-import { createStandalone } from './standalone.app';
+import { createStandalone, startStandalone } from './standalone.app';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(APP_NAME);
   const app = await createStandalone(config);
   app.useLogger(app.get(OmsLogger));
-  await app.init();
-  await app.startAllMicroservices(); // gRPC, once every module is initialised
-  await app.listen(config.http.addr.port, config.http.addr.host);
+  await startStandalone(app, config.http.addr.port, config.http.addr.host);
   startObservability(app);
 }
 

@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { OmsConfig } from '@oms/config';
 import { connectGrpcServer } from '@oms/observability/grpc';
 import { httpServerOptions } from '@oms/orders';
+import { SagaEventsTransport } from '@oms/sagas';
 import { AppModule } from './app.module';
 
 export interface CreateStandaloneOptions {
@@ -12,8 +13,9 @@ export interface CreateStandaloneOptions {
 }
 
 /**
- * Builds (but does not start listening) the one-process OMS from a loaded config: REST on
- * Fastify, gRPC as a connected Nest microservice (start it with `app.startAllMicroservices()`).
+ * Builds (but does not start) the one-process OMS from a loaded config: REST on Fastify,
+ * gRPC and the saga orchestrator's broker transport as connected Nest microservices.
+ * Start it with `startStandalone`.
  */
 export async function createStandalone(config: OmsConfig, options: CreateStandaloneOptions = {}): Promise<NestFastifyApplication> {
   // Body (413), header (431) and request time (408) limits, parser errors as problem+json.
@@ -23,5 +25,16 @@ export async function createStandalone(config: OmsConfig, options: CreateStandal
     abortOnError: false,
   });
   connectGrpcServer(app);
+  app.connectMicroservice({ strategy: app.get(SagaEventsTransport) });
   return app;
+}
+
+/**
+ * Initialises the app (storage, broker), starts consuming order events, then listens for HTTP.
+ * On close Nest drains in reverse: the sagas stop consuming and finish their steps first.
+ */
+export async function startStandalone(app: NestFastifyApplication, port: number, host: string): Promise<void> {
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(port, host);
 }

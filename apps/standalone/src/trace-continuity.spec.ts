@@ -3,8 +3,8 @@ import { SpanKind, context, trace } from '@opentelemetry/api';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { OmsLogger, OpsServer } from '@oms/observability';
-import { anOrderBody, lifecycleConfig, rest, waitForStatus, type RunningOms } from './lifecycle.scenarios';
-import { createStandalone } from './standalone.app';
+import { anOrderBody, lifecycleConfig, rest, waitForStatus, type RunningOms } from './testing/lifecycle.scenarios';
+import { createStandalone, startStandalone } from './standalone.app';
 import { omsInstrumentations, startTracing } from '@oms/observability/tracing-bootstrap';
 
 // The whole OMS in this process on memory drivers, traced into an in-memory exporter: one
@@ -54,7 +54,7 @@ beforeAll(async () => {
   const config = lifecycleConfig({ OMS_STORAGE_DRIVER: 'memory', OMS_BROKER_DRIVER: 'memory', LOG_LEVEL: 'info' });
   const app = await createStandalone(config, { logDestination: destination });
   app.useLogger(app.get(OmsLogger));
-  await app.listen(0, '127.0.0.1');
+  await startStandalone(app, 0, '127.0.0.1');
   close = () => app.close();
   oms = {
     baseUrl: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`,

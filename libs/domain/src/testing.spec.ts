@@ -10,6 +10,9 @@ import {
   storedEvents,
   storedEventsWith,
   TEST_OCCURRED_AT,
+  givenSaga,
+  started,
+  succeeded,
   type OrderStage,
 } from './testing';
 
@@ -85,5 +88,34 @@ describe('given / when / then', () => {
     const broken = { type: 'RequestPayment', data: null } as never;
     expect(() => given(...orderHistory('PLACED')).when(broken)).toThrow(TypeError);
     expect(() => given(...orderHistory('PLACED')).when(broken)).not.toThrow(DomainError);
+  });
+});
+
+describe('givenSaga / when / then', () => {
+  const fulfilment = () => givenSaga('fulfilment', 'saga-1', orderHistory('PAYMENT_REQUESTED', { sagaId: 'saga-1' }));
+
+  it('passes on the decision it made, and carries the order and saga state into the next step', () => {
+    const after = fulfilment().when(started()).then({ status: 'RUNNING', orderCommands: [] });
+    expect(after.saga.step).toBe('reserve');
+    expect(after.calls.map((c) => c.step)).toEqual(['reserve']);
+    const reserved = after.when(succeeded({ reservationId: 'r-1' })).then({ order: { status: 'RESERVED', reservationId: 'r-1' } });
+    expect(reserved.order.version).toBe(3);
+  });
+
+  it('fails on a wrong status, commands, call, order or saga field', () => {
+    const scenario = fulfilment().when(started());
+    expect(() => scenario.then({ status: 'COMPLETED' })).toThrow();
+    expect(() => scenario.then({ orderCommands: [{ type: 'ConfirmOrder', data: { sagaId: 'saga-1' } }] })).toThrow();
+    expect(() => scenario.then({ call: undefined })).toThrow();
+    expect(() => scenario.then({ commandTypes: ['ConfirmOrder'] })).toThrow();
+    expect(() => scenario.then({ order: { status: 'RESERVED' } })).toThrow();
+    expect(() => scenario.then({ saga: { step: 'charge' } })).toThrow();
+    expect(() => scenario.then({}, () => expect(1).toBe(2))).toThrow();
+  });
+
+  it('refuses a partner reply when no call is in flight, and being used as a promise', () => {
+    expect(() => fulfilment().when(succeeded({}))).toThrow(/no call in flight/);
+    const scenario = fulfilment().when(started());
+    expect(() => (scenario.then as (value: unknown) => unknown)(() => undefined)).toThrow(/not a promise/);
   });
 });

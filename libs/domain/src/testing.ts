@@ -186,3 +186,5 @@ export function given(...history: OrderEvent[]): { readonly state: OrderState; w
     },
   };
 }
+
+export * from './testing/saga-scenario';

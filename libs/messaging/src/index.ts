@@ -1,6 +1,7 @@
 export * from './topics';
 export * from './memory/memory-broker';
 export * from './messaging-driver';
+export * from './messaging-driver.factory';
 export * from './messaging.module';
 export { createKafkaClient, type KafkaClientOptions } from './kafka/kafka-client';
 export { createKafkaDriver, type KafkaDriverOptions } from './kafka/kafka-driver';

@@ -3,12 +3,13 @@ import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { MessageConsumer, MessagePublisher } from '@oms/domain';
 import { HealthRegistry, OmsMetrics } from '@oms/observability';
 import { ConsumerLagReporter } from './consumer-lag.reporter';
-import { createMessagingDriver, type MessagingDriver } from './messaging-driver';
+import type { MessagingDriver } from './messaging-driver';
+import { createMessagingDriver } from './messaging-driver.factory';
 
 /** Injection token of the MessagingDriver (for readiness checks and shutdown). */
 export const MESSAGING_DRIVER = Symbol.for('oms.messaging.driver');
 
-/** Name of the readiness check the module registers when the ops platform is loaded. */
+/** The readiness check this module owns (registered when the ops platform is loaded); no other module registers it. */
 export const BROKER_CHECK = 'broker';
 
 @Injectable()
@@ -26,8 +27,7 @@ class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   /** Every app that publishes or consumes is not ready while its broker does not answer. */
   onApplicationBootstrap(): void {
     this.lag?.start();
-    if (!this.health || this.health.list().some((check) => check.name === BROKER_CHECK)) return;
-    this.health.register({ name: BROKER_CHECK, readiness: true, check: () => this.driver.ping() });
+    this.health?.register({ name: BROKER_CHECK, readiness: true, check: () => this.driver.ping() });
   }
 
   // After every module's beforeApplicationShutdown, so the relay and consumers have drained.

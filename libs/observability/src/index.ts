@@ -1,5 +1,6 @@
 export { ObservabilityModule, startObservability } from './observability.module';
 export type { ObservabilityOptions } from './observability.options';
+export { PlatformModule, type AppOptions, type PlatformModuleOptions } from './platform.module';
 export { OmsMetrics, omsMetricNames, type MetricResult } from './oms-metrics';
 export {
   HealthRegistry,
@@ -14,4 +15,3 @@ export { HttpMetricsInterceptor } from './http-metrics.interceptor';
 export { createOmsLogger, omsLoggerOptions, omsLoggerParams, REDACTED_LOG_PATHS } from './oms.logger';
 export { Logger as OmsLogger, PinoLogger, InjectPinoLogger } from 'nestjs-pino';
 export * from './tracing';
-export { REQUIRED_METRICS } from './required-metrics.testdata';

@@ -1,5 +1,5 @@
 import { OmsMetrics, omsMetricNames } from './oms-metrics';
-import { REQUIRED_METRICS } from './required-metrics.testdata';
+import { REQUIRED_METRICS } from './testing';
 
 /** The help line of a metric in the Prometheus text exposition. */
 function helpOf(text: string, name: string): string | undefined {

@@ -5,7 +5,7 @@ import { Injectable, Module, type BeforeApplicationShutdown, type INestApplicati
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule } from '@oms/config';
 import { HealthRegistry } from './health.registry';
-import { REQUIRED_METRICS } from './required-metrics.testdata';
+import { REQUIRED_METRICS } from './testing';
 import { ObservabilityModule } from './observability.module';
 import { OpsServer } from './ops.server';
 import { ShutdownCoordinator } from './shutdown.coordinator';

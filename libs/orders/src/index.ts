@@ -1,4 +1,4 @@
-export * from './application/order-command.executor';
+export { EventSourcedOrderStreams } from './application/event-sourced-order-streams';
 export { OrderWriteModule, type OrderWriteModuleOptions } from './order-write.module';
 export { OrdersModule, type OrdersModuleOptions } from './orders.module';
 export { PlaceOrderHandler } from './application/place-order.handler';
@@ -7,8 +7,8 @@ export { ListOrdersHandler } from './application/list-orders.handler';
 export { PayOrderHandler } from './application/pay-order.handler';
 export { CancelOrderHandler, DEFAULT_CANCEL_REASON } from './application/cancel-order.handler';
 export { RefundOrderHandler, DEFAULT_REFUND_REASON } from './application/refund-order.handler';
-export { IdempotentMutation } from './application/idempotent-mutation';
-export type { MutationContext, MutationResult, QueryContext } from './application/mutation-context';
+export { IdempotentMutation, completionOf, type ClaimedKey, type IdempotentRequest } from './application/idempotent-mutation';
+export type { MutationContext, MutationOutcome, MutationResult, QueryContext } from './application/mutation-context';
 export { toOrderJson, toTimeline } from './application/order.presenter';
 export { IdempotencyCleanupWorker, type IdempotencyCleanupStats } from './application/idempotency-cleanup.worker';
 export { errorStatusOf, type ErrorStatus, type GrpcStatusName } from './edge/error-status';

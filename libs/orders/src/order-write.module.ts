@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Clock, IdGenerator, OrderCommandBus, SystemClock, UuidV7IdGenerator } from '@oms/domain';
-import { OrderCommandExecutor } from './application/order-command.executor';
+import { Clock, IdGenerator, OrderStreams, SystemClock, UuidV7IdGenerator } from '@oms/domain';
+import { EventSourcedOrderStreams } from './application/event-sourced-order-streams';
 
 export interface OrderWriteModuleOptions {
   /** Defaults: SystemClock and UuidV7IdGenerator; tests pass fixed ones. */
@@ -9,7 +9,7 @@ export interface OrderWriteModuleOptions {
 }
 
 /**
- * The single write path of orders (OrderCommandBus = OrderCommandExecutor) plus the Clock
+ * The order streams, read and written (OrderStreams = EventSourcedOrderStreams), plus the Clock
  * and IdGenerator it stamps events with, global so that the API and the sagas share it.
  * Needs EventStore and UnitOfWork from the app (StorageModule.forRoot()).
  */
@@ -22,10 +22,10 @@ export class OrderWriteModule {
       providers: [
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: IdGenerator, useValue: options.ids ?? new UuidV7IdGenerator() },
-        OrderCommandExecutor,
-        { provide: OrderCommandBus, useExisting: OrderCommandExecutor },
+        EventSourcedOrderStreams,
+        { provide: OrderStreams, useExisting: EventSourcedOrderStreams },
       ],
-      exports: [Clock, IdGenerator, OrderCommandBus],
+      exports: [Clock, IdGenerator, OrderStreams],
     };
   }
 }

@@ -29,7 +29,7 @@ const HANDLERS = [PlaceOrderHandler, GetOrderHandler, ListOrdersHandler, PayOrde
  * The order API: application handlers behind REST and gRPC controllers. The per-client rate
  * limit is one budget (ClientRateLimit) that both transports draw from.
  * The app must provide (globally): OMS_CONFIG (ConfigModule.forRoot), EventStore, UnitOfWork,
- * OrderProjection and IdempotencyStore (StorageModule.forRoot), and OrderCommandBus, Clock,
+ * OrderProjection and IdempotencyStore (StorageModule.forRoot), and OrderStreams, Clock,
  * IdGenerator (OrderWriteModule.forRoot); to serve gRPC, GrpcServerModule.forRoot with
  * orderServicePackageDefinition() and connectGrpcServer(app).
  */

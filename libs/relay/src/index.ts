@@ -6,5 +6,6 @@ export * from './relay.tracing';
 export * from './relay.options';
 export * from './relay.module';
 export * from './dead-letter';
+export { OUTBOX_BACKLOG_CHECK } from './outbox-backlog.health';
 export { retryDelay } from './retry-backoff';
 export { PrometheusRelayMetrics } from './relay.metrics.prometheus';

@@ -7,8 +7,7 @@ import { OutboxRelay, type OutboxRelayDeps, type RelayLogger } from './outbox-re
 import { OutboxSignal } from './outbox-signal';
 import type { RelayOptions } from './relay.options';
 import { RelayTracing, type PublishTrace } from './relay.tracing';
-import { ControlledPublisher } from './test-support/controlled-publisher';
-import { RecordingMetrics } from './test-support/recording-metrics';
+import { ControlledPublisher, RecordingMetrics } from './testing';
 
 const TOPIC = 'oms.order.events';
 const DLQ = 'oms.dlq';

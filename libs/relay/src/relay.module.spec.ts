@@ -4,12 +4,12 @@ import { ConfigModule, loadConfig } from '@oms/config';
 import { MessagePublisher, UnitOfWork } from '@oms/domain';
 import { MemoryBroker, MessagingModule } from '@oms/messaging';
 import { StorageModule } from '@oms/storage';
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxSignal } from './outbox-signal';
 import { RELAY_OPTIONS, type RelayOptions } from './relay.options';
 import { RelayModule } from './relay.module';
-import { PartitionAssignment } from './partition-assignment';
+import { AllPartitionsAssignment, PartitionAssignment } from './partition-assignment';
 
 async function until(what: string, condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5000;
@@ -87,6 +87,53 @@ describe('RelayModule', () => {
     try {
       expect(app.get(PartitionAssignment)).toBeInstanceOf(OnlyPartitionZero);
       await until('the relay asks the assignment', () => asked.length > 0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('takes an assignment another module provides (null: every partition) and wakes on that module\'s wake-ups', async () => {
+    const config = loadConfig({ OMS_OUTBOX_POLL_INTERVAL: '1h', OMS_OUTBOX_PARTITIONS: '4' }, { appName: 'outbox-relay' });
+    const NO_LEASES = Symbol('no leases');
+    const wakeUps = new OutboxSignal(); // stands for a LISTEN connection of storage
+
+    @Global()
+    @Module({
+      providers: [
+        { provide: NO_LEASES, useValue: null },
+        { provide: 'DATABASE_WAKE_UPS', useValue: wakeUps },
+      ],
+      exports: [NO_LEASES, 'DATABASE_WAKE_UPS'],
+    })
+    class CoordinationModule {}
+
+    @Module({
+      imports: [
+        ConfigModule.forRoot({ appName: 'outbox-relay', config }),
+        StorageModule.forRoot(),
+        MessagingModule.forRoot(),
+        CoordinationModule,
+        RelayModule.forRoot({ assignment: { useExisting: NO_LEASES }, wakeUps: 'DATABASE_WAKE_UPS' }),
+      ],
+    })
+    class ExistingAppModule {}
+
+    const app = await NestFactory.createApplicationContext(ExistingAppModule, { logger: false });
+    await app.init();
+    try {
+      const assignment = app.get(PartitionAssignment);
+      expect(assignment).toBeInstanceOf(AllPartitionsAssignment);
+      await expect(assignment.owned()).resolves.toEqual([0, 1, 2, 3]);
+
+      const broker = app.get(MessagePublisher) as unknown as MemoryBroker;
+      await new Promise((resolve) => setTimeout(resolve, 20)); // the relay's first round is done: it now sleeps for an hour
+      const messageId = randomUUID();
+      await app.get(UnitOfWork).commit(
+        { outbox: [{ messageId, topic: 'oms.order.events', key: 'order-1', payload: '{}', headers: { ce_id: messageId } }] },
+        new Date(),
+      );
+      wakeUps.notify();
+      await until('the row reaches the broker', () => broker.messages('oms.order.events').length === 1);
     } finally {
       await app.close();
     }

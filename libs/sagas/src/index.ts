@@ -1,10 +1,13 @@
 export { SagasModule, type SagasModuleOptions } from './sagas.module';
 export { SagaRunner } from './saga-runner';
-export { OrderEventsConsumer, DLQ_ERROR_HEADER, DLQ_SOURCE_HEADERS } from './order-events.consumer';
+export { SagaTriggers } from './saga-triggers';
+export { SagaDeadLetters, DLQ_ERROR_HEADER, DLQ_SOURCE_HEADERS } from './saga-dead-letters';
 export { SagaRecoverySweep } from './saga-recovery.sweep';
 export { SagaMetrics, NoopSagaMetrics, type SagaStepResult } from './saga-metrics';
 export { PrometheusSagaMetrics } from './saga-metrics.prometheus';
 export { SAGA_INBOX_CONSUMER, sagaPolicyOf } from './saga-policy';
 export { performPartnerCall, PartnerCallTimeoutError } from './partner-call';
-export * from './partners';
-export * from './partner-clients';
+export { BrokerTransport, type BrokerTransportOptions } from './edge/broker.transport';
+export { BrokerMessageContext } from './edge/broker-message.context';
+export { OrderEventsController } from './edge/order-events.controller';
+export { SagaEventsTransport } from './edge/saga-events.transport';

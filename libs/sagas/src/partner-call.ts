@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
+import type { InventoryPort, PartnerCall, PartnerReply, PartnerResult, PaymentPort, SagaKind, SagaTrigger } from '@oms/domain';
+import { SpanKind, failSpan, inSpan, type Span } from '@oms/observability';
+import type { SagaMetrics, SagaStepResult } from './saga-metrics';
 import { assertNeverCall } from './saga-never';
-import type { InventoryPort, PartnerCall, PartnerReply, PartnerResult, PaymentPort, SagaTrigger } from '@oms/domain';
 
 export class PartnerCallTimeoutError extends Error {
   constructor(step: string, timeoutMs: number) {
@@ -60,5 +63,59 @@ export async function performPartnerCall(
     return { type: 'CallSucceeded', call, result };
   } catch (error) {
     return { type: 'CallFailed', call, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const SAGA_STEP_ATTRIBUTE = 'oms.saga.step';
+
+/** A partner call a saga committed to, and whose it is. */
+export interface SagaCall {
+  readonly sagaId: string;
+  readonly orderId: string;
+  readonly kind: SagaKind;
+  readonly call: PartnerCall;
+}
+
+/**
+ * Makes the partner call a saga step committed to, in a client span, and reports it: the step
+ * duration metric and one log line per call, logged inside the step's span (the logger adds
+ * trace_id and span_id). Its outcome is the saga's next input.
+ */
+export class PartnerCaller {
+  private readonly logger = new Logger('SagaRunner');
+
+  constructor(
+    private readonly partners: { readonly inventory: InventoryPort; readonly payment: PaymentPort },
+    private readonly timeoutMs: number,
+    private readonly metrics: SagaMetrics,
+  ) {}
+
+  async call({ sagaId, orderId, kind, call }: SagaCall, span: Span): Promise<SagaTrigger> {
+    span.updateName(`saga ${kind} ${call.step}`);
+    span.setAttribute(SAGA_STEP_ATTRIBUTE, call.step);
+    const startedAt = Date.now();
+    const partnerSpan = { kind: SpanKind.CLIENT, attributes: { [SAGA_STEP_ATTRIBUTE]: call.step } };
+    const input = await inSpan(`partner ${call.step}`, partnerSpan, async (callSpan) => {
+      const reply = await performPartnerCall(call, this.partners, this.timeoutMs);
+      if (reply.type === 'CallFailed') failSpan(callSpan, new Error(reply.error));
+      return reply;
+    });
+    const result: SagaStepResult = input.type === 'CallSucceeded' ? 'succeeded' : input.type === 'CallRejected' ? 'rejected' : 'failed';
+    const durationMs = Date.now() - startedAt;
+    this.metrics.stepFinished(call.step, result, durationMs);
+    span.setAttribute('oms.saga.step_result', result);
+    const detail = input.type === 'CallFailed' ? `: ${input.error}` : input.type === 'CallRejected' ? `: ${input.reason}` : '';
+    const line = {
+      msg: `saga ${sagaId} ${call.step} ${result}${detail}`,
+      saga_id: sagaId,
+      order_id: orderId,
+      saga_kind: kind,
+      step: call.step,
+      result,
+      duration_ms: durationMs,
+    };
+    if (result === 'failed') this.logger.warn(line);
+    else this.logger.log(line);
+    return input;
   }
 }

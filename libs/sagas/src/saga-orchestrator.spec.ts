@@ -21,14 +21,27 @@ import {
   type SagaStep,
 } from '@oms/domain';
 import { MemoryBroker } from '@oms/messaging';
-import { OrderCommandExecutor } from '@oms/orders';
+import { EventSourcedOrderStreams } from '@oms/orders';
 import { createMemoryDrivers, type StorageDrivers } from '@oms/storage';
-import { OrderEventsConsumer, DLQ_ERROR_HEADER } from './order-events.consumer';
-import { InProcessInventory } from './partners/in-process-inventory';
-import { InProcessPayment } from './partners/in-process-payment';
+import { PATTERN_METADATA } from '@nestjs/microservices/constants';
+import { BrokerTransport } from './edge/broker.transport';
+import { OrderEventsController } from './edge/order-events.controller';
+import { DLQ_ERROR_HEADER, SagaDeadLetters } from './saga-dead-letters';
+import { InProcessInventory, InProcessPayment } from '@oms/partners';
 import { SagaMetrics, type SagaStepResult } from './saga-metrics';
 import { SagaRecoverySweep } from './saga-recovery.sweep';
 import { SagaRunner } from './saga-runner';
+import { SagaTriggers } from './saga-triggers';
+
+/** What Nest does at start-up for a transport: its handlers are the controller's `@EventPattern` methods. */
+function registerEventHandlers(transport: BrokerTransport, controller: object): void {
+  const prototype = Object.getPrototypeOf(controller) as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const method = prototype[name];
+    const patterns = typeof method === 'function' ? (Reflect.getMetadata(PATTERN_METADATA, method) as string[] | undefined) : undefined;
+    for (const pattern of patterns ?? []) transport.addHandler(pattern, async (data: unknown) => (method as (data: unknown) => unknown).call(controller, data), true);
+  }
+}
 
 class TestClock extends Clock {
   private ms = Date.parse('2026-03-01T10:00:00.000Z');
@@ -104,14 +117,20 @@ function orchestrator() {
   const drivers: StorageDrivers = createMemoryDrivers({ clock });
   const unitOfWork = new CrashableUnitOfWork(drivers.unitOfWork);
   const ids = new UuidV7IdGenerator();
-  const orders = new OrderCommandExecutor(drivers.eventStore, unitOfWork, clock, ids);
+  const orders = new EventSourcedOrderStreams(drivers.eventStore, unitOfWork, clock, ids);
   const inventory = new InProcessInventory({ latencyMs: 0, errorRate: 0 });
   const payment = new InProcessPayment({ latencyMs: 0, errorRate: 0, declineAboveMinor: config.partners.paymentDeclineAboveMinor });
   const broker = new MemoryBroker();
   const metrics = new RecordingMetrics();
   const newRunner = () => new SagaRunner(config, drivers.sagas, unitOfWork, orders, inventory, payment, clock, metrics);
   const runner = newRunner();
-  const consumer = new OrderEventsConsumer(config, broker, broker, drivers.inbox, drivers.sagas, unitOfWork, runner, clock, metrics);
+  const deadLetters = new SagaDeadLetters(config, broker, metrics);
+  const consumer = new BrokerTransport(broker, {
+    groupId: config.saga.consumerGroup,
+    topics: [config.broker.kafka.ordersTopic],
+    deadLetter: (message, reason) => deadLetters.publish(message, reason),
+  });
+  registerEventHandlers(consumer, new OrderEventsController(new SagaTriggers(drivers.inbox, drivers.sagas, unitOfWork, runner, clock)));
   const sweep = new SagaRecoverySweep(config, drivers.sagas, runner, clock, metrics);
   const delivered: ReceivedMessage[] = [];
 
@@ -130,7 +149,7 @@ function orchestrator() {
         offset: String(row.id),
       };
       delivered.push(message);
-      await consumer.onMessage(message);
+      await consumer.handleMessage(message);
     }
     return rows.length;
   }
@@ -268,8 +287,8 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     const paymentRequested = oms.delivered.find((m) => JSON.parse(m.value).type === 'OrderPaymentRequested');
     if (!paymentRequested) throw new Error('OrderPaymentRequested was not delivered');
 
-    await oms.consumer.onMessage(paymentRequested);
-    await oms.consumer.onMessage(paymentRequested);
+    await oms.consumer.handleMessage(paymentRequested);
+    await oms.consumer.handleMessage(paymentRequested);
     await oms.runner.idle();
 
     expect(await oms.drivers.sagas.listByOrder(orderId)).toHaveLength(1);
@@ -476,8 +495,8 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
       offset: '7',
     };
 
-    await expect(oms.consumer.onMessage(message)).resolves.toBeUndefined();
-    await oms.consumer.onMessage({ ...message, value: JSON.stringify({ ...envelopeOf('OrderPaymentRequested'), data: {} }) });
+    await expect(oms.consumer.handleMessage(message)).resolves.toBeUndefined();
+    await oms.consumer.handleMessage({ ...message, value: JSON.stringify({ ...envelopeOf('OrderPaymentRequested'), data: {} }) });
 
     const dead = oms.broker.messages(DEAD_LETTER_TOPIC);
     expect(dead).toHaveLength(2);
@@ -490,7 +509,7 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
 
   it('ignores events no saga reacts to', async () => {
     const oms = orchestrator();
-    await oms.consumer.onMessage({
+    await oms.consumer.handleMessage({
       topic: config.broker.kafka.ordersTopic,
       key: 'order-x',
       value: JSON.stringify(envelopeOf('OrderPlaced')),

@@ -1,22 +1,24 @@
 /**
  * SagasModule composed as an app composes it (config, memory storage, memory broker, the order
- * write path, in-process partners): the consumer joins the broker on bootstrap, the sweep
- * timer retries, and close() stops consuming after the steps in flight finished.
+ * write path, in-process partners), served by Nest as a microservice on SagaEventsTransport:
+ * the transport joins the broker when it starts, the sweep timer retries, and close() stops
+ * consuming after the steps in flight finished.
  */
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule, loadConfig } from '@oms/config';
-import { InventoryPort, MessagePublisher, OrderCommandBus, Outbox, PaymentPort, type OrderStatus } from '@oms/domain';
-import { MessagingModule } from '@oms/messaging';
+import type { INestMicroservice } from '@nestjs/common';
+import { DEAD_LETTER_TOPIC } from '@oms/contracts';
+import { Inbox, InventoryPort, MessagePublisher, OrderStreams, Outbox, PaymentPort, type OrderStatus, type ReceivedMessage } from '@oms/domain';
+import { MemoryBroker, MessagingModule } from '@oms/messaging';
 import { OrderWriteModule } from '@oms/orders';
 import { StorageModule } from '@oms/storage';
-import { GrpcInventoryClient, GrpcPaymentClient } from './partner-clients';
-import { InProcessInventory } from './partners/in-process-inventory';
-import { InProcessPayment } from './partners/in-process-payment';
-import { PartnersModule } from './partners/partners.module';
+import { GrpcInventoryClient, GrpcPaymentClient, InProcessInventory, InProcessPayment, PartnersModule } from '@oms/partners';
 import { NoopSagaMetrics, SagaMetrics } from './saga-metrics';
 import { SagaRunner } from './saga-runner';
 import { SagasModule } from './sagas.module';
+import { SagaEventsTransport } from './edge/saga-events.transport';
+import { DLQ_ERROR_HEADER } from './saga-dead-letters';
 
 const config = loadConfig(
   {
@@ -47,6 +49,17 @@ class CountingMetrics extends NoopSagaMetrics {
 })
 class TestAppModule {}
 
+/** The app as saga-orchestrator runs it: a Nest microservice whose transport is SagaEventsTransport. */
+async function startMicroservice(module: new () => object): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice(module, {
+    inject: [SagaEventsTransport],
+    useFactory: (strategy: SagaEventsTransport) => ({ strategy }),
+    logger: false,
+  });
+  await app.listen();
+  return app;
+}
+
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 250; i++) {
     if (await check()) return;
@@ -57,10 +70,9 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
 
 describe('SagasModule', () => {
   it('runs orders placed through the order write path to their final states over the broker', async () => {
-    const app = await NestFactory.createApplicationContext(TestAppModule, { logger: false });
-    await app.init();
+    const app = await startMicroservice(TestAppModule);
     try {
-      const orders = app.get(OrderCommandBus);
+      const orders = app.get(OrderStreams);
       const outbox = app.get(Outbox);
       const publisher = app.get(MessagePublisher);
       const relay = async (): Promise<void> => {
@@ -90,6 +102,42 @@ describe('SagasModule', () => {
       await app.close();
     }
     expect(app.get(SagaRunner).isDriving('saga-m-1')).toBe(false);
+  });
+
+  it('hands @EventPattern handler errors to the consumer as thrown, dead-letters malformed triggers and ignores other events', async () => {
+    const app = await startMicroservice(TestAppModule);
+    try {
+      const transport = app.get(SagaEventsTransport);
+      const message = (type: string, data: object): ReceivedMessage => ({
+        topic: config.broker.kafka.ordersTopic,
+        key: 'order-e',
+        value: JSON.stringify({
+          eventId: `event-${type}-${JSON.stringify(data).length}`,
+          type,
+          schemaVersion: 1,
+          orderId: 'order-e',
+          streamId: 'order-order-e',
+          version: 2,
+          position: 2,
+          occurredAt: '2026-03-01T10:00:00.000Z',
+          data,
+        }),
+        headers: {},
+        partition: 0,
+        offset: '5',
+      });
+      jest.spyOn(app.get(Inbox), 'has').mockRejectedValueOnce(new Error('inbox unreachable'));
+
+      // Not acknowledged: the consumer sees the very error, so the broker redelivers the message.
+      await expect(transport.handleMessage(message('OrderPaymentRequested', { orderId: 'order-e', sagaId: 'saga-e' }))).rejects.toThrow('inbox unreachable');
+      await expect(transport.handleMessage(message('OrderRefundRequested', { orderId: 'order-e' }))).resolves.toBeUndefined();
+      await expect(transport.handleMessage(message('OrderPlaced', { orderId: 'order-e' }))).resolves.toBeUndefined();
+
+      const dead = (app.get(MessagePublisher) as MemoryBroker).messages(DEAD_LETTER_TOPIC);
+      expect(dead.map((m) => m.headers[DLQ_ERROR_HEADER])).toEqual([expect.stringMatching(/OrderRefundRequested event .* has no data.sagaId/)]);
+    } finally {
+      await app.close();
+    }
   });
 
   it('takes a SagaMetrics binding', async () => {

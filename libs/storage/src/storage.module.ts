@@ -5,7 +5,7 @@ import { HealthRegistry, OmsMetrics } from '@oms/observability';
 import { createMemoryDrivers } from './memory';
 import type { StorageDrivers } from './storage-drivers';
 
-/** Name of the readiness check the module registers when the ops platform is loaded. */
+/** The readiness check this module owns (registered when the ops platform is loaded); no other module registers it. */
 export const DATABASE_CHECK = 'database';
 
 /** Nest token of the StorageDrivers set chosen from config (readiness checks, shutdown, tools). */
@@ -56,9 +56,10 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
   /** Every app that stores anything is not ready while its database does not answer. */
   onApplicationBootstrap(): void {
     const { metrics, drivers } = this;
-    if (metrics && drivers.poolStats) {
+    const poolStats = drivers.poolStats?.bind(drivers);
+    if (metrics && poolStats) {
       const report = () => {
-        const stats = drivers.poolStats!();
+        const stats = poolStats();
         metrics.dbPoolConnections.labels('total').set(stats.total);
         metrics.dbPoolConnections.labels('idle').set(stats.idle);
         metrics.dbPoolConnections.labels('waiting').set(stats.waiting);
@@ -67,8 +68,7 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
       this.poolTimer = setInterval(report, 5_000);
       this.poolTimer.unref();
     }
-    if (!this.health || this.health.list().some((check) => check.name === DATABASE_CHECK)) return;
-    this.health.register({ name: DATABASE_CHECK, readiness: true, check: () => this.drivers.ping() });
+    this.health?.register({ name: DATABASE_CHECK, readiness: true, check: () => this.drivers.ping() });
   }
 
   static forRoot(): DynamicModule {

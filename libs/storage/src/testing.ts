@@ -16,3 +16,5 @@ export {
   type StorageContractFactory,
   type StorageContractSubject,
 } from './contract/storage-contract.fixtures';
+// A migrated PostgreSQL database per integration test file.
+export { createMigratedTestDatabase, type MigratedTestDatabase } from './testing/migrated-test-database';

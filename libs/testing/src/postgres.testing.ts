@@ -20,20 +20,36 @@ let server: Promise<string> | undefined;
 /**
  * The DSN of a server to create test databases on: OMS_TEST_POSTGRES_DSN when set; else a
  * PostgreSQL container when a Docker engine answers (one per test process, removed by the
- * Testcontainers reaper); else the local default server.
+ * Testcontainers reaper); else the local default server. It must answer: when it does not,
+ * this throws, naming the server and how to provide one, so a missing database fails the test.
  */
 export function testPostgresServer(): Promise<string> {
   server ??= (async () => {
     const configured = testVariable('OMS_TEST_POSTGRES_DSN');
-    if (configured) return configured;
+    if (configured) return answering(configured, 'OMS_TEST_POSTGRES_DSN');
     if (await containerRuntimeAvailable()) {
       const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
       const container = await new PostgreSqlContainer('postgres:15-alpine').start();
       return container.getConnectionUri();
     }
-    return DEFAULT_TEST_POSTGRES_DSN;
+    return answering(DEFAULT_TEST_POSTGRES_DSN, 'the default server (OMS_TEST_POSTGRES_DSN is not set and no Docker engine answers)');
   })();
   return server;
+}
+
+async function answering(dsn: string, source: string): Promise<string> {
+  try {
+    await withAdmin(dsn, (client) => client.query('SELECT 1'));
+  } catch (error) {
+    const url = new URL(dsn);
+    if (url.password) url.password = '***';
+    throw new Error(
+      `PostgreSQL for integration tests: ${source} at ${url.toString()} does not answer ` +
+        `(${error instanceof Error ? error.message : String(error)}). Start it (bash tools/ci/ensure-postgres.sh, as .ci/run does), ` +
+        'set OMS_TEST_POSTGRES_DSN to a server where the tests may create databases, or run a Docker engine for Testcontainers.',
+    );
+  }
+  return dsn;
 }
 
 /** Creates a uniquely named, empty database for one test file; drop() it in afterAll. */
@@ -57,7 +73,7 @@ export async function createTestDatabase(prefix = 'db'): Promise<TestDatabase> {
 }
 
 async function withAdmin<T>(dsn: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: dsn });
+  const client = new Client({ connectionString: dsn, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
     return await work(client);

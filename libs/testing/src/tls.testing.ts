@@ -3,73 +3,63 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A PEM certificate and key, with the files that hold them (for *_FILE variables). */
+/** A PEM certificate and its private key. */
 export interface TestKeyPair {
   readonly cert: string;
   readonly key: string;
-  readonly certFile: string;
-  readonly keyFile: string;
 }
 
-export interface TestCertificates {
-  readonly dir: string;
-  /** The test CA: trust it to accept the server (and client) certificates. */
+/** A throw-away CA and one leaf it signed (localhost, 127.0.0.1; server and client auth). */
+export interface TestPki extends TestKeyPair {
   readonly ca: string;
-  readonly caFile: string;
-  /** For 127.0.0.1 and localhost, signed by the CA. */
-  readonly server: TestKeyPair;
-  /** A client certificate signed by the CA (mutual TLS). */
-  readonly client: TestKeyPair;
-  remove(): void;
 }
 
-/**
- * A throw-away CA with a server and a client certificate, made by the openssl command in a
- * fresh temporary folder. Fails (never skips) when openssl is missing.
- */
-export function createTestCertificates(prefix = 'oms-tls-'): TestCertificates {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  const file = (name: string): string => join(dir, name);
-  const openssl = (...args: string[]): void => {
-    try {
-      execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    } catch (error) {
-      const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-      throw new Error(`openssl ${args[0]} failed (the openssl command makes the test certificates): ${stderr || String(error)}`);
+/** Runs the openssl command in `dir`; a missing openssl fails the test with what to install. */
+function openssl(dir: string, args: readonly string[]): void {
+  try {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(
+        "TLS tests make their certificates with the openssl command, which is not installed: install Debian's openssl " +
+          '(bash tools/ci/install-system-packages.sh, as .ci/run does).',
+      );
     }
-  };
-  // P-256 keys: generated in milliseconds, unlike RSA.
-  const newKey = (name: string): void => openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(name));
-  const days = '2';
+    throw error;
+  }
+}
 
-  newKey('ca.key');
-  openssl(
-    'req', '-x509', '-new', '-key', file('ca.key'), '-subj', '/CN=OMS test CA', '-days', days, '-out', file('ca.pem'),
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  const issue = (name: string, subject: string, extensions: string): TestKeyPair => {
-    newKey(`${name}.key`);
-    openssl('req', '-new', '-key', file(`${name}.key`), '-subj', subject, '-out', file(`${name}.csr`));
-    writeFileSync(file(`${name}.ext`), extensions);
-    openssl(
-      'x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
-      '-set_serial', String(Date.now() + name.length), '-days', days, '-extfile', file(`${name}.ext`), '-out', file(`${name}.pem`),
-    );
-    return {
-      cert: readFileSync(file(`${name}.pem`), 'utf8'),
-      key: readFileSync(file(`${name}.key`), 'utf8'),
-      certFile: file(`${name}.pem`),
-      keyFile: file(`${name}.key`),
-    };
-  };
-  const server = issue('server', '/CN=localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  const client = issue('client', '/CN=oms-client', 'extendedKeyUsage=clientAuth\n');
-  return {
-    dir,
-    ca: readFileSync(file('ca.pem'), 'utf8'),
-    caFile: file('ca.pem'),
-    server,
-    client,
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
+function inTempDir<T>(work: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'oms-test-tls-'));
+  try {
+    return work(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A self-signed certificate for localhost and 127.0.0.1 (its own CA, so it may also serve as a client CA). */
+export function selfSignedCertificate(name: string): TestKeyPair {
+  return inTempDir((dir) => {
+    openssl(dir, [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${name}`,
+      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout', `${name}.key`, '-out', `${name}.crt`,
+    ]);
+    return { cert: readFileSync(join(dir, `${name}.crt`), 'utf8'), key: readFileSync(join(dir, `${name}.key`), 'utf8') };
+  });
+}
+
+/** A throw-away CA and one leaf for localhost (server and client auth), EC keys. */
+export function testPki(): TestPki {
+  return inTempDir((dir) => {
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=oms-test-ca',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    openssl(dir, ['req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=localhost']);
+    writeFileSync(join(dir, 'leaf.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n');
+    openssl(dir, ['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.crt', '-days', '1', '-extfile', 'leaf.ext']);
+    const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+    return { ca: read('ca.crt'), cert: read('leaf.crt'), key: read('leaf.key') };
+  });
 }

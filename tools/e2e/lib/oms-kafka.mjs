@@ -1,7 +1,7 @@
 // Kafka for the tools through OMS's own code: their clients come from createKafkaClient
 // (libs/messaging/src/kafka/kafka-client.ts, the factory every app uses) fed by the same
 // OMS_KAFKA_* variables through libs/config, and `--kafka-tls` runs put the TLS / SASL proxy of
-// libs/messaging/src/testing in front of the mock cluster. esbuild bundles those TypeScript
+// libs/testing (kafka-proxy.testing.ts) in front of the mock cluster. esbuild bundles those TypeScript
 // files once per process (third-party packages stay external, taken from node_modules).
 import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,8 +13,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const ENTRY = `
 export { createKafkaClient } from './libs/messaging/src/kafka/kafka-client';
 export { loadConfig } from './libs/config/src/load-config';
-export { startKafkaProxy } from './libs/messaging/src/testing/kafka-proxy';
-export { createTestCertificates } from './libs/testing/src/tls.testing';
+export { startKafkaProxy } from './libs/testing/src/kafka-proxy.testing';
+export { testPki } from './libs/testing/src/tls.testing';
 `;
 
 let modules;
@@ -55,29 +55,28 @@ export function omsKafkaClient(brokers, clientId, kafkaEnv = {}) {
  * the CA and the password reach the apps as files, as from a Kubernetes Secret.
  */
 export async function startSecuredKafka(upstream, dir) {
-  const { startKafkaProxy, createTestCertificates } = oms();
-  const certificates = createTestCertificates('oms-tools-kafka-tls-');
+  const { startKafkaProxy, testPki } = oms();
+  const pki = testPki();
+  const caFile = join(dir, 'kafka-ca.crt');
+  writeFileSync(caFile, pki.ca);
   const password = `tools-${Math.random().toString(36).slice(2)}`;
   const passwordFile = join(dir, 'kafka-sasl-password');
   writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
   const proxy = await startKafkaProxy({
     upstream: upstream.split(','),
-    tls: { cert: certificates.server.cert, key: certificates.server.key },
+    tls: { cert: pki.cert, key: pki.key },
     sasl: { mechanisms: ['SCRAM-SHA-512'], users: { oms: password } },
   });
   return {
     brokers: proxy.brokers.join(','),
     env: {
       OMS_KAFKA_TLS_ENABLED: 'true',
-      OMS_KAFKA_TLS_CA_FILE: certificates.caFile,
+      OMS_KAFKA_TLS_CA_FILE: caFile,
       OMS_KAFKA_SASL_MECHANISM: 'scram-sha-512',
       OMS_KAFKA_SASL_USERNAME: 'oms',
       OMS_KAFKA_SASL_PASSWORD_FILE: passwordFile,
     },
     proxy,
-    async stop() {
-      await proxy.stop();
-      certificates.remove();
-    },
+    stop: () => proxy.stop(),
   };
 }

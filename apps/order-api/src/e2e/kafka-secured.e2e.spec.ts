@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKafkaMock, startKafkaProxy, type KafkaMock, type KafkaProxy } from '@oms/messaging/testing';
-import { createTestCertificates, createTestDatabase, type TestCertificates, type TestDatabase } from '@oms/testing';
+import { OMS_TOPICS } from '@oms/messaging';
+import { createTestDatabase, startKafkaMock, startKafkaProxy, testPki, type KafkaMock, type KafkaProxy, type TestDatabase, type TestPki } from '@oms/testing';
 import { anOrder, buildApp, call, startApp, waitFor, waitUntilReady, type AppProcess } from './built-app';
 
 // The built outbox-relay and saga-orchestrator against a Kafka cluster that only speaks TLS
@@ -10,7 +11,7 @@ import { anOrder, buildApp, call, startApp, waitFor, waitUntilReady, type AppPro
 // saga through the secured listeners.
 //
 // The cluster is librdkafka's mock (tools/kafka-mock, three brokers) behind the proxy of
-// libs/messaging/src/testing/kafka-proxy.ts: it terminates TLS with a certificate from a CA made
+// libs/testing/src/kafka-proxy.testing.ts: it terminates TLS with a certificate from a CA made
 // by openssl here, performs the SASL exchange itself, and rewrites the broker addresses in
 // Metadata and FindCoordinator answers to its own listeners. Kafka clients connect to the
 // addresses the cluster advertises, not only to the bootstrap list, and the mock can only
@@ -23,19 +24,25 @@ jest.setTimeout(300_000);
 
 const PASSWORDS = { 'oms-relay': 'relay-pw-3f9c1e7a', 'oms-saga': 'saga-pw-b8d2a640' } as const;
 
-let certificates: TestCertificates;
+let pki: TestPki;
+/** The files the apps read: the CA and one password per user. */
+let secretsDir: string;
+let caFile: string;
 let database: TestDatabase;
 let mock: KafkaMock;
 let proxy: KafkaProxy;
 const running: AppProcess[] = [];
 
 beforeAll(async () => {
-  certificates = createTestCertificates('oms-kafka-e2e-');
+  pki = testPki();
+  secretsDir = mkdtempSync(join(tmpdir(), 'oms-kafka-e2e-'));
+  caFile = join(secretsDir, 'ca.crt');
+  writeFileSync(caFile, pki.ca);
   database = await createTestDatabase('kafka_secured');
-  mock = await startKafkaMock(undefined, { brokers: 3 });
+  mock = await startKafkaMock(OMS_TOPICS, { brokers: 3 });
   proxy = await startKafkaProxy({
     upstream: mock.brokers,
-    tls: { cert: certificates.server.cert, key: certificates.server.key },
+    tls: { cert: pki.cert, key: pki.key },
     sasl: { mechanisms: ['SCRAM-SHA-512'], users: PASSWORDS },
   });
 }, 120_000);
@@ -45,19 +52,19 @@ afterAll(async () => {
   await proxy?.stop();
   await mock?.stop();
   await database?.drop();
-  certificates?.remove();
+  if (secretsDir) rmSync(secretsDir, { recursive: true, force: true });
 });
 
 /** The Kafka variables of one app: TLS trusting the test CA, SASL as `user`, secrets from files. */
 function securedKafka(user: keyof typeof PASSWORDS): Record<string, string> {
-  const passwordFile = join(certificates.dir, `${user}.password`);
+  const passwordFile = join(secretsDir, `${user}.password`);
   writeFileSync(passwordFile, `${PASSWORDS[user]}\n`);
   return {
     OMS_BROKER_DRIVER: 'kafka',
     KAFKA_BROKERS: proxy.brokers.join(','),
     OMS_KAFKA_IDEMPOTENT: 'false', // the mock cluster has no idempotent producer
     OMS_KAFKA_TLS_ENABLED: 'true',
-    OMS_KAFKA_TLS_CA_FILE: certificates.caFile,
+    OMS_KAFKA_TLS_CA_FILE: caFile,
     OMS_KAFKA_SASL_MECHANISM: 'scram-sha-512',
     OMS_KAFKA_SASL_USERNAME: user,
     OMS_KAFKA_SASL_PASSWORD_FILE: passwordFile,

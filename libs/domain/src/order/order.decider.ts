@@ -323,6 +323,22 @@ function recordCompensationFailed({ data }: RecordCompensationFailed, state: Ord
   ];
 }
 
+/**
+ * Decides several commands in turn, each on the state the previous ones left: the events of all
+ * of them (in order) and the state after them. Throws the first command's DomainError.
+ */
+export function decideOrderCommands(commands: readonly OrderCommand[], state: OrderState): { state: OrderState; events: OrderEvent[] } {
+  let current = state;
+  const events: OrderEvent[] = [];
+  for (const command of commands) {
+    for (const event of decideOrder(command, current)) {
+      current = evolveOrder(current, event);
+      events.push(event);
+    }
+  }
+  return { state: current, events };
+}
+
 export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
   const next = applyEvent(state, event);
   return { ...next, version: state.version + 1 };

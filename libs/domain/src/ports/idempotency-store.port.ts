@@ -13,7 +13,20 @@ export interface IdempotencyClaim {
   readonly lockMs: number;
 }
 
-export interface StoredResponse {
+/**
+ * The answer a completed key replays: the outcome the first request had (`created`,
+ * `accepted`, `rejected`; each edge turns it into its own status) and the body. Rows written
+ * before outcomes were stored carry the REST status instead; they are replayed all the same.
+ */
+export type StoredResponse = StoredOutcome | LegacyStoredResponse;
+
+export interface StoredOutcome {
+  readonly outcome: string;
+  readonly body: unknown;
+}
+
+/** A completion as older releases stored it (201 created, 202 accepted, 4xx a rejection). */
+export interface LegacyStoredResponse {
   readonly status: number;
   readonly body: unknown;
 }

@@ -8,4 +8,4 @@ export * from './outbox.port';
 export * from './partners.port';
 export * from './saga-store.port';
 export * from './unit-of-work.port';
-export * from './order-command-bus.port';
+export * from './order-streams.port';

@@ -1,117 +1,101 @@
-import { orderHistory, TEST_ORDER_ID } from '../testing';
-import { failThroughOutage, sagaRun, TEST_POLICY } from './saga.spec-helpers';
+import { TEST_ORDER_ID, TEST_SAGA_POLICY as POLICY, givenSaga, orderHistory, rejected, started, succeeded, throughOutage, type SagaGiven } from '../testing';
 
 const FULFILMENT = 'saga-f-1';
 const SAGA = 'saga-c-1';
 const TOTAL = 2500;
 
 /** A CONFIRMED order (stock still held, fully paid) on which a cancellation was requested. */
-function cancelRequested(extra: (run: ReturnType<typeof sagaRun>) => void = () => undefined) {
-  const run = sagaRun('cancellation', SAGA, orderHistory('CONFIRMED', { sagaId: FULFILMENT }));
-  extra(run);
-  run.orderCommand({ type: 'RequestCancellation', data: { sagaId: SAGA, reason: 'customer request' } });
-  return run;
+function cancelRequested(before: (saga: SagaGiven) => SagaGiven = (saga) => saga): SagaGiven {
+  return before(givenSaga('cancellation', SAGA, orderHistory('CONFIRMED', { sagaId: FULFILMENT }))).andOrder({
+    type: 'RequestCancellation',
+    data: { sagaId: SAGA, reason: 'customer request' },
+  });
 }
 
 describe('cancellation saga', () => {
   it('given stock held and a payment, releases, refunds paid - refunded, then completes the cancellation', () => {
-    const run = cancelRequested();
-
-    const started = run.start();
-    expect(started.call).toEqual({
-      step: 'release',
-      request: { idempotencyKey: `${SAGA}:release`, orderId: TEST_ORDER_ID, reservationId: 'reservation-1' },
-    });
-
-    const released = run.succeed({});
-    expect(released.orderCommands).toEqual([{ type: 'RecordStockReleased', data: { sagaId: SAGA, reservationId: 'reservation-1' } }]);
-    expect(released.call).toEqual({
-      step: 'refund',
-      request: { idempotencyKey: `${SAGA}:refund`, orderId: TEST_ORDER_ID, paymentId: 'payment-1', amountMinor: TOTAL, currency: 'EUR' },
-    });
-
-    const refunded = run.succeed({ refundId: 'ref-1' });
-    expect(refunded.orderCommands).toEqual([
-      { type: 'RecordRefund', data: { sagaId: SAGA, refundId: 'ref-1', amountMinor: TOTAL, reason: 'customer request' } },
-      { type: 'CompleteCancellation', data: { sagaId: SAGA, reason: 'customer request' } },
-    ]);
-    expect(refunded.status).toBe('COMPLETED');
-    expect(refunded.outcome).toBe('canceled');
-    expect(run.order.status).toBe('CANCELED');
-    expect(run.order.refundedMinor).toBe(TOTAL);
+    cancelRequested()
+      .when(started())
+      .then({ call: { step: 'release', request: { idempotencyKey: `${SAGA}:release`, orderId: TEST_ORDER_ID, reservationId: 'reservation-1' } } })
+      .when(succeeded({}))
+      .then({
+        orderCommands: [{ type: 'RecordStockReleased', data: { sagaId: SAGA, reservationId: 'reservation-1' } }],
+        call: {
+          step: 'refund',
+          request: { idempotencyKey: `${SAGA}:refund`, orderId: TEST_ORDER_ID, paymentId: 'payment-1', amountMinor: TOTAL, currency: 'EUR' },
+        },
+      })
+      .when(succeeded({ refundId: 'ref-1' }))
+      .then({
+        orderCommands: [
+          { type: 'RecordRefund', data: { sagaId: SAGA, refundId: 'ref-1', amountMinor: TOTAL, reason: 'customer request' } },
+          { type: 'CompleteCancellation', data: { sagaId: SAGA, reason: 'customer request' } },
+        ],
+        status: 'COMPLETED',
+        outcome: 'canceled',
+        order: { status: 'CANCELED', refundedMinor: TOTAL },
+      });
   });
 
   it('given no stock held, only refunds', () => {
-    const run = cancelRequested((r) => r.patchOrder({ reservationId: undefined }));
-
-    const started = run.start();
-    expect(started.call?.step).toBe('refund');
-
-    run.succeed({ refundId: 'ref-1' });
-    expect(run.calls.map((c) => c.step)).toEqual(['refund']);
-    expect(run.decision.status).toBe('COMPLETED');
-    expect(run.order.status).toBe('CANCELED');
+    cancelRequested((saga) => saga.withOrder({ reservationId: undefined }))
+      .when(started())
+      .then({}, (decision) => expect(decision.call?.step).toBe('refund'))
+      .when(succeeded({ refundId: 'ref-1' }))
+      .then({ status: 'COMPLETED', order: { status: 'CANCELED' } }, (_, after) => expect(after.calls.map((c) => c.step)).toEqual(['refund']));
   });
 
   it('given a partial refund already made, refunds only what is left', () => {
-    const run = cancelRequested((r) => {
-      r.orderCommand({ type: 'RequestRefund', data: { sagaId: 'saga-r-1', amountMinor: 1000, reason: 'scratch' } });
-      r.orderCommand({ type: 'RecordRefund', data: { sagaId: 'saga-r-1', refundId: 'ref-0', amountMinor: 1000, reason: 'scratch' } });
-    });
-    run.start();
-    run.succeed({});
-
-    expect(run.decision.call?.request).toMatchObject({ amountMinor: TOTAL - 1000 });
-    run.succeed({ refundId: 'ref-1' });
-    expect(run.order.status).toBe('CANCELED');
-    expect(run.order.refundedMinor).toBe(TOTAL);
+    cancelRequested((saga) =>
+      saga
+        .andOrder({ type: 'RequestRefund', data: { sagaId: 'saga-r-1', amountMinor: 1000, reason: 'scratch' } })
+        .andOrder({ type: 'RecordRefund', data: { sagaId: 'saga-r-1', refundId: 'ref-0', amountMinor: 1000, reason: 'scratch' } }),
+    )
+      .and(started())
+      .when(succeeded({}))
+      .then({}, (decision) => expect(decision.call?.request).toMatchObject({ amountMinor: TOTAL - 1000 }))
+      .when(succeeded({ refundId: 'ref-1' }))
+      .then({ order: { status: 'CANCELED', refundedMinor: TOTAL } });
   });
 
   it('given a refused release, ends in COMPENSATION_FAILED and flags the order', () => {
-    const run = cancelRequested();
-    run.start();
-
-    const refused = run.reject('reservation already shipped');
-
-    expect(refused.orderCommands).toEqual([
-      { type: 'RecordCompensationFailed', data: { sagaId: SAGA, step: 'release', reason: 'release refused: reservation already shipped' } },
-    ]);
-    expect(refused.status).toBe('COMPENSATION_FAILED');
-    expect(run.order.compensationFailed).toBe(true);
+    cancelRequested()
+      .and(started())
+      .when(rejected('reservation already shipped'))
+      .then({
+        orderCommands: [
+          { type: 'RecordCompensationFailed', data: { sagaId: SAGA, step: 'release', reason: 'release refused: reservation already shipped' } },
+        ],
+        status: 'COMPENSATION_FAILED',
+        order: { compensationFailed: true },
+      });
   });
 
   it('given a refund failing transiently past maxAttempts, keeps retrying with the same key, then completes the cancellation', () => {
-    const run = cancelRequested();
-    run.start();
-    run.succeed({});
+    const refunding = cancelRequested().and(started(), succeeded({}));
 
-    const retries = failThroughOutage(run, TEST_POLICY.maxAttempts * 5, 'timeout');
+    const { steps, saga } = throughOutage(refunding, POLICY.maxAttempts * 5, 'timeout');
 
-    expect(retries.map(({ decision }) => decision.status)).toEqual(Array(TEST_POLICY.maxAttempts * 5).fill('RUNNING'));
-    expect(Math.max(...retries.map(({ delayMs }) => delayMs ?? Infinity))).toBeLessThanOrEqual(TEST_POLICY.retryMaxMs);
-    expect(run.commands.map((c) => c.type)).not.toContain('RecordCompensationFailed');
-    const done = run.succeed({ refundId: 'ref-1' });
-    expect(done.status).toBe('COMPLETED');
-    expect(run.order.status).toBe('CANCELED');
-    expect(new Set(run.calls.filter((c) => c.step === 'refund').map((c) => c.request.idempotencyKey))).toEqual(new Set([`${SAGA}:refund`]));
+    expect(steps.map(({ decision }) => decision.status)).toEqual(Array(POLICY.maxAttempts * 5).fill('RUNNING'));
+    expect(Math.max(...steps.map(({ delayMs }) => delayMs ?? Infinity))).toBeLessThanOrEqual(POLICY.retryMaxMs);
+    expect(saga.commands.map((c) => c.type)).not.toContain('RecordCompensationFailed');
+    saga
+      .when(succeeded({ refundId: 'ref-1' }))
+      .then({ status: 'COMPLETED', order: { status: 'CANCELED' } }, (_, after) =>
+        expect(new Set(after.calls.filter((c) => c.step === 'refund').map((c) => c.request.idempotencyKey))).toEqual(new Set([`${SAGA}:refund`])),
+      );
   });
 
   it('waits while a refund saga is in flight, so the same money is never refunded twice', () => {
-    const run = cancelRequested();
-    run.patchOrder({ pendingRefund: { sagaId: 'saga-r-1', amountMinor: 100, reason: 'x' } });
-
-    const waiting = run.start();
-
-    expect(waiting.status).toBe('RUNNING');
-    expect(waiting.call).toBeUndefined();
-    expect(waiting.nextAttemptAt).not.toBeNull();
+    cancelRequested()
+      .withOrder({ pendingRefund: { sagaId: 'saga-r-1', amountMinor: 100, reason: 'x' } })
+      .when(started())
+      .then({ status: 'RUNNING', call: undefined }, (decision) => expect(decision.nextAttemptAt).not.toBeNull());
   });
 
   it('ends without doing anything when the order carries no cancellation of this saga', () => {
-    const run = sagaRun('cancellation', SAGA, orderHistory('CONFIRMED', { sagaId: FULFILMENT }));
-    const started = run.start();
-    expect(started.status).toBe('COMPLETED');
-    expect(started.outcome).toBe('nothing_to_do');
-    expect(started.orderCommands).toEqual([]);
+    givenSaga('cancellation', SAGA, orderHistory('CONFIRMED', { sagaId: FULFILMENT }))
+      .when(started())
+      .then({ status: 'COMPLETED', outcome: 'nothing_to_do', orderCommands: [] });
   });
 });

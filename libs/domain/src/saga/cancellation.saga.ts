@@ -1,6 +1,7 @@
 import type { OrderState } from '../order/order.state';
+import { compensationOf } from './compensation.calls';
 import { compensationFailed, refundableMinor, type SagaAction, type SagaBehaviour, type SagaReaction } from './saga.behaviour';
-import { assertNever, idempotencyKeyOf, type CancellationSagaState, type PartnerCall, type PartnerReply, type SagaStep } from './saga.types';
+import { assertNever, type CancellationSagaState, type PartnerCall, type PartnerReply, type SagaStep } from './saga.types';
 
 /**
  * Cancellation of an order whose fulfilment is over (CONFIRMED, or REFUNDED with something
@@ -17,34 +18,8 @@ function plan(state: State, order: OrderState): SagaAction<State> {
   const pending = order.pendingCancellation;
   if (pending?.sagaId !== state.sagaId) return { type: 'end', status: 'COMPLETED', outcome: 'nothing_to_do' };
   if (order.pendingRefund !== undefined) return { type: 'wait' };
-  if (order.reservationId !== undefined) {
-    return {
-      type: 'call',
-      call: {
-        step: 'release',
-        request: {
-          idempotencyKey: idempotencyKeyOf(state.sagaId, 'release'),
-          orderId: state.orderId,
-          reservationId: order.reservationId,
-        },
-      },
-    };
-  }
-  if (refundableMinor(order) > 0 && order.paymentId !== undefined) {
-    return {
-      type: 'call',
-      call: {
-        step: 'refund',
-        request: {
-          idempotencyKey: idempotencyKeyOf(state.sagaId, 'refund'),
-          orderId: state.orderId,
-          paymentId: order.paymentId,
-          amountMinor: refundableMinor(order),
-          currency: order.currency,
-        },
-      },
-    };
-  }
+  const undo = compensationOf(state, order);
+  if (undo) return { type: 'call', call: undo };
   return { type: 'commands', commands: [{ type: 'CompleteCancellation', data: { sagaId: state.sagaId, reason: pending.reason } }] };
 }
 

@@ -1,5 +1,6 @@
 import type { OrderState } from '../order/order.state';
-import { compensationFailed, refundableMinor, type SagaAction, type SagaBehaviour, type SagaReaction } from './saga.behaviour';
+import { compensationOf, refundCall, releaseCall } from './compensation.calls';
+import { compensationFailed, type SagaAction, type SagaBehaviour, type SagaReaction } from './saga.behaviour';
 import {
   assertNever,
   idempotencyKeyOf,
@@ -34,28 +35,8 @@ const withoutUnconfirmed = (state: State, step: UnconfirmedStep): State => ({
 });
 
 function blindCompensation(state: State, order: OrderState): PartnerCall | null {
-  if (state.unconfirmed.includes('reserve')) {
-    return {
-      step: 'release',
-      request: {
-        idempotencyKey: idempotencyKeyOf(state.sagaId, 'release'),
-        orderId: state.orderId,
-        reservationId: idempotencyKeyOf(state.sagaId, 'reserve'),
-      },
-    };
-  }
-  if (state.unconfirmed.includes('charge')) {
-    return {
-      step: 'refund',
-      request: {
-        idempotencyKey: idempotencyKeyOf(state.sagaId, 'refund'),
-        orderId: state.orderId,
-        paymentId: idempotencyKeyOf(state.sagaId, 'charge'),
-        amountMinor: order.totalMinor,
-        currency: order.currency,
-      },
-    };
-  }
+  if (state.unconfirmed.includes('reserve')) return releaseCall(state, idempotencyKeyOf(state.sagaId, 'reserve'));
+  if (state.unconfirmed.includes('charge')) return refundCall(state, idempotencyKeyOf(state.sagaId, 'charge'), order.totalMinor, order.currency);
   return null;
 }
 
@@ -78,34 +59,8 @@ function plan(state: State, order: OrderState): SagaAction<State> {
         state: { ...withUnconfirmed(state, state.step), step: null, attempts: 0, stepStartedAt: null, lastError: null },
       };
     }
-    if (order.reservationId !== undefined) {
-      return {
-        type: 'call',
-        call: {
-          step: 'release',
-          request: {
-            idempotencyKey: idempotencyKeyOf(state.sagaId, 'release'),
-            orderId: state.orderId,
-            reservationId: order.reservationId,
-          },
-        },
-      };
-    }
-    if (refundableMinor(order) > 0 && order.paymentId !== undefined) {
-      return {
-        type: 'call',
-        call: {
-          step: 'refund',
-          request: {
-            idempotencyKey: idempotencyKeyOf(state.sagaId, 'refund'),
-            orderId: state.orderId,
-            paymentId: order.paymentId,
-            amountMinor: refundableMinor(order),
-            currency: order.currency,
-          },
-        },
-      };
-    }
+    const undo = compensationOf(state, order);
+    if (undo) return { type: 'call', call: undo };
     const blind = blindCompensation(state, order);
     if (blind) return { type: 'call', call: blind };
     return { type: 'commands', commands: [{ type: 'CompleteCancellation', data: { sagaId: state.sagaId, reason } }] };

@@ -1,5 +1,5 @@
 export { retryDelayMs } from './saga.backoff';
-export { applyOrderCommands, decideSaga } from './saga.decider';
+export { decideSaga } from './saga.decider';
 export {
   idempotencyKeyOf,
   initialSagaState,

@@ -1,6 +1,7 @@
 import type { OrderState } from '../order/order.state';
+import { refundCall } from './compensation.calls';
 import type { SagaAction, SagaBehaviour, SagaReaction } from './saga.behaviour';
-import { assertNever, idempotencyKeyOf, type PartnerCall, type PartnerReply, type RefundSagaState, type SagaStep } from './saga.types';
+import { assertNever, type PartnerCall, type PartnerReply, type RefundSagaState, type SagaStep } from './saga.types';
 
 /**
  * Refund of the amount requested (full or partial) while the order's pendingRefund carries
@@ -27,19 +28,7 @@ function plan(state: State, order: OrderState): SagaAction<State> {
         return assertNever(state.result);
     }
   }
-  return {
-    type: 'call',
-    call: {
-      step: 'refund',
-      request: {
-        idempotencyKey: idempotencyKeyOf(state.sagaId, 'refund'),
-        orderId: state.orderId,
-        paymentId: order.paymentId,
-        amountMinor: pending.amountMinor,
-        currency: order.currency,
-      },
-    },
-  };
+  return { type: 'call', call: refundCall(state, order.paymentId, pending.amountMinor, order.currency) };
 }
 
 function succeeded(state: State, call: PartnerCall, reply: PartnerReply, order: OrderState): SagaReaction<State> {

@@ -1,6 +1,5 @@
 import { retryDelayMs } from './saga.backoff';
-import { sagaRun, TEST_POLICY } from './saga.spec-helpers';
-import { orderHistory } from '../testing';
+import { TEST_SAGA_POLICY as TEST_POLICY, failed, givenSaga, orderHistory, resumed, started } from '../testing';
 
 const policy = { retryBaseMs: 100, retryMaxMs: 5_000 };
 
@@ -26,17 +25,19 @@ describe('retry backoff', () => {
   });
 
   it('caps the retry time the saga decider schedules', () => {
-    const run = sagaRun('fulfilment', 'saga-f-1', orderHistory('PAYMENT_REQUESTED', { sagaId: 'saga-f-1' }), {
+    let saga = givenSaga('fulfilment', 'saga-f-1', orderHistory('PAYMENT_REQUESTED', { sagaId: 'saga-f-1' }), {
       policy: { ...TEST_POLICY, maxAttempts: 50, stepDeadlineMs: 10_000_000 },
       jitter: 0.99,
-    });
-    run.start();
+    }).and(started());
     for (let i = 0; i < 30; i++) {
-      const decision = run.fail('timeout');
-      const wait = Date.parse(decision.nextAttemptAt ?? 'never') - Date.parse(run.now);
-      expect(wait).toBeGreaterThan(0);
-      expect(wait).toBeLessThanOrEqual(TEST_POLICY.retryMaxMs);
-      run.resume();
+      saga = saga
+        .when(failed('timeout'))
+        .then({}, (decision, after) => {
+          const wait = Date.parse(decision.nextAttemptAt ?? 'never') - Date.parse(after.now);
+          expect(wait).toBeGreaterThan(0);
+          expect(wait).toBeLessThanOrEqual(TEST_POLICY.retryMaxMs);
+        })
+        .and(resumed());
     }
   });
 });

@@ -1,5 +1,6 @@
 import type { OrderCommand } from '../order/order.commands';
-import { decideOrder, evolveOrder } from '../order';
+import { decideOrderCommands } from '../order/order.decider';
+import type { OrderEvent } from '../order/order.events';
 import type { OrderState } from '../order/order.state';
 import { cancellationSaga } from './cancellation.saga';
 import { fulfilmentSaga } from './fulfilment.saga';
@@ -19,9 +20,10 @@ import { assertNever, type PartnerCall, type SagaDecision, type SagaInput, type 
  *    would leave stock held or money kept. Only a refusal ends a saga in COMPENSATION_FAILED.
  *    Replies to a step that is no longer pending are ignored (a replica was slower, or a crash
  *    repeated the call).
- * 2. The order commands are applied to the order state with the order decider itself, and the
- *    saga plans its next action from that projected state, until it needs a partner call, must
- *    wait, or has ended. All commands of one decision commit with the saga state in ONE transaction.
+ * 2. The order commands are decided by the order decider itself, on the order as read, and the
+ *    saga plans its next action from the state they lead to, until it needs a partner call, must
+ *    wait, or has ended. The decision carries those order events: the caller appends exactly
+ *    them (at the version it read) with the saga state in ONE transaction, deciding nothing again.
  */
 const MAX_PLAN_ROUNDS = 16;
 
@@ -36,15 +38,6 @@ function behaviourOf(state: SagaState): SagaBehaviour<SagaState> {
     default:
       return assertNever(state);
   }
-}
-
-/** Folds commands into the order exactly as the order decider will when they are committed. */
-export function applyOrderCommands(order: OrderState, commands: readonly OrderCommand[]): OrderState {
-  let state = order;
-  for (const command of commands) {
-    for (const event of decideOrder(command, state)) state = evolveOrder(state, event);
-  }
-  return state;
 }
 
 const addMs = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
@@ -78,18 +71,21 @@ export function decideSaga(input: SagaInput, sagaState: SagaState, order: OrderS
   let state = sagaState;
   let projected = order;
   const commands: OrderCommand[] = [];
+  const events: OrderEvent[] = [];
 
   const emit = (more: readonly OrderCommand[]): void => {
+    const decided = decideOrderCommands(more, projected);
     commands.push(...more);
-    projected = applyOrderCommands(projected, more);
+    events.push(...decided.events);
+    projected = decided.state;
   };
   const ended = (reaction: SagaReaction<SagaState>, status: SagaDecision['status'], outcome: SagaDecision['outcome']): SagaDecision => ({
     state: stepCleared(reaction.state),
     status,
     orderCommands: commands,
+    orderEvents: events,
     nextAttemptAt: null,
     deadlineAt: null,
-    orderVersionAfter: projected.version,
     outcome,
   });
   /** Applies a reaction; returns a final decision when it ended the saga. */
@@ -129,9 +125,9 @@ export function decideSaga(input: SagaInput, sagaState: SagaState, order: OrderS
         state,
         status: 'RUNNING',
         orderCommands: [],
+        orderEvents: [],
         nextAttemptAt: addMs(now, retryDelayMs(state.attempts, input.jitter, policy)),
         deadlineAt: stepDeadline(state, policy),
-        orderVersionAfter: projected.version,
       };
     }
     default:
@@ -154,11 +150,11 @@ export function decideSaga(input: SagaInput, sagaState: SagaState, order: OrderS
           state,
           status: 'RUNNING',
           orderCommands: commands,
+          orderEvents: events,
           call: action.call,
           // The lease of the call in flight: if this process dies, the sweep repeats the call (same key) then.
           nextAttemptAt: addMs(now, policy.callTimeoutMs),
           deadlineAt: stepDeadline(state, policy),
-          orderVersionAfter: projected.version,
         };
       }
       case 'commands':
@@ -172,9 +168,9 @@ export function decideSaga(input: SagaInput, sagaState: SagaState, order: OrderS
           state,
           status: 'RUNNING',
           orderCommands: commands,
+          orderEvents: events,
           nextAttemptAt: addMs(now, policy.retryMaxMs),
           deadlineAt: null,
-          orderVersionAfter: projected.version,
         };
       case 'end':
         return ended({ state, commands: [] }, action.status, action.outcome);

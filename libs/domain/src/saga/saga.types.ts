@@ -1,4 +1,5 @@
 import type { OrderCommand } from '../order/order.commands';
+import type { OrderEvent } from '../order/order.events';
 import type { ChargePayment, RefundPayment, ReleaseStock, ReserveStock } from '../ports/partners.port';
 import type { SagaKind, SagaStatus } from '../ports/saga-store.port';
 
@@ -91,16 +92,19 @@ export type SagaOutcome = 'confirmed' | 'canceled' | 'refunded' | 'refund_declin
 export interface SagaDecision {
   readonly state: SagaState;
   readonly status: SagaStatus;
-  /** Order commands to commit together with the new saga state, in this order. */
+  /** Order commands the saga issued, in this order (what it asked of the order). */
   readonly orderCommands: readonly OrderCommand[];
+  /**
+   * The order events those commands decided, on the order state the saga was given: appended
+   * as they are, at that state's version, together with the new saga state.
+   */
+  readonly orderEvents: readonly OrderEvent[];
   /** The partner call to perform after that commit; its reply is the next input. */
   readonly call?: PartnerCall;
   /** When the recovery sweep should drive the saga again; null once it has ended. */
   readonly nextAttemptAt: string | null;
   /** End of the current step's deadline; null when no step is pending. */
   readonly deadlineAt: string | null;
-  /** Order stream version once the commands are applied (lets the caller detect a stale decision). */
-  readonly orderVersionAfter: number;
   /** Set when the saga ended with this decision. */
   readonly outcome?: SagaOutcome;
 }

@@ -50,3 +50,10 @@ export class ConcurrencyError extends DomainError {
     this.name = 'ConcurrencyError';
   }
 }
+
+/**
+ * A rejection the same request would get again (stored as its idempotency key's answer); a lost
+ * race or a key still in flight may go the other way on a retry.
+ */
+export const isDeterministicRejection = (code: DomainErrorCode): boolean =>
+  code !== 'CONCURRENCY_CONFLICT' && code !== 'IDEMPOTENCY_KEY_IN_FLIGHT';

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type OmsConfig } from '@oms/config';
 import { Partitioners } from 'kafkajs';
-import { testVariable } from '@oms/testing';
+import { testKafka, type KafkaMock, type TestKafka } from '@oms/testing';
 import { describeMessageBrokerContract } from '../contract/message-broker.contract';
-import { kafkaMockAvailable, startKafkaMock, type KafkaMock } from '../testing/kafka-mock';
 import { OMS_TOPICS, type TopicSpec } from '../topics';
 import { createKafkaClient } from './kafka-client';
 import { createKafkaDriver } from './kafka-driver';
 import { ensureKafkaTopics, MissingTopicsError } from './kafka-topics';
 
-const configured = testVariable('OMS_TEST_KAFKA_BROKERS');
-const useMock = !configured && kafkaMockAvailable();
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
 const brokerConfig = (brokers: string[]): Pick<OmsConfig, 'broker'> =>
@@ -60,61 +57,56 @@ async function prepareTopics(brokers: string[], topics: readonly TopicSpec[], mo
   }
 }
 
-if (!configured && !useMock) {
-  console.warn(
-    'Kafka driver tests skipped: OMS_TEST_KAFKA_BROKERS is not set and tools/kafka-mock cannot be built here ' +
-      '(needs Debian librdkafka-dev and cc). Set OMS_TEST_KAFKA_BROKERS to a broker to run them.',
-  );
-  describe.skip('Kafka driver (no Kafka-protocol broker available)', () => {
-    it('runs the messaging contract', () => undefined);
-  });
-} else {
-  let mock: KafkaMock | undefined;
-  let brokers: string[] = configured?.split(',').map((broker) => broker.trim()) ?? [];
+// OMS_TEST_KAFKA_BROKERS, Testcontainers or tools/kafka-mock; when none can be had, beforeAll
+// throws saying what is missing and every test here fails.
+let kafka: TestKafka | undefined;
 
-  beforeAll(async () => {
-    if (useMock) {
-      mock = await startKafkaMock(OMS_TOPICS);
-      brokers = mock.brokers;
-    }
-  }, 60_000);
+beforeAll(async () => {
+  kafka = await testKafka({ topics: OMS_TOPICS });
+}, 60_000);
 
-  afterAll(async () => {
-    await mock?.stop();
-  });
+afterAll(async () => {
+  await kafka?.stop();
+});
 
-  describeMessageBrokerContract(
-    `kafka (${useMock ? 'librdkafka mock cluster' : 'OMS_TEST_KAFKA_BROKERS'})`,
-    async (topics) => {
-      await prepareTopics(brokers, topics, mock);
-      const driver = await createKafkaDriver(brokerConfig(brokers), {
-        checkTopics: false,
-        publisher: { maxMessageBytes: MAX_MESSAGE_BYTES },
-        consumer: { maxWaitTimeMs: 100, heartbeatIntervalMs: 300, sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 10_000, redeliveryDelayMs: 20 },
-      });
-      return { publisher: driver.publisher, consumer: driver.consumer, cleanup: () => driver.close() };
-    },
-    { deliveryTimeoutMs: 30_000, testTimeoutMs: 90_000, maxMessageBytes: MAX_MESSAGE_BYTES },
-  );
-
-  describe('Kafka driver start-up', () => {
-    it('starts when the OMS topics exist and answers ping', async () => {
-      await prepareTopics(brokers, OMS_TOPICS, mock);
-      const driver = await createKafkaDriver(brokerConfig(brokers));
-      try {
-        await expect(driver.ping()).resolves.toBeUndefined();
-      } finally {
-        await driver.close();
-      }
-    }, 30_000);
-
-    it('refuses to start when a topic is missing, naming it', async () => {
-      const config = brokerConfig(brokers);
-      const missing = `missing.${randomUUID()}`;
-      const withMissingDlq = { broker: { ...config.broker, kafka: { ...config.broker.kafka, dlqTopic: missing } } };
-      const starting = createKafkaDriver(withMissingDlq);
-      await expect(starting).rejects.toBeInstanceOf(MissingTopicsError);
-      await expect(starting).rejects.toThrow(missing);
-    }, 30_000);
-  });
+function broker(): { brokers: string[]; mock?: KafkaMock } {
+  if (!kafka) throw new Error('no Kafka broker: see the error of beforeAll');
+  return kafka;
 }
+
+describeMessageBrokerContract(
+  'kafka',
+  async (topics) => {
+    const { brokers, mock } = broker();
+    await prepareTopics(brokers, topics, mock);
+    const driver = await createKafkaDriver(brokerConfig(brokers), {
+      checkTopics: false,
+      publisher: { maxMessageBytes: MAX_MESSAGE_BYTES },
+      consumer: { maxWaitTimeMs: 100, heartbeatIntervalMs: 300, sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 10_000, redeliveryDelayMs: 20 },
+    });
+    return { publisher: driver.publisher, consumer: driver.consumer, cleanup: () => driver.close() };
+  },
+  { deliveryTimeoutMs: 30_000, testTimeoutMs: 90_000, maxMessageBytes: MAX_MESSAGE_BYTES },
+);
+
+describe('Kafka driver start-up', () => {
+  it('starts when the OMS topics exist and answers ping', async () => {
+    const { brokers, mock } = broker();
+    await prepareTopics(brokers, OMS_TOPICS, mock);
+    const driver = await createKafkaDriver(brokerConfig(brokers));
+    try {
+      await expect(driver.ping()).resolves.toBeUndefined();
+    } finally {
+      await driver.close();
+    }
+  }, 30_000);
+
+  it('refuses to start when a topic is missing, naming it', async () => {
+    const config = brokerConfig(broker().brokers);
+    const missing = `missing.${randomUUID()}`;
+    const withMissingDlq = { broker: { ...config.broker, kafka: { ...config.broker.kafka, dlqTopic: missing } } };
+    const starting = createKafkaDriver(withMissingDlq);
+    await expect(starting).rejects.toBeInstanceOf(MissingTopicsError);
+    await expect(starting).rejects.toThrow(missing);
+  }, 30_000);
+});

@@ -1,34 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type OmsConfig } from '@oms/config';
 import type { ReceivedMessage } from '@oms/domain';
-import { createTestCertificates, type TestCertificates } from '@oms/testing';
-import { startKafkaMock, type KafkaMock } from '../testing/kafka-mock';
-import { startKafkaProxy, type KafkaProxy } from '../testing/kafka-proxy';
+import { startKafkaMock, startKafkaProxy, testPki, type KafkaMock, type KafkaProxy, type TestPki } from '@oms/testing';
 import { OMS_TOPICS } from '../topics';
 import { createKafkaClient } from './kafka-client';
 import { createKafkaDriver } from './kafka-driver';
 
 // OMS against a secured cluster: the mock cluster (three brokers, so clients must follow the
-// advertised addresses) behind the TLS / SASL proxy of libs/messaging/src/testing, which
-// rewrites those addresses to its own listeners (see kafka-proxy.ts for why). Every client is
+// advertised addresses) behind the TLS / SASL proxy of @oms/testing (kafka-proxy.testing.ts), which
+// rewrites those addresses to its own listeners (see kafka-proxy.testing.ts for why). Every client is
 // built by createKafkaClient from OMS_KAFKA_* variables, as the apps build theirs.
 
 jest.setTimeout(90_000);
 
 const PASSWORD = 'correct horse battery staple';
-let certificates: TestCertificates;
+/** A CA and one leaf it signed, for the proxy's server side and, in the mutual TLS case, the client. */
+let pki: TestPki;
 let mock: KafkaMock;
 const proxies: KafkaProxy[] = [];
 
 beforeAll(async () => {
-  certificates = createTestCertificates('oms-kafka-tls-');
+  pki = testPki();
   mock = await startKafkaMock(OMS_TOPICS, { brokers: 3 });
 }, 60_000);
 
 afterAll(async () => {
   for (const proxy of proxies) await proxy.stop();
   await mock?.stop();
-  certificates?.remove();
 });
 
 async function proxy(options: Omit<Parameters<typeof startKafkaProxy>[0], 'upstream'>): Promise<KafkaProxy> {
@@ -37,7 +35,7 @@ async function proxy(options: Omit<Parameters<typeof startKafkaProxy>[0], 'upstr
   return started;
 }
 
-const serverTls = () => ({ cert: certificates.server.cert, key: certificates.server.key });
+const serverTls = () => ({ cert: pki.cert, key: pki.key });
 
 const configFor = (brokers: readonly string[], env: Record<string, string>): OmsConfig =>
   loadConfig({ OMS_BROKER_DRIVER: 'kafka', KAFKA_BROKERS: brokers.join(','), OMS_KAFKA_IDEMPOTENT: 'false', OMS_KAFKA_CLIENT_ID: 'oms-tls-test', ...env });
@@ -86,7 +84,7 @@ async function roundTrip(config: OmsConfig): Promise<void> {
 describe('Kafka over TLS (mock cluster behind a TLS-terminating proxy)', () => {
   it('starts the driver, publishes and consumes through TLS only, trusting the CA from OMS_KAFKA_TLS_CA', async () => {
     const tls = await proxy({ tls: serverTls() });
-    await roundTrip(configFor(tls.brokers, { OMS_KAFKA_TLS_ENABLED: 'true', OMS_KAFKA_TLS_CA: certificates.ca }));
+    await roundTrip(configFor(tls.brokers, { OMS_KAFKA_TLS_ENABLED: 'true', OMS_KAFKA_TLS_CA: pki.ca }));
     // Every connection went through the proxy's listeners; the advertised addresses were all rewritten.
     expect(tls.errors()).toEqual([]);
     expect(tls.refusals()).toEqual([]);
@@ -113,10 +111,10 @@ describe('Kafka over TLS (mock cluster behind a TLS-terminating proxy)', () => {
   });
 
   it('presents the client certificate of OMS_KAFKA_TLS_CERT / _KEY to a cluster that requires mutual TLS', async () => {
-    const mutual = await proxy({ tls: { ...serverTls(), ca: certificates.ca, requireClientCertificate: true } });
-    const trusted = { OMS_KAFKA_TLS_ENABLED: 'true', OMS_KAFKA_TLS_CA: certificates.ca };
+    const mutual = await proxy({ tls: { ...serverTls(), ca: pki.ca, requireClientCertificate: true } });
+    const trusted = { OMS_KAFKA_TLS_ENABLED: 'true', OMS_KAFKA_TLS_CA: pki.ca };
     const topics = await listTopicsWith(
-      configFor(mutual.brokers, { ...trusted, OMS_KAFKA_TLS_CERT: certificates.client.cert, OMS_KAFKA_TLS_KEY: certificates.client.key }),
+      configFor(mutual.brokers, { ...trusted, OMS_KAFKA_TLS_CERT: pki.cert, OMS_KAFKA_TLS_KEY: pki.key }),
     );
     expect(topics).toEqual(expect.arrayContaining(['oms.order.events', 'oms.dlq', 'oms.saga.events']));
     await expect(listTopicsWith(configFor(mutual.brokers, trusted))).rejects.toThrow();
@@ -126,7 +124,7 @@ describe('Kafka over TLS (mock cluster behind a TLS-terminating proxy)', () => {
 
 describe('Kafka with SASL over TLS (the proxy performs the SASL exchange)', () => {
   let secured: KafkaProxy;
-  const tlsEnv = () => ({ OMS_KAFKA_TLS_ENABLED: 'true', OMS_KAFKA_TLS_CA: certificates.ca });
+  const tlsEnv = () => ({ OMS_KAFKA_TLS_ENABLED: 'true', OMS_KAFKA_TLS_CA: pki.ca });
 
   beforeAll(async () => {
     secured = await proxy({

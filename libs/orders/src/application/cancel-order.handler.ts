@@ -25,9 +25,10 @@ export class CancelOrderHandler {
     violations.throwIfAny();
     const id = orderId as string;
     const request = { orderId: id, reason: reason ?? DEFAULT_CANCEL_REASON };
-    return this.change.run(context, key as string, 'CancelOrder', id, request, async () => ({
+    const sagaId = this.ids.newId();
+    return this.change.run(context, key as string, 'CancelOrder', id, request, () => ({
       type: 'RequestCancellation',
-      data: { sagaId: this.ids.newId(), reason: request.reason },
+      data: { sagaId, reason: request.reason },
     }));
   }
 }

@@ -9,8 +9,9 @@ import {
   type IdempotencyCompletion,
   type StoredResponse,
 } from '@oms/domain';
-import { IdempotentMutation } from './idempotent-mutation';
-import type { MutationResult } from './mutation-context';
+import { IdempotentMutation, completionOf, type ClaimedKey } from './idempotent-mutation';
+import type { MutationOutcome, MutationResult } from './mutation-context';
+import { requestHash } from './request-hash';
 
 class FixedClock extends Clock {
   constructor(public time = new Date('2026-01-01T00:00:00Z')) {
@@ -50,30 +51,35 @@ class FakeIdempotencyStore extends IdempotencyStore {
   async deleteExpired(): Promise<number> {
     return 0;
   }
+  responseOf(key: string, scope: string): StoredResponse | null | undefined {
+    return this.records.get(`${scope}|${key}`)?.response;
+  }
 }
 
 describe('IdempotentMutation (Stripe semantics)', () => {
+  let fake: FakeIdempotencyStore;
   let store: IdempotencyStore;
   let clock: FixedClock;
   let mutation: IdempotentMutation;
   const request = { key: 'k1', scope: 'PayOrder:o1', request: { orderId: 'o1' } };
 
   beforeEach(() => {
-    store = new FakeIdempotencyStore();
+    fake = new FakeIdempotencyStore();
+    store = fake;
     clock = new FixedClock();
     mutation = new IdempotentMutation(store, clock, loadConfig({ OMS_IDEMPOTENCY_LOCK: '30s' }));
   });
 
-  /** A mutation that "commits" its completion the way the unit of work would. */
-  const succeeding = (body: unknown, status = 202) =>
-    jest.fn(async (commitWith: (response: MutationResult<unknown>) => { idempotency?: unknown }) => {
-      const response = { status, body };
-      const { idempotency } = commitWith(response) as { idempotency: Parameters<IdempotencyStore['complete']>[0] };
-      await store.complete(idempotency, clock.now());
-      return response;
+  /** A mutation that commits its completion with its change, the way the unit of work would. */
+  const succeeding = (body: unknown, outcome: MutationOutcome = 'accepted') =>
+    jest.fn(async (claim: ClaimedKey) => {
+      const result: MutationResult<unknown> = { outcome, body };
+      const { idempotency } = completionOf(claim, result);
+      if (idempotency) await store.complete(idempotency, clock.now());
+      return result;
     });
 
-  it('runs the first request and replays its status and body for the same request', async () => {
+  it('runs the first request and replays its outcome and body for the same request', async () => {
     const perform = succeeding({ orderId: 'o1', status: 'ORDER_STATUS_PENDING' });
     const first = await mutation.run(request, perform);
     const again = await mutation.run({ ...request, request: { orderId: 'o1' } }, perform);
@@ -90,11 +96,11 @@ describe('IdempotentMutation (Stripe semantics)', () => {
 
   it('answers IDEMPOTENCY_KEY_IN_FLIGHT while the first request runs, and lets a crashed claim be taken over after the lock time', async () => {
     let finish!: () => void;
-    const slow = mutation.run(request, () => new Promise<MutationResult<unknown>>((resolve) => (finish = () => resolve({ status: 202, body: {} }))));
+    const slow = mutation.run(request, () => new Promise<MutationResult<unknown>>((resolve) => (finish = () => resolve({ outcome: 'accepted', body: {} }))));
     await new Promise((resolve) => setImmediate(resolve));
     await expect(mutation.run(request, succeeding({}))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_FLIGHT' });
     clock.time = new Date(clock.time.getTime() + 31_000);
-    await expect(mutation.run(request, succeeding({ late: true }))).resolves.toEqual({ status: 202, body: { late: true } });
+    await expect(mutation.run(request, succeeding({ late: true }))).resolves.toEqual({ outcome: 'accepted', body: { late: true } });
     finish();
     await slow;
   });
@@ -115,6 +121,50 @@ describe('IdempotentMutation (Stripe semantics)', () => {
     ['an infrastructure error', new Error('connection reset')],
   ])('releases the key after %s so that the client can retry', async (_name, failure) => {
     await expect(mutation.run(request, async () => Promise.reject(failure))).rejects.toBe(failure);
-    await expect(mutation.run(request, succeeding({ ok: true }))).resolves.toEqual({ status: 202, body: { ok: true } });
+    await expect(mutation.run(request, succeeding({ ok: true }))).resolves.toEqual({ outcome: 'accepted', body: { ok: true } });
+  });
+
+  it('stores what the edges need, not a transport status: the outcome and body, or the rejection with its code', async () => {
+    await mutation.run(request, succeeding({ orderId: 'o1' }, 'created'));
+    await mutation
+      .run({ ...request, key: 'k2' }, async () => {
+        throw new DomainError('ORDER_NOT_PAYABLE', 'order o1 cannot be paid');
+      })
+      .catch(() => undefined);
+
+    expect(fake.responseOf('k1', request.scope)).toEqual({ outcome: 'created', body: { orderId: 'o1' } });
+    expect(fake.responseOf('k2', request.scope)).toEqual({
+      outcome: 'rejected',
+      body: { error: { code: 'ORDER_NOT_PAYABLE', message: 'order o1 cannot be paid', violations: [] } },
+    });
+  });
+
+  describe('replays rows stored before outcomes were (a rolling deploy)', () => {
+    /** A completed row as an older release wrote it: the REST status next to the body. */
+    async function legacyRow(key: string, response: StoredResponse): Promise<void> {
+      await store.begin({ key, scope: request.scope, requestHash: requestHash(request.scope, request.request), lockMs: 30_000 }, clock.now());
+      await store.complete({ key, scope: request.scope, response }, clock.now());
+    }
+
+    it.each<[number, MutationOutcome]>([
+      [201, 'created'],
+      [202, 'accepted'],
+    ])('status %s replays as %s with the very same body', async (status, outcome) => {
+      const body = { order: { id: 'o1', amount: { currency: 'EUR', amountMinor: '1250' } } };
+      await legacyRow(`legacy-${status}`, { status, body });
+      const perform = succeeding({ other: true });
+      await expect(mutation.run({ ...request, key: `legacy-${status}` }, perform)).resolves.toEqual({ outcome, body });
+      expect(perform).not.toHaveBeenCalled();
+    });
+
+    it('a stored rejection (its 4xx status and the error) replays as the same DomainError', async () => {
+      const error = { code: 'REFUND_EXCEEDS_PAID_AMOUNT', message: 'refund of 9 exceeds the 5 EUR paid', violations: [] };
+      await legacyRow('legacy-409', { status: 409, body: { error } });
+      const perform = succeeding({});
+      const replayed = await mutation.run({ ...request, key: 'legacy-409' }, perform).catch((e: unknown) => e);
+      expect(replayed).toBeInstanceOf(DomainError);
+      expect(replayed).toMatchObject(error);
+      expect(perform).not.toHaveBeenCalled();
+    });
   });
 });

@@ -4,14 +4,14 @@ import {
   Clock,
   DomainError,
   IdempotencyStore,
+  isDeterministicRejection,
   isDomainError,
   type ChangeSet,
   type DomainErrorCode,
   type FieldViolation,
   type StoredResponse,
 } from '@oms/domain';
-import { errorStatusOf, isDeterministicRejection } from '../edge/error-status';
-import type { MutationResult } from './mutation-context';
+import type { MutationOutcome, MutationResult } from './mutation-context';
 import { requestHash } from './request-hash';
 
 export interface IdempotentRequest {
@@ -22,24 +22,46 @@ export interface IdempotentRequest {
   readonly request: unknown;
 }
 
-/** Builds the idempotency completion to commit in the mutation's own transaction. */
-export type CommitWith = (response: MutationResult<unknown>) => Pick<ChangeSet, 'idempotency'>;
+/** A key this request holds: the mutation completes it in its own commit (see `completionOf`). */
+export interface ClaimedKey {
+  readonly key: string;
+  readonly scope: string;
+}
+
+/** The part of a mutation's change that stores its answer under the key it holds. */
+export const completionOf = (claim: ClaimedKey, result: MutationResult<unknown>): Pick<ChangeSet, 'idempotency'> => ({
+  idempotency: { key: claim.key, scope: claim.scope, response: { outcome: result.outcome, body: result.body } },
+});
 
 /** How a rejection is stored, so that a replay throws the very same error again. */
 interface StoredRejection {
   readonly error: { readonly code: DomainErrorCode; readonly message: string; readonly violations: readonly FieldViolation[] };
 }
 
+const REJECTED = 'rejected';
+
 const isStoredRejection = (body: unknown): body is StoredRejection =>
   typeof body === 'object' && body !== null && typeof (body as { error?: { code?: unknown } }).error?.code === 'string';
 
+/** Rows stored before outcomes were: the REST status the first answer had (a rejection's body says so itself). */
+const LEGACY_OUTCOMES: ReadonlyMap<number, MutationOutcome> = new Map([
+  [201, 'created'],
+  [202, 'accepted'],
+]);
+
+function outcomeOf(response: StoredResponse): MutationOutcome {
+  const outcome = 'outcome' in response ? response.outcome : LEGACY_OUTCOMES.get(response.status);
+  if (outcome === 'created' || outcome === 'accepted') return outcome;
+  throw new Error(`stored idempotent response has no known outcome: ${JSON.stringify('outcome' in response ? response.outcome : response.status)}`);
+}
+
 /**
  * Stripe semantics around one mutation: the first request with a key runs; a retry with the
- * same request gets the stored answer (status and body, rejections included); the same key
+ * same request gets the stored answer (outcome and body, rejections included); the same key
  * with another request is IDEMPOTENCY_KEY_REUSED; while the first still runs,
- * IDEMPOTENCY_KEY_IN_FLIGHT. A success is stored by the mutation's own transaction (via
- * CommitWith); a deterministic rejection is stored after it; a transient failure frees the
- * key so the client can retry it.
+ * IDEMPOTENCY_KEY_IN_FLIGHT. A success is stored by the mutation's own commit (its change
+ * includes `completionOf(claim, result)`); a deterministic rejection is stored after it; a
+ * transient failure frees the key so the client can retry it.
  */
 @Injectable()
 export class IdempotentMutation {
@@ -51,10 +73,7 @@ export class IdempotentMutation {
     @Inject(OMS_CONFIG) private readonly config: OmsConfig,
   ) {}
 
-  async run<TBody>(
-    request: IdempotentRequest,
-    perform: (commitWith: CommitWith) => Promise<MutationResult<TBody>>,
-  ): Promise<MutationResult<TBody>> {
+  async run<TBody>(request: IdempotentRequest, perform: (claim: ClaimedKey) => Promise<MutationResult<TBody>>): Promise<MutationResult<TBody>> {
     const { key, scope } = request;
     const begun = await this.store.begin(
       { key, scope, requestHash: requestHash(scope, request.request), lockMs: this.config.idempotency.lockMs },
@@ -75,7 +94,7 @@ export class IdempotentMutation {
       }
     }
     try {
-      return await perform((response) => ({ idempotency: { key, scope, response: { status: response.status, body: response.body } } }));
+      return await perform({ key, scope });
     } catch (error) {
       await this.settleFailure(key, scope, error);
       throw error;
@@ -86,7 +105,7 @@ export class IdempotentMutation {
     try {
       if (isDomainError(error) && isDeterministicRejection(error.code)) {
         const body: StoredRejection = { error: { code: error.code, message: error.message, violations: error.violations } };
-        await this.store.complete({ key, scope, response: { status: errorStatusOf(error.code).http, body } }, this.clock.now());
+        await this.store.complete({ key, scope, response: { outcome: REJECTED, body } }, this.clock.now());
       } else {
         await this.store.release(key, scope);
       }
@@ -102,5 +121,5 @@ function replay<TBody>(response: StoredResponse): MutationResult<TBody> {
     const { code, message, violations } = response.body.error;
     throw new DomainError(code, message, violations);
   }
-  return { status: response.status, body: response.body as TBody };
+  return { outcome: outcomeOf(response), body: response.body as TBody };
 }

@@ -12,9 +12,12 @@ export interface QueryContext {
   readonly transport: 'rest' | 'grpc';
 }
 
-/** A handler's answer: the status is the REST one (gRPC answers OK with the same body). */
+/** How a mutation went: the order was created, or the change was accepted (a saga finishes it). */
+export type MutationOutcome = 'created' | 'accepted';
+
+/** A handler's answer; each edge picks its status from the outcome (REST 201 / 202, gRPC OK). */
 export interface MutationResult<TBody> {
-  readonly status: number;
+  readonly outcome: MutationOutcome;
   readonly body: TBody;
 }
 

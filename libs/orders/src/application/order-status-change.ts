@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { toStatusName, type OrderStatusResponseJson } from '@oms/contracts';
-import { OrderCommandBus, type OrderCommand } from '@oms/domain';
-import { IdempotentMutation } from './idempotent-mutation';
+import { OrderStreams, type OrderCommand, type OrderState } from '@oms/domain';
+import { IdempotentMutation, completionOf } from './idempotent-mutation';
 import { eventMetadataOf, type MutationContext, type MutationResult } from './mutation-context';
 
 /**
- * The shared tail of PayOrder, CancelOrder and RefundOrder: one command under the key's
- * scope, answered 202 with the order's current status (the saga finishes the work).
+ * The shared tail of PayOrder, CancelOrder and RefundOrder: one command under the key's scope,
+ * decided on the order as read, accepted with the order's status after it (the saga finishes
+ * the work). `command` builds it from that order (and may refuse it with a DomainError).
  */
 @Injectable()
 export class OrderStatusChange {
   constructor(
-    private readonly bus: OrderCommandBus,
+    private readonly orders: OrderStreams,
     private readonly mutation: IdempotentMutation,
   ) {}
 
@@ -21,23 +22,17 @@ export class OrderStatusChange {
     operation: 'PayOrder' | 'CancelOrder' | 'RefundOrder',
     orderId: string,
     request: unknown,
-    command: () => Promise<OrderCommand>,
+    command: (order: OrderState) => OrderCommand,
   ): Promise<MutationResult<OrderStatusResponseJson>> {
-    return this.mutation.run({ key, scope: `${operation}:${orderId}`, request }, async (commitWith) => {
-      const decided = await command();
-      let response: MutationResult<OrderStatusResponseJson> | undefined;
-      const answer = (status: Parameters<typeof toStatusName>[0]): MutationResult<OrderStatusResponseJson> => ({
-        status: 202,
-        body: { orderId, status: toStatusName(status) },
-      });
-      const result = await this.bus.execute(orderId, [decided], {
-        metadata: eventMetadataOf(context),
-        alsoCommit: (state) => {
-          response = answer(state.status);
-          return commitWith(response);
-        },
-      });
-      return response ?? answer(result.state.status);
-    });
+    return this.mutation.run({ key, scope: `${operation}:${orderId}`, request }, (claim) =>
+      this.orders.write(orderId, (order) => {
+        const changed = this.orders.decide(order, [command(order.state)], eventMetadataOf(context));
+        const result: MutationResult<OrderStatusResponseJson> = {
+          outcome: 'accepted',
+          body: { orderId, status: toStatusName(changed.state.status) },
+        };
+        return { change: { ...changed.change, ...completionOf(claim, result) }, result };
+      }),
+    );
   }
 }

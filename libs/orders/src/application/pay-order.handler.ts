@@ -21,9 +21,7 @@ export class PayOrderHandler {
     if (context.transport === 'rest') readFields(body, '', [], violations);
     violations.throwIfAny();
     const id = orderId as string;
-    return this.change.run(context, key as string, 'PayOrder', id, { orderId: id }, async () => ({
-      type: 'RequestPayment',
-      data: { sagaId: this.ids.newId() },
-    }));
+    const sagaId = this.ids.newId();
+    return this.change.run(context, key as string, 'PayOrder', id, { orderId: id }, () => ({ type: 'RequestPayment', data: { sagaId } }));
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { OrderStatusResponseJson } from '@oms/contracts';
-import { DomainError, IdGenerator, OrderCommandBus } from '@oms/domain';
+import { DomainError, IdGenerator, type OrderCommand, type OrderState } from '@oms/domain';
 import { Violations } from '../validation/field-reader';
 import { parseIdempotencyKey, parseOrderId, parseRefund, type RefundInput } from '../validation/order-input.parser';
 import { idempotencyKeyField, orderIdField, type MutationContext, type MutationResult } from './mutation-context';
@@ -13,7 +13,6 @@ export const DEFAULT_REFUND_REASON = 'refund requested by customer';
 export class RefundOrderHandler {
   constructor(
     private readonly change: OrderStatusChange,
-    private readonly bus: OrderCommandBus,
     private readonly ids: IdGenerator,
   ) {}
 
@@ -26,27 +25,23 @@ export class RefundOrderHandler {
     const id = orderId as string;
     const refund = input as RefundInput;
     const request = { orderId: id, ...refund, reason: refund.reason || DEFAULT_REFUND_REASON };
-    return this.change.run(context, key as string, 'RefundOrder', id, request, async () => {
-      if (request.currency !== undefined) await this.checkCurrency(id, request.currency);
+    const sagaId = this.ids.newId();
+    return this.change.run(context, key as string, 'RefundOrder', id, request, (order): OrderCommand => {
+      if (request.currency !== undefined) checkCurrency(id, order, request.currency);
       return {
         type: 'RequestRefund',
-        data: {
-          sagaId: this.ids.newId(),
-          reason: request.reason,
-          ...(request.amountMinor !== undefined ? { amountMinor: request.amountMinor } : {}),
-        },
+        data: { sagaId, reason: request.reason, ...(request.amountMinor !== undefined ? { amountMinor: request.amountMinor } : {}) },
       };
     });
   }
+}
 
-  // The command carries minor units only; the order's currency never changes, so checking it first is race-free.
-  private async checkCurrency(orderId: string, currency: string): Promise<void> {
-    const order = await this.bus.load(orderId);
-    if (!order) throw new DomainError('ORDER_NOT_FOUND', `order ${orderId} not found`);
-    if (order.state.currency !== currency) {
-      throw new DomainError('CURRENCY_MISMATCH', `the refund must be in the order currency ${order.state.currency}`, [
-        { field: 'amount.currency', message: `must be the order currency ${order.state.currency}` },
-      ]);
-    }
+/** The command carries minor units only, so the currency the client named is checked against the order's here. */
+function checkCurrency(orderId: string, order: OrderState, currency: string): void {
+  if (!order.exists) throw new DomainError('ORDER_NOT_FOUND', `order ${orderId} not found`);
+  if (order.currency !== currency) {
+    throw new DomainError('CURRENCY_MISMATCH', `the refund must be in the order currency ${order.currency}`, [
+      { field: 'amount.currency', message: `must be the order currency ${order.currency}` },
+    ]);
   }
 }

@@ -62,6 +62,5 @@ export function errorStatusOf(code: DomainErrorCode): ErrorStatus {
   }
 }
 
-/** A rejection that repeats for the same request (stored as the idempotency key's answer). */
-export const isDeterministicRejection = (code: DomainErrorCode): boolean =>
-  code !== 'CONCURRENCY_CONFLICT' && code !== 'IDEMPOTENCY_KEY_IN_FLIGHT' && errorStatusOf(code).http < 500;
+/** Which rejections an idempotency key stores is a domain rule (libs/domain shared/domain-error.ts). */
+export { isDeterministicRejection } from '@oms/domain';

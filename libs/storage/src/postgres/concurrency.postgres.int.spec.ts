@@ -10,9 +10,9 @@ import {
   type OrderCommand,
   type StoredEvent,
 } from '@oms/domain';
-import { IdempotentMutation, OrderCommandExecutor, PlaceOrderHandler } from '@oms/orders';
+import { IdempotentMutation, EventSourcedOrderStreams, PlaceOrderHandler } from '@oms/orders';
 import type { StorageDrivers } from '../storage-drivers';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from './test-database.postgres';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
 
 // Real PostgreSQL on a shared machine: creating, migrating and dropping databases takes seconds.
 jest.setTimeout(60_000);
@@ -54,7 +54,7 @@ class ObservedEventStore extends EventStore {
   }
 }
 
-async function placedOrderAwaitingPayment(executor: OrderCommandExecutor) {
+async function placedOrderAwaitingPayment(executor: EventSourcedOrderStreams) {
   const orderId = ids.newId();
   const sagaId = ids.newId();
   await executor.execute(orderId, [
@@ -73,7 +73,7 @@ const compensationFailed = (sagaId: string, i: number): OrderCommand => ({
 describe('concurrent commands on one order (PostgreSQL)', () => {
   it('loses no update: 50 concurrent commands leave a gapless stream with every winner once and no loser', async () => {
     const store = new ObservedEventStore(drivers.eventStore);
-    const executor = new OrderCommandExecutor(store, drivers.unitOfWork, clock, ids);
+    const executor = new EventSourcedOrderStreams(store, drivers.unitOfWork, clock, ids);
     const { orderId, sagaId } = await placedOrderAwaitingPayment(executor);
     store.reads = 0;
     const retries = 5;
@@ -101,7 +101,7 @@ describe('concurrent commands on one order (PostgreSQL)', () => {
 
     // Each winner's result reports exactly the event it appended.
     for (const i of winners) {
-      const { events } = (results[i] as PromiseFulfilledResult<Awaited<ReturnType<OrderCommandExecutor['execute']>>>).value;
+      const { events } = (results[i] as PromiseFulfilledResult<Awaited<ReturnType<EventSourcedOrderStreams['execute']>>>).value;
       expect(events).toHaveLength(1);
       expect(stream.find((event) => event.eventId === events[0].eventId)?.version).toBe(events[0].version);
     }
@@ -113,12 +113,12 @@ describe('concurrent commands on one order (PostgreSQL)', () => {
   });
 
   it('retries a conflicting command a bounded number of times, then answers ConcurrencyError with the actual version', async () => {
-    const plain = new OrderCommandExecutor(drivers.eventStore, drivers.unitOfWork, clock, ids);
+    const plain = new EventSourcedOrderStreams(drivers.eventStore, drivers.unitOfWork, clock, ids);
     const { orderId, sagaId } = await placedOrderAwaitingPayment(plain);
     await plain.execute(orderId, [compensationFailed(sagaId, 1)]);
     // Every attempt decides on a stale read, so every append conflicts in PostgreSQL.
     const stale = new ObservedEventStore(drivers.eventStore, true);
-    const executor = new OrderCommandExecutor(stale, drivers.unitOfWork, clock, ids);
+    const executor = new EventSourcedOrderStreams(stale, drivers.unitOfWork, clock, ids);
 
     const error = await executor.execute(orderId, [compensationFailed(sagaId, 0)], { maxConflictRetries: 3 }).catch((e: unknown) => e);
 
@@ -130,7 +130,7 @@ describe('concurrent commands on one order (PostgreSQL)', () => {
 
   it('places a new order without reading its stream, and still refuses a stream that exists', async () => {
     const observed = new ObservedEventStore(drivers.eventStore);
-    const executor = new OrderCommandExecutor(observed, drivers.unitOfWork, clock, ids);
+    const executor = new EventSourcedOrderStreams(observed, drivers.unitOfWork, clock, ids);
     const place = (orderId: string) => ({
       type: 'PlaceOrder' as const,
       data: { orderId, customerId: 'c-1', currency: 'EUR', items: [{ sku: 'SKU-1', qty: 1, unitPriceMinor: 500 }] },
@@ -160,7 +160,7 @@ describe('concurrent requests with one idempotency key (PostgreSQL)', () => {
   });
 
   it('creates exactly one order and one set of events for 20 concurrent CreateOrder calls; the others replay it or are told it is in flight', async () => {
-    const executor = new OrderCommandExecutor(drivers.eventStore, drivers.unitOfWork, clock, ids);
+    const executor = new EventSourcedOrderStreams(drivers.eventStore, drivers.unitOfWork, clock, ids);
     const mutation = new IdempotentMutation(drivers.idempotency, clock, database.config);
     const handler = new PlaceOrderHandler(executor, mutation, ids);
     const key = ids.newId();
@@ -181,7 +181,7 @@ describe('concurrent requests with one idempotency key (PostgreSQL)', () => {
     const orderIds = new Set(answers.map((answer) => answer.body.order.id));
     expect(orderIds.size).toBe(1);
     const [orderId] = [...orderIds];
-    expect(answers.every((answer) => answer.status === 201)).toBe(true);
+    expect(answers.every((answer) => answer.outcome === 'created')).toBe(true);
 
     const { rows } = await database.sql.query<{ stream_id: string }>(
       `SELECT DISTINCT e.stream_id FROM events e JOIN orders_view v ON e.stream_id = 'order-' || v.order_id WHERE v.customer_id = $1`,

@@ -6,7 +6,7 @@ import { OMS_MIGRATIONS } from '../../../../migrations';
 
 export { OMS_MIGRATIONS };
 
-/** How to reach PostgreSQL: the parts of OmsConfig the DataSource needs. */
+/** How to reach PostgreSQL: the parts of OmsConfig the pool and the DataSource need. */
 export interface PostgresConnectionSettings {
   readonly dsn: string;
   /** Largest pool size (OMS_POSTGRES_POOL_MAX). */
@@ -16,6 +16,9 @@ export interface PostgresConnectionSettings {
   /** Shown in pg_stat_activity. */
   readonly applicationName?: string;
 }
+
+/** How long opening one connection may take before it fails. */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 /** Table where TypeORM records the applied migrations. */
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
@@ -27,9 +30,10 @@ export function postgresSettingsOf(config: OmsConfig): PostgresConnectionSetting
 }
 
 /**
- * The one DataSource definition, shared by the drivers and the migrator. The schema is
- * owned by the migrations in the top-level migrations/ folder: never synchronised, never
- * run implicitly (see runMigrations for the locked start-up path).
+ * The DataSource of the migrations (ADR 0013): the migrator and the locked start-up path
+ * (runMigrations) apply the top-level migrations/ folder through it; the schema is never
+ * synchronised and never migrated implicitly. The storage drivers run on their own pg.Pool
+ * (postgres-database.ts), opened from the same settings.
  */
 export function postgresDataSourceOptions(settings: PostgresConnectionSettings): DataSourceOptions {
   return {
@@ -37,7 +41,7 @@ export function postgresDataSourceOptions(settings: PostgresConnectionSettings):
     url: settings.dsn,
     applicationName: settings.applicationName ?? 'oms',
     poolSize: settings.poolMax,
-    connectTimeoutMS: 10_000,
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
     synchronize: false,
     migrationsRun: false,
     migrations: [...OMS_MIGRATIONS],

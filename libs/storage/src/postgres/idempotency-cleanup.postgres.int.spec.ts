@@ -2,7 +2,7 @@ import { Clock } from '@oms/domain';
 import { OmsMetrics } from '@oms/observability';
 import { IdempotencyCleanupWorker } from '@oms/orders';
 import type { StorageDrivers } from '../storage-drivers';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from './test-database.postgres';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
 
 // Real PostgreSQL on a shared machine: creating, migrating and dropping databases takes seconds.
 jest.setTimeout(60_000);

@@ -1,6 +1,7 @@
-// PostgreSQL storage driver (TypeORM DataSource + raw SQL), its migrations and maintenance jobs.
+// PostgreSQL storage driver (its own pg.Pool + raw SQL), its migrations (TypeORM) and maintenance jobs.
 export { createPostgresDrivers, postgresDriversOn, type PostgresDriversOptions } from './postgres-drivers';
 export {
+  CONNECT_TIMEOUT_MS,
   MIGRATIONS_TABLE,
   OMS_MIGRATIONS,
   createPostgresDataSource,
@@ -18,7 +19,7 @@ export {
   type MigrateOptions,
   type MigrationState,
 } from './migrations.postgres';
-export { PostgresDatabase, type SqlExecutor, type SqlResult } from './postgres-database';
+export { PostgresDatabase, postgresPoolConfig, type PoolStats, type SqlExecutor, type SqlResult } from './postgres-database';
 export { OUTBOX_NOTIFY_CHANNEL } from './unit-of-work.postgres';
 export { rebuildOrdersView, type RebuildOptions, type RebuildResult } from './projection-rebuild';
 export { PostgresOutboxLeases, openPostgresOutboxLeases, type OutboxLeaseStatus, type PostgresOutboxLeasesOptions } from './outbox-leases.postgres';

@@ -1,4 +1,4 @@
-import { MigrationExecutor, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Migration, MigrationExecutor, type DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { createPostgresDataSource, type PostgresConnectionSettings } from './data-source';
 
 /** pg_advisory_lock key that serialises every schema change of an OMS database. */
@@ -30,8 +30,6 @@ export class MigrationError extends Error {
     this.name = 'MigrationError';
   }
 }
-
-type Migration = Awaited<ReturnType<MigrationExecutor['getPendingMigrations']>>[number];
 
 export async function migrationStatus(dataSource: DataSource): Promise<MigrationState[]> {
   const runner = dataSource.createQueryRunner();
@@ -108,9 +106,19 @@ export async function runMigrations(settings: PostgresConnectionSettings, option
   }
 }
 
+/**
+ * The migrations of this build, oldest first, from the DataSource's public list: a class named
+ * `<Name><13-digit timestamp>` (TypeORM's own naming rule, which getPendingMigrations applies too).
+ */
 function sourceMigrations(dataSource: DataSource): Migration[] {
-  // getMigrations() is protected in TypeORM's typings; it parses names and sorts by timestamp.
-  return (new MigrationExecutor(dataSource) as unknown as { getMigrations(): Migration[] }).getMigrations();
+  return dataSource.migrations
+    .map((instance) => {
+      const name = instance.name ?? instance.constructor.name;
+      const timestamp = Number.parseInt(name.slice(-13), 10);
+      if (!Number.isSafeInteger(timestamp)) throw new Error(`migration ${name} does not end with a 13-digit timestamp`);
+      return new Migration(undefined, timestamp, name, instance);
+    })
+    .sort((a, b) => a.timestamp - b.timestamp);
 }
 
 /** `CREATE INDEX CONCURRENTLY` cannot run in a transaction: such a migration sets `transaction = false`. */

@@ -1,6 +1,6 @@
 import { PostgresOutboxLeases } from './outbox-leases.postgres';
 import type { SqlExecutor } from './postgres-database';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from './test-database.postgres';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
 
 // Real PostgreSQL on a shared machine: creating and migrating a database takes seconds.
 jest.setTimeout(60_000);

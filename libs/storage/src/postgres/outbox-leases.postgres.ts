@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OmsConfig } from '@oms/config';
-import type { DataSource } from 'typeorm';
-import { createPostgresDataSource, postgresSettingsOf } from './data-source';
+import { postgresSettingsOf } from './data-source';
 import { PostgresDatabase, type SqlExecutor } from './postgres-database';
 
 export interface PostgresOutboxLeasesOptions {
@@ -264,14 +263,9 @@ export async function openPostgresOutboxLeases(
   options: Omit<PostgresOutboxLeasesOptions, 'partitions' | 'leaseTtlMs'> & Partial<PostgresOutboxLeasesOptions> = {},
 ): Promise<PostgresOutboxLeases> {
   const settings = postgresSettingsOf(config);
-  const dataSource: DataSource = createPostgresDataSource({ ...settings, poolMax: 2, applicationName: `${settings.applicationName ?? 'oms'}-leases` });
-  await dataSource.initialize();
-  return new PostgresOutboxLeases(
-    new PostgresDatabase(dataSource),
-    { partitions: config.outbox.partitions, leaseTtlMs: config.outbox.leaseTtlMs, ...options },
-    async () => {
-      if (dataSource.isInitialized) await dataSource.destroy();
-    },
+  const db = await PostgresDatabase.open({ ...settings, poolMax: 2, applicationName: `${settings.applicationName ?? 'oms'}-leases` });
+  return new PostgresOutboxLeases(db, { partitions: config.outbox.partitions, leaseTtlMs: config.outbox.leaseTtlMs, ...options }, () =>
+    db.close(),
   );
 }
 

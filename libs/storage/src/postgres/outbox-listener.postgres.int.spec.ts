@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { outboxPartition } from '@oms/domain';
 import type { StorageDrivers } from '../storage-drivers';
 import { PostgresOutboxListener, parsePartitions } from './outbox-listener.postgres';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from './test-database.postgres';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
 
 jest.setTimeout(60_000);
 

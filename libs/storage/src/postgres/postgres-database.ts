@@ -1,5 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
-import type { DataSource } from 'typeorm';
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { CONNECT_TIMEOUT_MS, type PostgresConnectionSettings } from './data-source';
 
 export interface SqlResult<TRow> {
   readonly rows: TRow[];
@@ -12,34 +12,63 @@ export interface SqlExecutor {
   query<TRow = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<TRow>>;
 }
 
+/** Connections of a pool: the oms_db_pool_connections gauge. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
 async function run<TRow>(client: Pool | PoolClient, text: string, params: readonly unknown[]): Promise<SqlResult<TRow>> {
   const result = await client.query(text, [...params]);
   return { rows: result.rows as TRow[], rowCount: result.rowCount ?? 0 };
 }
 
-/** TypeORM's PostgreSQL driver keeps its pg.Pool as `master` once the DataSource is initialised. */
-export function poolOf(dataSource: DataSource): Pool {
-  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
-  if (!pool) throw new Error('the PostgreSQL DataSource is not initialised (no pool)');
-  return pool;
+/** The pg.Pool settings of OMS: the same DSN, size, statement timeout, name and connect timeout as the migrations' DataSource. */
+export function postgresPoolConfig(settings: PostgresConnectionSettings): PoolConfig {
+  return {
+    connectionString: settings.dsn,
+    max: settings.poolMax,
+    application_name: settings.applicationName ?? 'oms',
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    ...(settings.statementTimeoutMs > 0 ? { statement_timeout: settings.statementTimeoutMs } : {}),
+  };
 }
 
 /**
- * Raw SQL on the pg.Pool of TypeORM's DataSource. The storage hot paths are hand-written
- * statements (multi-row inserts, data-modifying CTEs, FOR UPDATE SKIP LOCKED) and go to the
- * pool directly: a QueryRunner per statement cost more CPU than the statement's own I/O.
- * TypeORM provides the DataSource, the pool settings and the migrations.
+ * Raw SQL on a pg.Pool that storage opens and closes itself (ADR 0013). The storage hot paths
+ * are hand-written statements (one-statement commits, multi-row inserts, data-modifying CTEs,
+ * FOR UPDATE SKIP LOCKED) and go to the pool directly: a QueryRunner per statement cost more
+ * CPU than the statement's own I/O. TypeORM keeps the migrations (data-source.ts).
  */
 export class PostgresDatabase implements SqlExecutor {
-  constructor(readonly dataSource: DataSource) {}
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly pool: Pool) {
+    // An idle connection that dies (database restart, network cut) is dropped by the pool and the
+    // next query opens a new one; without a listener the 'error' event would end the process.
+    pool.on('error', () => undefined);
+  }
+
+  /** Opens a pool on `settings` and checks one connection, so that start-up fails on an unreachable database. */
+  static async open(settings: PostgresConnectionSettings): Promise<PostgresDatabase> {
+    const database = new PostgresDatabase(new Pool(postgresPoolConfig(settings)));
+    try {
+      (await database.pool.connect()).release();
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+    return database;
+  }
 
   query<TRow = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<SqlResult<TRow>> {
-    return run<TRow>(poolOf(this.dataSource), text, params);
+    return run<TRow>(this.pool, text, params);
   }
 
   /** Runs `work` in one transaction on one connection; any throw rolls everything back. */
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await poolOf(this.dataSource).connect();
+    const client = await this.pool.connect();
     // A connection whose ROLLBACK failed is in an unknown state: the pool drops it.
     let broken: Error | undefined;
     try {
@@ -59,6 +88,16 @@ export class PostgresDatabase implements SqlExecutor {
       client.release(broken);
     }
   }
+
+  stats(): PoolStats {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  /** Ends every connection (idle ones at once, busy ones when released); later queries fail. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= this.pool.end();
+    return this.closing;
+  }
 }
 
 /** Collects the positional parameters ($1, $2, ...) of one statement. */
@@ -76,7 +115,7 @@ export class SqlParams {
   }
 }
 
-/** The SQLSTATE, constraint and detail of a failed statement (TypeORM wraps the pg error). */
+/** The SQLSTATE, constraint and detail of a failed statement (a pg error, or TypeORM's QueryFailedError around one in migrations). */
 export function pgErrorOf(error: unknown): { code?: string; constraint?: string; detail?: string } {
   if (typeof error !== 'object' || error === null) return {};
   const driverError = (error as { driverError?: unknown }).driverError;

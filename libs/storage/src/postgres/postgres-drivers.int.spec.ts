@@ -1,6 +1,5 @@
 import * as contracts from '../testing';
-import type { StorageContractFactory } from '../testing';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from './test-database.postgres';
+import { createMigratedTestDatabase, type MigratedTestDatabase, type StorageContractFactory } from '../testing';
 
 // Real PostgreSQL on a shared machine: creating, migrating and dropping databases takes seconds.
 jest.setTimeout(60_000);

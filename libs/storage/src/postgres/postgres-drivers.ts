@@ -1,14 +1,13 @@
 import type { OmsConfig } from '@oms/config';
-import type { DataSource } from 'typeorm';
 import type { StorageDrivers } from '../storage-drivers';
-import { createPostgresDataSource, postgresSettingsOf } from './data-source';
+import { postgresSettingsOf } from './data-source';
 import { PostgresEventStore } from './event-store.postgres';
 import { PostgresIdempotencyStore } from './idempotency-store.postgres';
 import { PostgresInbox } from './inbox.postgres';
 import { runMigrations } from './migrations.postgres';
 import { PostgresOrderProjection } from './order-projection.postgres';
 import { PostgresOutbox } from './outbox.postgres';
-import { PostgresDatabase, poolOf } from './postgres-database';
+import { PostgresDatabase } from './postgres-database';
 import { PostgresSagaStore } from './saga-store.postgres';
 import { PostgresUnitOfWork } from './unit-of-work.postgres';
 
@@ -21,21 +20,19 @@ export interface PostgresDriversOptions {
   readonly autoMigrate?: boolean;
 }
 
-/** Every storage port on ONE TypeORM DataSource (one pool): the production driver. */
+/** Every storage port on ONE pg.Pool that storage owns: the production driver. */
 export async function createPostgresDrivers(config: OmsConfig, options: PostgresDriversOptions = {}): Promise<StorageDrivers> {
   const settings = postgresSettingsOf(config);
   const partitions = options.partitions ?? config.outbox.partitions;
   if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`outbox partitions must be a positive integer, got ${partitions}`);
   if (options.autoMigrate ?? config.storage.postgres.autoMigrate) await runMigrations(settings);
 
-  const dataSource = createPostgresDataSource(settings);
-  await dataSource.initialize();
-  return postgresDriversOn(dataSource, { partitions, notify: options.notify ?? true });
+  const db = await PostgresDatabase.open(settings);
+  return postgresDriversOn(db, { partitions, notify: options.notify ?? true });
 }
 
-/** The drivers over an initialised DataSource; close() destroys it. */
-export function postgresDriversOn(dataSource: DataSource, options: { partitions: number; notify: boolean }): StorageDrivers {
-  const db = new PostgresDatabase(dataSource);
+/** The drivers over an open database; close() closes its pool. */
+export function postgresDriversOn(db: PostgresDatabase, options: { partitions: number; notify: boolean }): StorageDrivers {
   const unitOfWork = new PostgresUnitOfWork(db, options);
   return {
     driver: 'postgres',
@@ -46,17 +43,13 @@ export function postgresDriversOn(dataSource: DataSource, options: { partitions:
     sagas: new PostgresSagaStore(db),
     inbox: new PostgresInbox(db),
     unitOfWork,
-    poolStats() {
-      if (!dataSource.isInitialized) return { total: 0, idle: 0, waiting: 0 };
-      const pool = poolOf(dataSource);
-      return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
-    },
+    poolStats: () => db.stats(),
     async ping() {
       await db.query('SELECT 1');
     },
     async close() {
       await unitOfWork.notified(); // wake-up hints of the last commits go out before the pool closes
-      if (dataSource.isInitialized) await dataSource.destroy();
+      await db.close();
     },
   };
 }

@@ -1,8 +1,8 @@
 import { SystemClock, UuidV7IdGenerator, type OrderCommand, type OrderView } from '@oms/domain';
-import { OrderCommandExecutor } from '@oms/orders';
+import { EventSourcedOrderStreams } from '@oms/orders';
 import type { StorageDrivers } from '../storage-drivers';
 import { rebuildOrdersView } from './projection-rebuild';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from './test-database.postgres';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
 
 // Real PostgreSQL on a shared machine: creating, migrating and dropping databases takes seconds.
 jest.setTimeout(60_000);
@@ -29,7 +29,7 @@ async function allViews(): Promise<OrderView[]> {
 
 describe('rebuilding orders_view from the event store', () => {
   it('restores dropped, corrupted and invented rows to exactly what the write path produced', async () => {
-    const executor = new OrderCommandExecutor(drivers.eventStore, drivers.unitOfWork, new SystemClock(), ids);
+    const executor = new EventSourcedOrderStreams(drivers.eventStore, drivers.unitOfWork, new SystemClock(), ids);
     const orderIds: string[] = [];
     for (let i = 0; i < 11; i++) {
       const orderId = ids.newId();
@@ -66,7 +66,7 @@ describe('rebuilding orders_view from the event store', () => {
   });
 
   it('never replaces a row that reflects a newer version than the events it read', async () => {
-    const executor = new OrderCommandExecutor(drivers.eventStore, drivers.unitOfWork, new SystemClock(), ids);
+    const executor = new EventSourcedOrderStreams(drivers.eventStore, drivers.unitOfWork, new SystemClock(), ids);
     const orderId = ids.newId();
     await executor.execute(orderId, [
       { type: 'PlaceOrder', data: { orderId, customerId: 'c', currency: 'EUR', items: [{ sku: 'A', qty: 1, unitPriceMinor: 1 }] } },

@@ -1,7 +1,7 @@
 import { ConcurrencyError, UuidV7IdGenerator, orderStreamId, outboxPartition, type ChangeSet, type SagaRecord } from '@oms/domain';
 import { Client, type Notification } from 'pg';
 import type { StorageDrivers } from '../storage-drivers';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from './test-database.postgres';
+import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
 import { OUTBOX_NOTIFY_CHANNEL, PostgresUnitOfWork } from './unit-of-work.postgres';
 
 // Real PostgreSQL on a shared machine: creating, migrating and dropping databases takes seconds.

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'partners',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,114 @@
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { MalformedEnvelopeError, parseEnvelope, type EventEnvelope } from '@oms/contracts';
+import type { ConsumerHandle, MessageConsumer, ReceivedMessage } from '@oms/domain';
+import { SpanKind, TRACEPARENT, inSpan, type Span } from '@oms/observability';
+import { lastValueFrom } from 'rxjs';
+import { BrokerMessageContext } from './broker-message.context';
+
+export interface BrokerTransportOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Where a message that is not a valid envelope (or that a handler finds malformed) goes; it is then acknowledged. */
+  readonly deadLetter: (message: ReceivedMessage, reason: string) => Promise<void>;
+  /** Extra attributes of the consumer span of each message, from the message and, once parsed, its envelope. */
+  readonly spanAttributes?: (message: ReceivedMessage) => Record<string, string>;
+  readonly envelopeSpanAttributes?: (envelope: EventEnvelope) => Record<string, string>;
+}
+
+/**
+ * A Nest transport over the MessageConsumer port, so `@EventPattern(<event type>)` handlers run
+ * on every broker driver (memory, Kafka). It subscribes with the group and topics it is given
+ * and hands the consumer one function per message that resolves only when the message may be
+ * acknowledged: the envelope is parsed, the handler of its event type runs, and its promise or
+ * observable is awaited. So the driver's guarantees hold as its contract suite states them:
+ * per-key order, bounded in-flight work, a commit point that never passes an unhandled message.
+ *
+ * - no handler for the event type: acknowledged and ignored;
+ * - not an envelope, or a handler throwing MalformedEnvelopeError: dead-lettered, acknowledged;
+ * - any other handler error: rethrown, so the message is not acknowledged and comes again
+ *   (the place for bounded retries before dead-lettering is `dispatch`).
+ */
+export class BrokerTransport extends Server implements CustomTransportStrategy {
+  private handle?: ConsumerHandle;
+
+  constructor(
+    private readonly consumer: MessageConsumer,
+    private readonly options: BrokerTransportOptions,
+  ) {
+    super();
+  }
+
+  /** Subscribes; Nest calls it from startAllMicroservices() / listen(). */
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      if (!this.handle) {
+        this.handle = await this.consumer.subscribe({
+          groupId: this.options.groupId,
+          topics: [...this.options.topics],
+          handle: (message) => this.handleMessage(message),
+        });
+      }
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Stops consuming: resolves once the messages in hand are handled (idempotent). */
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.stop();
+  }
+
+  on(): never {
+    throw new Error('BrokerTransport emits no events');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  /**
+   * Handles one message; resolves once it may be acknowledged. Runs in a consumer span that
+   * continues the message's `traceparent`, so the handler's work joins the writer's trace.
+   */
+  handleMessage(message: ReceivedMessage): Promise<void> {
+    return inSpan(
+      `${message.topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        traceparent: message.headers[TRACEPARENT],
+        attributes: {
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': message.topic,
+          'messaging.kafka.message.key': message.key,
+          ...this.options.spanAttributes?.(message),
+        },
+      },
+      (span) => this.dispatch(message, span),
+    );
+  }
+
+  private async dispatch(message: ReceivedMessage, span: Span): Promise<void> {
+    let envelope: EventEnvelope;
+    try {
+      envelope = parseEnvelope(message.value);
+    } catch (error) {
+      if (error instanceof MalformedEnvelopeError) return this.options.deadLetter(message, error.message);
+      throw error;
+    }
+    span.setAttributes({ 'messaging.message.id': envelope.eventId, ...this.options.envelopeSpanAttributes?.(envelope) });
+    const handler = this.getHandlerByPattern(envelope.type);
+    if (!handler) return;
+    try {
+      const result = await handler(envelope, new BrokerMessageContext([message]));
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    } catch (error) {
+      if (error instanceof MalformedEnvelopeError) return this.options.deadLetter(message, error.message);
+      // Unacknowledged: the driver delivers the message again. Bounded retries, then the
+      // dead-letter topic, belong here.
+      throw error;
+    }
+  }
+}

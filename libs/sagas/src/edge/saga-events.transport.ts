@@ -1,0 +1,27 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OMS_CONFIG, type OmsConfig } from '@oms/config';
+import { MessageConsumer } from '@oms/domain';
+import { SagaDeadLetters } from '../saga-dead-letters';
+import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE } from '../saga-step';
+import { BrokerTransport } from './broker.transport';
+
+/**
+ * The saga orchestrator's transport: order events of config.broker.kafka.ordersTopic in
+ * consumer group config.saga.consumerGroup, malformed ones dead-lettered by SagaDeadLetters.
+ * Apps connect it: `app.connectMicroservice({ strategy: app.get(SagaEventsTransport) })`.
+ */
+@Injectable()
+export class SagaEventsTransport extends BrokerTransport {
+  constructor(@Inject(OMS_CONFIG) config: OmsConfig, consumer: MessageConsumer, deadLetters: SagaDeadLetters) {
+    super(consumer, {
+      groupId: config.saga.consumerGroup,
+      topics: [config.broker.kafka.ordersTopic],
+      deadLetter: (message, reason) => deadLetters.publish(message, reason),
+      spanAttributes: (message) => ({ [ORDER_ID_ATTRIBUTE]: message.key }),
+      envelopeSpanAttributes: (envelope): Record<string, string> => {
+        const sagaId = (envelope.data as Record<string, unknown>)['sagaId'];
+        return typeof sagaId === 'string' ? { [SAGA_ID_ATTRIBUTE]: sagaId } : {};
+      },
+    });
+  }
+}

@@ -1,4 +1,0 @@
-export { InProcessInventory, type InventoryEffects } from './in-process-inventory';
-export { InProcessPayment, type InProcessPaymentOptions, type PaymentEffects } from './in-process-payment';
-export { PartnerFaults, type PartnerFaultOptions } from './partner-faults';
-export { PartnersModule, createPartners, inProcessInventoryOf, inProcessPaymentOf } from './partners.module';

@@ -1,0 +1,68 @@
+import { Logger } from '@nestjs/common';
+
+/** Sagas driven at once by one process: bounds database connections and partner calls in flight. */
+export const MAX_CONCURRENT_DRIVES = 32;
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * When saga drives run: one at a time per saga (a drive queues behind the one already running
+ * for that saga in this process), at most `maxConcurrent` at once overall, and none started
+ * once stopping (the saga rows say when each is due, so the recovery sweep finds them later).
+ */
+export class SagaDriveQueue {
+  private readonly logger = new Logger('SagaRunner');
+  private readonly drives = new Map<string, Promise<void>>();
+  private readonly waitingForSlot: (() => void)[] = [];
+  private active = 0;
+  private stopped = false;
+
+  constructor(private readonly maxConcurrent = MAX_CONCURRENT_DRIVES) {}
+
+  /** True once stop() was called: drives in flight finish their step but make no new partner call. */
+  get stopping(): boolean {
+    return this.stopped;
+  }
+
+  /** Runs `work` for the saga after the drive of the same saga already queued; a failure is logged, not thrown. */
+  enqueue(sagaId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.drives.get(sagaId) ?? Promise.resolve();
+    const current = previous
+      .then(() => this.withSlot(work))
+      .catch((error: unknown) => {
+        // Left for the recovery sweep: the saga row still says when it is due.
+        this.logger.error(`saga ${sagaId} drive failed: ${errorText(error)}`);
+      });
+    this.drives.set(sagaId, current);
+    void current.finally(() => {
+      if (this.drives.get(sagaId) === current) this.drives.delete(sagaId);
+    });
+    return current;
+  }
+
+  isDriving(sagaId: string): boolean {
+    return this.drives.has(sagaId);
+  }
+
+  /** Resolves once no drive is running (drives queued meanwhile included). */
+  async idle(): Promise<void> {
+    while (this.drives.size > 0) await Promise.allSettled([...this.drives.values()]);
+  }
+
+  /** Graceful stop: no new partner calls; drives in flight finish and commit their outcome. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
+  }
+
+  private async withSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.maxConcurrent) await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.waitingForSlot.shift()?.();
+    }
+  }
+}
