@@ -28,6 +28,9 @@ export const OMS_METRICS = [
   'oms_outbox_dead_letters_total',
   'oms_db_pool_connections',
   'oms_kafka_consumer_lag',
+  'oms_build_info',
+  'oms_saga_compensation_retrying',
+  'oms_saga_compensation_oldest_age_seconds',
 ];
 
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'];

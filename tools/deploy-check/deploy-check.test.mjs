@@ -208,7 +208,7 @@ describe('workflows', () => {
 
   it('ci.yml runs nx affected and the audit at level high', () => {
     const ci = read('.github/workflows/ci.yml');
-    assert.match(ci, /nx affected -t lint test build/);
+    assert.match(ci, /nx affected -t lint test test-int build/);
     assert.match(ci, /npm audit --audit-level=high/);
   });
 

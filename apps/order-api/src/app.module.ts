@@ -3,10 +3,14 @@ import { PlatformModule, type AppOptions } from '@oms/observability';
 import { GrpcServerModule } from '@oms/observability/grpc';
 import { StorageModule } from '@oms/storage';
 import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
+import { OutboxBackpressureCheck } from './outbox-backpressure.check';
 
 export const APP_NAME = 'order-api';
 
-/** order-api: REST + gRPC oms.v1.OrderService on the storage driver chosen by config. */
+/**
+ * order-api: REST + gRPC oms.v1.OrderService on the storage driver chosen by config; not ready
+ * while the outbox backlog exceeds OMS_OUTBOX_MAX_PENDING.
+ */
 @Module({})
 export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
@@ -19,7 +23,7 @@ export class AppModule {
         OrdersModule.forRoot(),
         GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
       ],
-      providers: [IdempotencyCleanupWorker],
+      providers: [IdempotencyCleanupWorker, OutboxBackpressureCheck],
     };
   }
 }

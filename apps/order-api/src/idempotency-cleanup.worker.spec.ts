@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '@oms/config';
 import { Clock, IdempotencyStore } from '@oms/domain';
 import { createMemoryDrivers } from '@oms/storage';
+import { OmsMetrics } from '@oms/observability';
 import { IdempotencyCleanupWorker } from '@oms/orders';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -68,11 +69,16 @@ describe('IdempotencyCleanupWorker', () => {
   it('counts a failed run and carries on with the next one', async () => {
     const store = new RecordingStore(createMemoryDrivers().idempotency);
     await claim(store, 'old', new Date(NOW.getTime() - 48 * HOUR));
-    const worker = new IdempotencyCleanupWorker(store, new FixedClock(), config);
+    const metrics = new OmsMetrics();
+    const worker = new IdempotencyCleanupWorker(store, new FixedClock(), config, metrics);
     store.failNext = true;
     expect(await worker.runOnce()).toBe(0);
     expect(await worker.runOnce()).toBe(1);
     expect(worker.stats).toEqual({ runs: { success: 1, failure: 1 }, deletedTotal: 1, lastDeleted: 1 });
+    // The Go OMS's labels: its OMSIdempotencyCleanupFailures alert selects result="error".
+    const text = await metrics.expose();
+    expect(text).toContain('oms_idempotency_cleanup_runs_total{result="error"} 1');
+    expect(text).toContain('oms_idempotency_cleanup_runs_total{result="ok"} 1');
   });
 
   it('does not schedule anything when the interval is 0', () => {

@@ -75,7 +75,12 @@ describe('order-api over gRPC oms.v1.OrderService (memory drivers)', () => {
     const first = await call('ListOrders', { customerId: 'grpc-cust', pageSize: 1, filterStatuses: ['ORDER_STATUS_PENDING'] }, null);
     expect(first.orders).toHaveLength(1);
     expect(first.nextPageToken).not.toBe('');
-    const second = await call('ListOrders', { customerId: 'grpc-cust', pageSize: 1, pageToken: first.nextPageToken }, null);
+    // A token pages the query it came from: same customer, same filter.
+    const second = await call(
+      'ListOrders',
+      { customerId: 'grpc-cust', pageSize: 1, pageToken: first.nextPageToken, filterStatuses: ['ORDER_STATUS_PENDING'] },
+      null,
+    );
     expect(second.orders).toHaveLength(1);
     expect(second.orders[0].id).not.toBe(first.orders[0].id);
     expect(second.nextPageToken).toBe('');

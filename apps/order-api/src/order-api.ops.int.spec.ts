@@ -34,7 +34,7 @@ describe('order-api ops: readiness and metrics', () => {
     const metrics = await (await fetch(`${api.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/oms_grpc_requests_total\{method="\/oms\.v1\.OrderService\/GetOrder",code="NOT_FOUND"\} 1/);
     expect(metrics).toMatch(/oms_http_requests_total\{[^}]*status="404"[^}]*\} 1/);
-    expect(metrics).toMatch(/oms_idempotency_cleanup_runs_total\{result="success"\} 1/);
+    expect(metrics).toMatch(/oms_idempotency_cleanup_runs_total\{result="ok"\} 1/);
     expect(metrics).toMatch(/oms_idempotency_cleanup_last_deleted 0/);
   });
 });

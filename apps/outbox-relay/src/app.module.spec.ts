@@ -48,7 +48,7 @@ describe('outbox-relay app', () => {
 
       const exposition = await app.get(OmsMetrics).expose();
       expect(exposition).toMatch(/^oms_outbox_events_total 2$/m);
-      expect(exposition).toMatch(/^oms_outbox_publish_attempts_total\{result="success"\} [1-9]/m);
+      expect(exposition).toMatch(/^oms_outbox_publish_attempts_total\{result="sent"\} [1-9]/m);
 
       const { port } = app.get(OpsServer).address();
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);

@@ -5,6 +5,7 @@ import { OrderWriteModule } from '@oms/orders';
 import { PartnersModule } from '@oms/partners';
 import { PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
 import { StorageModule } from '@oms/storage';
+import { SagaCompensationReporter } from './saga-compensation.reporter';
 
 export const APP_NAME = 'saga-orchestrator';
 
@@ -25,6 +26,7 @@ export class AppModule {
         PartnersModule.forRoot(),
         SagasModule.forRoot({ metrics: { provide: SagaMetrics, useClass: PrometheusSagaMetrics } }),
       ],
+      providers: [SagaCompensationReporter],
     };
   }
 }

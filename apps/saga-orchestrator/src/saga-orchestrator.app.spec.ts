@@ -4,6 +4,7 @@ import { HealthRegistry, OmsMetrics } from '@oms/observability';
 import { createSagaOrchestrator } from './saga-orchestrator.app';
 import { BROKER_CHECK } from '@oms/messaging';
 import { DATABASE_CHECK } from '@oms/storage';
+import { SagaCompensationReporter } from './saga-compensation.reporter';
 
 const config = loadConfig(
   { OMS_METRICS_ADDR: '127.0.0.1:0', OMS_SAGA_SWEEP_INTERVAL: '50ms', LOG_LEVEL: 'silent' },
@@ -32,6 +33,9 @@ describe('saga-orchestrator app', () => {
       const metrics = await app.get(OmsMetrics).registry.getSingleMetricAsString('oms_saga_completed_total');
       expect(metrics).toMatch(/^oms_saga_completed_total 1$/m);
       expect(app.get(HealthRegistry).list().map((c) => c.name)).toEqual(expect.arrayContaining([DATABASE_CHECK, BROKER_CHECK]));
+      // The compensations-retrying gauges are sampled in this app (nothing waits on a release here).
+      await app.get(SagaCompensationReporter).report();
+      expect(await app.get(OmsMetrics).expose()).toMatch(/^oms_saga_compensation_retrying 0$/m);
     } finally {
       await app.close();
     }

@@ -75,6 +75,7 @@ export const CONFIG_SCHEMA = {
     defaultDoc: 'the app name',
   }),
   LOG_LEVEL: variable('info', oneOf(LOG_LEVELS), `Log level: ${LOG_LEVELS.join(', ')}.`),
+  OMS_BUILD_COMMIT: variable('unknown', text, 'Source commit of the running build, shown by /healthz and oms_build_info; the image sets it from its REVISION build argument.'),
 
   OMS_HTTP_ADDR: variable(':8080', listenAddress, 'REST listen address (host:port, :port = all interfaces).'),
   OMS_HTTP_BODY_LIMIT: variable('1mb', size, 'Largest accepted REST request body (b, kb, mb).'),
@@ -156,6 +157,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
   return {
     serviceName: v.OMS_SERVICE_NAME,
     logLevel: v.LOG_LEVEL,
+    buildCommit: v.OMS_BUILD_COMMIT,
     http: {
       addr: v.OMS_HTTP_ADDR,
       bodyLimitBytes: v.OMS_HTTP_BODY_LIMIT,

@@ -18,6 +18,7 @@ export interface ListenAddress {
 export interface OmsConfig {
   readonly serviceName: string;
   readonly logLevel: LogLevel;
+  readonly buildCommit: string; // OMS_BUILD_COMMIT unknown (set by the image build)
   readonly http: {
     readonly addr: ListenAddress; // OMS_HTTP_ADDR :8080
     readonly bodyLimitBytes: number; // OMS_HTTP_BODY_LIMIT 1mb

@@ -1,7 +1,15 @@
 export { ObservabilityModule, startObservability } from './observability.module';
 export type { ObservabilityOptions } from './observability.options';
 export { PlatformModule, type AppOptions, type PlatformModuleOptions } from './platform.module';
-export { OmsMetrics, omsMetricNames, type MetricResult } from './oms-metrics';
+export {
+  OmsMetrics,
+  omsMetricNames,
+  OUTBOX_PUBLISH_RESULTS,
+  CLEANUP_RUN_RESULTS,
+  type OutboxPublishResult,
+  type CleanupRunResult,
+} from './oms-metrics';
+export { buildInfoOf, OMS_VERSION, type BuildInfo } from './build-info';
 export {
   HealthRegistry,
   type HealthCheckFn,

@@ -3,6 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { Logger, LoggerModule } from 'nestjs-pino';
+import { buildInfoOf } from './build-info';
 import { EventLoopMonitor } from './event-loop.monitor';
 import { HealthRegistry } from './health.registry';
 import { HttpMetricsInterceptor } from './http-metrics.interceptor';
@@ -34,7 +35,7 @@ export class ObservabilityModule {
       ],
       providers: [
         { provide: OBSERVABILITY_OPTIONS, useValue: options },
-        { provide: OmsMetrics, useFactory: () => new OmsMetrics() },
+        { provide: OmsMetrics, useFactory: (config: OmsConfig) => new OmsMetrics(buildInfoOf(config)), inject: [OMS_CONFIG] },
         { provide: HealthRegistry, useFactory: () => new HealthRegistry() },
         { provide: EventLoopMonitor, useFactory: () => new EventLoopMonitor() },
         OpsHealthService,

@@ -6,6 +6,15 @@ function helpOf(text: string, name: string): string | undefined {
   return new RegExp(`^# HELP ${name} (.+)$`, 'm').exec(text)?.[1];
 }
 
+/** Every sample of `name` in the exposition: its label set (as text) -> value. */
+function samplesOf(text: string, name: string): Record<string, number> {
+  const samples: Record<string, number> = {};
+  for (const match of text.matchAll(new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
+    samples[match[1] ?? ''] = Number(match[2]);
+  }
+  return samples;
+}
+
 describe('OmsMetrics', () => {
   it('exposes every required metric with help text that says what it measures', async () => {
     const text = await new OmsMetrics().expose();
@@ -27,7 +36,7 @@ describe('OmsMetrics', () => {
   it('declares the documented types and labels', async () => {
     const metrics = new OmsMetrics();
     metrics.sagaStepDuration.observe({ step: 'reserve' }, 0.2);
-    metrics.outboxPublishAttempts.inc({ result: 'success' });
+    metrics.outboxPublishAttempts.inc({ result: 'sent' });
     metrics.grpcRequests.inc({ method: '/oms.v1.OrderService/CreateOrder', code: 'OK' });
     metrics.httpRequests.inc({ method: 'POST', route: '/v1/orders', status: '201' });
     metrics.dbPoolConnections.set({ state: 'idle' }, 3);
@@ -39,18 +48,34 @@ describe('OmsMetrics', () => {
     expect(text).toContain('# TYPE oms_active_sagas gauge');
     expect(text).toContain('# TYPE oms_saga_started_total counter');
     expect(text).toContain('oms_saga_step_duration_seconds_count{step="reserve"} 1');
-    expect(text).toContain('oms_outbox_publish_attempts_total{result="success"} 1');
+    expect(text).toContain('oms_outbox_publish_attempts_total{result="sent"} 1');
     expect(text).toContain('oms_grpc_requests_total{method="/oms.v1.OrderService/CreateOrder",code="OK"} 1');
     expect(text).toContain('oms_http_requests_total{method="POST",route="/v1/orders",status="201"} 1');
     expect(text).toContain('oms_db_pool_connections{state="idle"} 3');
     expect(text).toContain('oms_kafka_consumer_lag{topic="oms.order.events",partition="0"} 7');
   });
 
-  it('starts result-labelled counters at zero for both results', async () => {
+  it('serves exactly the Go OMS result label values, each at zero from the start', async () => {
     const text = await new OmsMetrics().expose();
 
-    expect(text).toContain('oms_outbox_publish_attempts_total{result="failure"} 0');
-    expect(text).toContain('oms_idempotency_cleanup_runs_total{result="success"} 0');
+    // The values the Go OMS's alert rules select on; no other value may appear.
+    expect(samplesOf(text, 'oms_outbox_publish_attempts_total')).toEqual({
+      '{result="sent"}': 0,
+      '{result="failed"}': 0,
+      '{result="dlq_failed"}': 0,
+      '{result="retry_error"}': 0,
+    });
+    expect(samplesOf(text, 'oms_idempotency_cleanup_runs_total')).toEqual({
+      '{result="ok"}': 0,
+      '{result="error"}': 0,
+    });
+  });
+
+  it('reports the build it is given as oms_build_info = 1', async () => {
+    const text = await new OmsMetrics({ version: '9.8.7', commit: 'abc123' }).expose();
+
+    expect(samplesOf(text, 'oms_build_info')).toEqual({ '{version="9.8.7",commit="abc123"}': 1 });
+    expect(text).toContain('# TYPE oms_build_info gauge');
   });
 
   it('keeps a registry per instance, so several apps can share a process', async () => {

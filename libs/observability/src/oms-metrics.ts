@@ -1,7 +1,18 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { OMS_VERSION, type BuildInfo } from './build-info';
 
-/** Outcome label of attempts and runs: `success` or `failure`. */
-export type MetricResult = 'success' | 'failure';
+/**
+ * `oms_outbox_publish_attempts_total{result}`, the Go OMS's values (its alerts select on them):
+ * `sent` an outbox row reached its topic; `failed` publishing a row to its topic failed (outage or
+ * refusal); `dlq_failed` dead-lettering a row failed, so it stays pending; `retry_error` the
+ * failed attempt could not be recorded for the retry (storage error). Counted per row.
+ */
+export const OUTBOX_PUBLISH_RESULTS = ['sent', 'failed', 'dlq_failed', 'retry_error'] as const;
+export type OutboxPublishResult = (typeof OUTBOX_PUBLISH_RESULTS)[number];
+
+/** `oms_idempotency_cleanup_runs_total{result}`, the Go OMS's values. */
+export const CLEANUP_RUN_RESULTS = ['ok', 'error'] as const;
+export type CleanupRunResult = (typeof CLEANUP_RUN_RESULTS)[number];
 
 const SAGA_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const STEP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -39,13 +50,21 @@ export class OmsMetrics {
     registers: [this.registry],
   });
   readonly activeSagas = this.gauge('oms_active_sagas', 'Sagas started and not yet in a final state.');
+  readonly sagaCompensationsRetrying = this.gauge(
+    'oms_saga_compensation_retrying',
+    'RUNNING sagas waiting on a release or refund step, which is retried until the partner answers.',
+  );
+  readonly sagaCompensationOldestAge = this.gauge(
+    'oms_saga_compensation_oldest_age_seconds',
+    'Time since the oldest of the sagas in oms_saga_compensation_retrying began its step, in seconds (0 when none).',
+  );
   readonly timelineEvents = this.counter('oms_timeline_events_total', 'Order events appended to order timelines (event streams).');
 
   // Outbox (outbox-relay).
   readonly outboxEvents = this.counter('oms_outbox_events_total', 'Outbox rows published to the broker and marked sent.');
   readonly outboxPublishAttempts = new Counter<'result'>({
     name: 'oms_outbox_publish_attempts_total',
-    help: 'Attempts to publish an outbox batch to the broker, by result (success, failure).',
+    help: 'Outbox rows tried, by result: sent, failed (publish to the topic failed), dlq_failed (dead-lettering failed), retry_error (the failed attempt could not be recorded).',
     labelNames: ['result'],
     registers: [this.registry],
   });
@@ -62,7 +81,7 @@ export class OmsMetrics {
   // Idempotency key cleanup (order-api).
   readonly idempotencyCleanupRuns = new Counter<'result'>({
     name: 'oms_idempotency_cleanup_runs_total',
-    help: 'Runs of the expired idempotency key cleanup, by result (success, failure).',
+    help: 'Runs of the expired idempotency key cleanup, by result (ok, error).',
     labelNames: ['result'],
     registers: [this.registry],
   });
@@ -120,13 +139,21 @@ export class OmsMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  // The running build (a constant 1; the labels carry the information).
+  readonly buildInfo = new Gauge<'version' | 'commit'>({
+    name: 'oms_build_info',
+    help: 'Always 1: the labels name the running build, version (package.json) and commit (OMS_BUILD_COMMIT).',
+    labelNames: ['version', 'commit'],
+    registers: [this.registry],
+  });
+
+  constructor(build: BuildInfo = { version: OMS_VERSION, commit: 'unknown' }) {
     collectDefaultMetrics({ register: this.registry });
-    // Zero series exist from the start so that rate() and alerts see a baseline.
-    for (const result of ['success', 'failure'] satisfies MetricResult[]) {
-      this.outboxPublishAttempts.labels(result).inc(0);
-      this.idempotencyCleanupRuns.labels(result).inc(0);
-    }
+    this.buildInfo.labels(build.version, build.commit).set(1);
+    // Every label value exists from the start, so rate() and increase() see a baseline and a
+    // rule selecting one value has a series before the first event.
+    for (const result of OUTBOX_PUBLISH_RESULTS) this.outboxPublishAttempts.labels(result).inc(0);
+    for (const result of CLEANUP_RUN_RESULTS) this.idempotencyCleanupRuns.labels(result).inc(0);
   }
 
   /** Prometheus text exposition of every metric of this registry. */

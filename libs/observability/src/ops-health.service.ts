@@ -6,6 +6,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import { configSecrets, OMS_CONFIG, redactSecrets, type OmsConfig } from '@oms/config';
+import { buildInfoOf, type BuildInfo } from './build-info';
 import { EventLoopMonitor } from './event-loop.monitor';
 import { HealthRegistry, type HealthCheckRegistration } from './health.registry';
 import { OmsMetrics } from './oms-metrics';
@@ -29,6 +30,10 @@ const EVENT_LOOP_CHECK = 'event_loop';
 export class OpsHealthService {
   private readonly secrets: readonly string[];
   private readonly eventLoopThresholdMs: number;
+  private readonly appName: string;
+  private readonly build: BuildInfo;
+  /** Monotonic start of this app (several apps may share a process in tests). */
+  private readonly startedAt = performance.now();
 
   constructor(
     private readonly healthChecks: HealthCheckService,
@@ -41,6 +46,8 @@ export class OpsHealthService {
   ) {
     this.secrets = configSecrets(config);
     this.eventLoopThresholdMs = options.eventLoopDelayThresholdMs ?? DEFAULT_EVENT_LOOP_DELAY_THRESHOLD_MS;
+    this.appName = options.appName;
+    this.build = buildInfoOf(config);
   }
 
   /** /livez: the process answers and its event loop is not stuck. Nothing external. */
@@ -63,7 +70,10 @@ export class OpsHealthService {
     return { httpStatus: status === 'ok' ? 200 : 503, body: { status, details: result.details } };
   }
 
-  /** /healthz: every check (readiness or not) with its status and details, for people. */
+  /**
+   * /healthz, for people: what runs (app, service name, version, commit, uptime) and every
+   * check (readiness or not) with its status and details.
+   */
   async report(): Promise<HealthAnswer> {
     const checks = this.registry.list();
     const result = await this.run([() => this.eventLoopIndicator(), ...checks.map((check) => () => this.indicator(check))]);
@@ -80,7 +90,15 @@ export class OpsHealthService {
     );
     return {
       httpStatus: status === 'ok' ? 200 : 503,
-      body: { status, service: this.config.serviceName, details },
+      body: {
+        status,
+        app: this.appName,
+        service: this.config.serviceName,
+        version: this.build.version,
+        commit: this.build.commit,
+        uptimeSeconds: Math.floor((performance.now() - this.startedAt) / 1000),
+        details,
+      },
     };
   }
 

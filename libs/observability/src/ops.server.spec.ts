@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { Injectable, Module, type BeforeApplicationShutdown, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule } from '@oms/config';
+import { OMS_VERSION } from './build-info';
 import { HealthRegistry } from './health.registry';
 import { REQUIRED_METRICS } from './testing';
 import { ObservabilityModule } from './observability.module';
@@ -156,6 +157,8 @@ describe('ops server', () => {
     testApp = await startApp({
       OMS_STORAGE_DRIVER: 'postgres',
       OMS_POSTGRES_DSN: 'postgres://oms:Sup3rSecret@db:5432/oms',
+      OMS_SERVICE_NAME: 'ops-test-eu',
+      OMS_BUILD_COMMIT: '0123abcd',
     });
     testApp.app.get(ShutdownCoordinator).attach(testApp.app, []);
     const registry = testApp.app.get(HealthRegistry);
@@ -179,7 +182,16 @@ describe('ops server', () => {
     expect(response.status).toBe(503);
     expect(response.headers.get('content-type')).toContain('application/json');
     expect(text).not.toContain('Sup3rSecret');
-    expect(body['service']).toBe('ops-test');
+    // What runs: the app, its service name, the build and how long it has been up.
+    expect(body).toMatchObject({
+      app: 'ops-test',
+      service: 'ops-test-eu',
+      version: OMS_VERSION,
+      commit: '0123abcd',
+      uptimeSeconds: expect.any(Number),
+    });
+    expect(OMS_VERSION).toMatch(/^\d+\.\d+\.\d+/);
+    expect(body['uptimeSeconds']).toBeGreaterThanOrEqual(0);
     expect(body['details'].database).toEqual({
       status: 'down',
       readiness: true,
@@ -208,6 +220,18 @@ describe('ops server', () => {
     expect(text).toContain('# TYPE oms_outbox_pending_records gauge');
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+
+  it('reports the build as oms_build_info{version,commit} 1, commit "unknown" when OMS_BUILD_COMMIT is unset', async () => {
+    testApp = await startApp();
+    const unset = await (await fetch(testApp.url('/metrics'))).text();
+    await testApp.app.close();
+    testApp = await startApp({ OMS_BUILD_COMMIT: 'f00dfeed' });
+    const set = await (await fetch(testApp.url('/metrics'))).text();
+
+    expect(unset).toContain(`oms_build_info{version="${OMS_VERSION}",commit="unknown"} 1`);
+    expect(set).toContain(`oms_build_info{version="${OMS_VERSION}",commit="f00dfeed"} 1`);
+    expect(set.match(/^oms_build_info\{/gm)).toHaveLength(1);
   });
 });
 

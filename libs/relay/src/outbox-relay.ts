@@ -248,7 +248,7 @@ export class OutboxRelay {
   private async handleRejected(row: PendingOutboxMessage, reason: string): Promise<boolean> {
     const attempts = row.attempts + 1;
     if (attempts < this.options.maxAttempts) {
-      await this.outbox.recordFailure(row.id, reason, false);
+      await this.recordFailure(row, reason, false);
       this.logger.warn(`outbox row ${row.id} (key ${row.key}) refused by the broker, attempt ${attempts}/${this.options.maxAttempts}: ${reason}`);
       return false;
     }
@@ -259,10 +259,11 @@ export class OutboxRelay {
       outcome = await this.tryPublish([deadLetterMessage(row, { ...details, omitPayload: true })]);
     }
     if (!outcome.ok) {
+      this.metrics.publishAttempt('dlq_failed', 1);
       this.logger.warn(`outbox row ${row.id}: dead-letter publish failed, will retry: ${outcome.reason}`);
       return false;
     }
-    await this.outbox.recordFailure(row.id, reason, true);
+    await this.recordFailure(row, reason, true);
     this.metrics.deadLettered(1);
     this.logger.error(
       `outbox row ${row.id} (message ${row.messageId}, key ${row.key}) dead-lettered to ${this.options.deadLetterTopic} after ${attempts} attempts: ${reason}`,
@@ -270,23 +271,34 @@ export class OutboxRelay {
     return true;
   }
 
-  /** Publishes rows in one call, each inside its own publish span. */
+  /**
+   * Stores a refused attempt (or the dead-lettering). A storage error is counted as
+   * `retry_error` and propagates: the round fails and the row is tried again after a backoff.
+   */
+  private async recordFailure(row: PendingOutboxMessage, reason: string, deadLetter: boolean): Promise<void> {
+    try {
+      await this.outbox.recordFailure(row.id, reason, deadLetter);
+    } catch (error) {
+      this.metrics.publishAttempt('retry_error', 1);
+      throw error;
+    }
+  }
+
+  /** Publishes rows to their topics in one call, each inside its own publish span. */
   private async publishRows(rows: readonly PendingOutboxMessage[]): Promise<PublishOutcome> {
     const traces = rows.map((row) => this.tracing.publishing(row));
     const outcome = await this.tryPublish(rows.map((row, i) => ({ ...toBrokerMessage(row), headers: traces[i].headers })));
     for (const trace of traces) trace.end(outcome.ok ? undefined : new Error(outcome.reason));
+    this.metrics.publishAttempt(outcome.ok ? 'sent' : 'failed', rows.length);
     return outcome;
   }
 
   private async tryPublish(messages: readonly BrokerMessage[]): Promise<PublishOutcome> {
     try {
       await this.publisher.publish(messages);
-      this.metrics.publishAttempt('success', messages.length);
       return { ok: true };
     } catch (error) {
-      const rejected = error instanceof MessageRejectedError;
-      this.metrics.publishAttempt(rejected ? 'rejected' : 'unavailable', messages.length);
-      return { ok: false, rejected, reason: errorText(error) };
+      return { ok: false, rejected: error instanceof MessageRejectedError, reason: errorText(error) };
     }
   }
 

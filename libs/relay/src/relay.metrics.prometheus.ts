@@ -13,9 +13,8 @@ export class PrometheusRelayMetrics extends RelayMetrics {
     this.metrics.outboxEvents.inc(count);
   }
 
-  publishAttempt(result: PublishAttemptResult): void {
-    // The Go OMS label set is success|failure; an outage and a refusal are both failures.
-    this.metrics.outboxPublishAttempts.labels(result === 'success' ? 'success' : 'failure').inc();
+  publishAttempt(result: PublishAttemptResult, rows: number): void {
+    this.metrics.outboxPublishAttempts.labels(result).inc(rows);
   }
 
   pendingRows(count: number): void {

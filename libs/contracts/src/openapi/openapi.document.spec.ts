@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { ORDER_STATUS_ENUM } from '../api/order-api.types';
@@ -14,6 +16,33 @@ function collectRefs(node: unknown, refs: string[] = []): string[] {
   return refs;
 }
 
+interface ValidationResult {
+  readonly valid: boolean;
+  readonly version: string;
+  readonly errors?: unknown;
+}
+
+/**
+ * Validates with @seriousme/openapi-schema-validator (the official OpenAPI JSON schemas, 3.1 with
+ * its JSON Schema 2020-12 dialect). It is an ES module and Jest runs CommonJS, so it runs in a
+ * Node process of its own.
+ */
+function validateOpenApi(document: unknown): ValidationResult {
+  const script = `import { Validator } from '@seriousme/openapi-schema-validator';
+let input = '';
+process.stdin.on('data', (chunk) => (input += chunk)).on('end', async () => {
+  const validator = new Validator();
+  const result = await validator.validate(JSON.parse(input));
+  process.stdout.write(JSON.stringify({ valid: result.valid, version: validator.version, errors: result.errors }));
+});`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: join(__dirname, '../../../..'),
+    input: JSON.stringify(document),
+    encoding: 'utf8',
+  });
+  return JSON.parse(output) as ValidationResult;
+}
+
 describe('OpenAPI document', () => {
   const document = JSON.parse(JSON.stringify(OPENAPI_DOCUMENT));
 
@@ -22,7 +51,31 @@ describe('OpenAPI document', () => {
     const operations = Object.values(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap((path) =>
       Object.values(path).map((operation) => operation.operationId),
     );
-    expect(operations.sort()).toEqual(['CancelOrder', 'CreateOrder', 'GetOrder', 'ListOrders', 'PayOrder', 'RefundOrder']);
+    expect(operations.sort()).toEqual([
+      'CancelOrder',
+      'CreateOrder',
+      'GetApiDocsAsset',
+      'GetApiDocsInitializer',
+      'GetApiDocsPage',
+      'GetOpenApiDocument',
+      'GetOrder',
+      'ListOrders',
+      'PayOrder',
+      'RefundOrder',
+    ]);
+  });
+
+  it('validates against the OpenAPI 3.1 schema', () => {
+    const result = validateOpenApi(document);
+    expect(result).toEqual({ valid: true, version: '3.1' });
+  });
+
+  it('is refused by the validator when it breaks the schema (the check can fail)', () => {
+    const broken = JSON.parse(JSON.stringify(document));
+    broken.paths['/v1/orders'].get.responses['200'] = { content: {} }; // a response without its description
+    const result = validateOpenApi(broken);
+    expect(result.valid).toBe(false);
+    expect(JSON.stringify(result.errors)).toMatch(/description/);
   });
 
   it('resolves every $ref', () => {

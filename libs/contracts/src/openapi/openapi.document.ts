@@ -5,11 +5,37 @@ import { API_LIMITS, ORDER_STATUS_ENUM } from '../api/order-api.types';
  * mapping, as grpc-gateway renders it). Served by order-api at /openapi.json.
  */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({
+const problem = (description: string, headers?: Record<string, object>) => ({
   description,
+  ...(headers ? { headers } : {}),
   content: { 'application/problem+json': { schema: ref('Problem') } },
 });
 const json = (description: string, schema: object) => ({ description, content: { 'application/json': { schema } } });
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } } };
+
+/**
+ * Statuses any request may get before or around its handler, on every route: the request head
+ * or URL does not parse (400), another method (405), too slow (408), over the rate limit (429),
+ * a head above 16 KiB (431). Routes with a body add 413 and 415; routes that reach the database
+ * add 500 and 503. An operation's own 400 describes its input.
+ */
+const transportErrors = {
+  '400': problem('Malformed request: a request head or URL that cannot be parsed.'),
+  '405': problem('Another method on this path; `Allow` lists the methods served.', {
+    Allow: { description: 'The methods this path serves.', schema: { type: 'string' } },
+  }),
+  '408': problem('The request was not received completely within the request timeout; the connection is closed.'),
+  '429': problem('Over the per-client rate limit (when enabled); retry after `Retry-After` seconds.', retryAfter),
+  '431': problem('The request head is larger than 16 KiB; the connection is closed.'),
+};
+const bodyErrors = {
+  '413': problem('Body larger than the configured limit.'),
+  '415': problem('A body that is not `application/json`.'),
+};
+const storageErrors = {
+  '500': problem('Unexpected error (no details are exposed).'),
+  '503': problem('The database is unavailable; retry after `Retry-After` seconds with the same Idempotency-Key.', retryAfter),
+};
 
 const orderIdParameter = {
   name: 'id',
@@ -29,14 +55,24 @@ const idempotencyKeyParameter = {
   schema: { type: 'string', minLength: 1, maxLength: API_LIMITS.idempotencyKeyMaxLength, pattern: '^[\\x20-\\x7E]+$' },
 };
 const mutationErrors = {
-  '400': problem('Invalid input or missing Idempotency-Key; `errors` names every invalid field.'),
-  '404': problem('No such order.'),
+  ...transportErrors,
+  ...bodyErrors,
+  ...storageErrors,
+  '400': problem('Invalid input or missing Idempotency-Key (`errors` names every invalid field), or a malformed request.'),
   '409': problem('The order is not in a state that allows this, a concurrent change won, or the key is in flight.'),
   '422': problem('The Idempotency-Key was already used with a different request.'),
-  '413': problem('Body larger than the configured limit.'),
-  '500': problem('Unexpected error (no details are exposed).'),
 };
+const orderMutationErrors = { ...mutationErrors, '404': problem('No such order.') };
 const statusAnswer = json('Accepted: the saga finishes the work asynchronously; poll GET /v1/orders/{id}.', ref('OrderStatusResponse'));
+const docsPage = (description: string, contentType: string) => ({
+  description,
+  content: { [contentType]: { schema: { type: 'string' } } },
+});
+
+function withoutKey<T extends Record<string, unknown>, K extends keyof T>(responses: T, key: K): Omit<T, K> {
+  const { [key]: _omitted, ...rest } = responses;
+  return rest;
+}
 
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
@@ -46,10 +82,10 @@ export const OPENAPI_DOCUMENT = {
     description:
       'REST mirror of gRPC `oms.v1.OrderService`. Bodies follow the proto3 JSON mapping: lowerCamelCase names ' +
       '(snake_case accepted on input), int64 as strings (numbers accepted on input up to 2^53-1), enums by name. ' +
-      'Errors are RFC 9457 `application/problem+json`.',
+      'Errors are RFC 9457 `application/problem+json`. Every GET also answers HEAD.',
   },
   servers: [{ url: '/' }],
-  tags: [{ name: 'orders' }],
+  tags: [{ name: 'orders' }, { name: 'docs', description: 'This document and its Swagger UI page.' }],
   paths: {
     '/v1/orders': {
       post: {
@@ -84,8 +120,12 @@ export const OPENAPI_DOCUMENT = {
         ],
         responses: {
           '200': json('A page of orders.', ref('ListOrdersResponse')),
-          '400': problem('Invalid query; `errors` names every invalid parameter.'),
-          '500': problem('Unexpected error.'),
+          ...transportErrors,
+          ...storageErrors,
+          '400': problem(
+            'Invalid query (`errors` names every invalid parameter; a pageToken of another customerId or ' +
+              'filterStatuses is refused), or a malformed request.',
+          ),
         },
       },
     },
@@ -97,9 +137,10 @@ export const OPENAPI_DOCUMENT = {
         parameters: [orderIdParameter],
         responses: {
           '200': json('The order.', ref('GetOrderResponse')),
-          '400': problem('Invalid id.'),
+          ...transportErrors,
+          ...storageErrors,
+          '400': problem('Invalid id, or a malformed request.'),
           '404': problem('No such order.'),
-          '500': problem('Unexpected error.'),
         },
       },
     },
@@ -110,7 +151,8 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Start fulfilment: reserve stock, charge, confirm.',
         parameters: [orderIdParameter, idempotencyKeyParameter],
         requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: false } } } },
-        responses: { '202': statusAnswer, ...mutationErrors },
+        // No 422: a key is scoped to its operation and order, and a pay request has nothing else that could differ.
+        responses: { '202': statusAnswer, ...withoutKey(orderMutationErrors, '422') },
       },
     },
     '/v1/orders/{id}/cancel': {
@@ -120,7 +162,7 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Cancel: release stock and refund what was paid.',
         parameters: [orderIdParameter, idempotencyKeyParameter],
         requestBody: { required: false, content: { 'application/json': { schema: ref('CancelOrderBody') } } },
-        responses: { '202': statusAnswer, ...mutationErrors },
+        responses: { '202': statusAnswer, ...orderMutationErrors },
       },
     },
     '/v1/orders/{id}/refund': {
@@ -130,7 +172,58 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Refund a PAID or CONFIRMED order, fully (amount absent) or partially.',
         parameters: [orderIdParameter, idempotencyKeyParameter],
         requestBody: { required: false, content: { 'application/json': { schema: ref('RefundOrderBody') } } },
-        responses: { '202': statusAnswer, ...mutationErrors },
+        responses: { '202': statusAnswer, ...orderMutationErrors },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        tags: ['docs'],
+        operationId: 'GetOpenApiDocument',
+        summary: 'This document.',
+        responses: { '200': json('The OpenAPI document.', { type: 'object' }), ...transportErrors },
+      },
+    },
+    '/docs': {
+      get: {
+        tags: ['docs'],
+        operationId: 'GetApiDocsPage',
+        summary: 'This document rendered by Swagger UI.',
+        responses: { '200': docsPage('The Swagger UI page.', 'text/html'), ...transportErrors },
+      },
+    },
+    '/docs/docs-init.js': {
+      get: {
+        tags: ['docs'],
+        operationId: 'GetApiDocsInitializer',
+        summary: 'The script that points Swagger UI at /openapi.json.',
+        responses: { '200': docsPage('The script.', 'application/javascript'), ...transportErrors },
+      },
+    },
+    '/docs/{asset}': {
+      get: {
+        tags: ['docs'],
+        operationId: 'GetApiDocsAsset',
+        summary: 'A file of Swagger UI (served from the installed package, no CDN).',
+        parameters: [
+          {
+            name: 'asset',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', enum: ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png'] },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The file.',
+            content: {
+              'text/css': { schema: { type: 'string' } },
+              'application/javascript': { schema: { type: 'string' } },
+              'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } },
+            },
+          },
+          ...transportErrors,
+          '404': problem('No such file.'),
+        },
       },
     },
   },

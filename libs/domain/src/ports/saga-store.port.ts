@@ -17,6 +17,13 @@ export interface SagaRecord<TState = unknown> {
   readonly updatedAt: Date;
 }
 
+/** RUNNING sagas waiting on one of some steps (see SagaStore.pendingStepStats). */
+export interface SagaStepStats {
+  readonly count: number;
+  /** When the one waiting longest began its step; null when none is waiting (or none recorded it). */
+  readonly oldestStepStartedAt: Date | null;
+}
+
 export abstract class SagaStore {
   abstract get(sagaId: string): Promise<SagaRecord | null>;
   abstract listByOrder(orderId: string): Promise<SagaRecord[]>;
@@ -27,4 +34,10 @@ export abstract class SagaStore {
   abstract claimDue(now: Date, limit: number, leaseMs: number): Promise<SagaRecord[]>;
   /** Number of sagas in each status (for the active-sagas gauge). */
   abstract countByStatus(): Promise<Record<SagaStatus, number>>;
+  /**
+   * RUNNING sagas whose pending step is one of `steps`, read from the state's `step` and
+   * `stepStartedAt` (ISO-8601) fields: how many, and when the oldest began its step (for the
+   * compensations-retrying gauges).
+   */
+  abstract pendingStepStats(steps: readonly string[]): Promise<SagaStepStats>;
 }

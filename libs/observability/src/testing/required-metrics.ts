@@ -25,5 +25,8 @@ export const REQUIRED_METRICS: readonly string[] = [
   'oms_outbox_dead_letters_total',
   'oms_db_pool_connections',
   'oms_kafka_consumer_lag',
+  'oms_build_info',
+  'oms_saga_compensation_retrying',
+  'oms_saga_compensation_oldest_age_seconds',
 ];
 

@@ -13,7 +13,7 @@ export interface IdempotencyCleanupStats {
  * Deletes idempotency keys older than config.idempotency.ttlMs every
  * config.idempotency.cleanupIntervalMs (0 = off). Each statement deletes at most
  * cleanupBatchSize rows, so no run holds long locks; a run loops until a batch comes back
- * short of full. Runs never overlap. Metrics: oms_idempotency_cleanup_runs_total{result},
+ * short of full. Runs never overlap. Metrics: oms_idempotency_cleanup_runs_total{result=ok|error},
  * oms_idempotency_cleanup_deleted_total, oms_idempotency_cleanup_last_deleted.
  */
 @Injectable()
@@ -73,7 +73,7 @@ export class IdempotencyCleanupWorker implements OnApplicationBootstrap, BeforeA
       this.counters.success += 1;
       this.counters.lastDeleted = deleted;
       this.counters.deletedTotal += deleted;
-      this.metrics?.idempotencyCleanupRuns.labels('success').inc();
+      this.metrics?.idempotencyCleanupRuns.labels('ok').inc();
       this.metrics?.idempotencyCleanupDeleted.inc(deleted);
       this.metrics?.idempotencyCleanupLastDeleted.set(deleted);
       if (deleted > 0) this.logger.log(`deleted ${deleted} expired idempotency keys`);
@@ -81,7 +81,7 @@ export class IdempotencyCleanupWorker implements OnApplicationBootstrap, BeforeA
     } catch (error) {
       this.counters.failure += 1;
       this.counters.deletedTotal += deleted;
-      this.metrics?.idempotencyCleanupRuns.labels('failure').inc();
+      this.metrics?.idempotencyCleanupRuns.labels('error').inc();
       this.metrics?.idempotencyCleanupDeleted.inc(deleted);
       this.logger.error(`idempotency key cleanup failed after deleting ${deleted}: ${(error as Error).message}`);
       return deleted;

@@ -120,6 +120,31 @@ export function describeOrderProjectionContract(name: string, factory: StorageCo
       await expect(projection().list({ customerId: newId(), statuses: [], limit: 10 })).resolves.toEqual({ orders: [] });
     });
 
+    it('refuses a cursor for another customer or another status filter, naming pageToken', async () => {
+      const { customerId, expected } = await seedCustomer();
+      const other = await seedCustomer();
+      const first = await projection().list({ customerId, statuses: ['PENDING', 'CONFIRMED'], limit: 1 });
+      expect(first.nextCursor).toEqual(expect.any(String));
+
+      const misuses = [
+        { customerId: other.customerId, statuses: ['PENDING', 'CONFIRMED'] as OrderStatus[] },
+        { customerId, statuses: ['PENDING'] as OrderStatus[] },
+        { customerId, statuses: [] as OrderStatus[] },
+        { customerId, statuses: ['PENDING', 'CONFIRMED', 'PAID'] as OrderStatus[] },
+      ];
+      for (const query of misuses) {
+        const error = await rejectionOf(projection().list({ ...query, limit: 10, cursor: first.nextCursor }));
+        expect(error).toBeInstanceOf(DomainError);
+        expect(error).toMatchObject({ code: 'VALIDATION_FAILED' });
+        expect((error as DomainError).violations.map((violation) => violation.field)).toEqual(['pageToken']);
+      }
+
+      // The same filter written in another order, or with a repeat, is the same query.
+      const next = await projection().list({ customerId, statuses: ['CONFIRMED', 'PENDING', 'CONFIRMED'], limit: 10, cursor: first.nextCursor });
+      const wanted = expected.filter((row) => row.status === 'PENDING' || row.status === 'CONFIRMED');
+      expect([...first.orders, ...next.orders].map((row) => row.orderId)).toEqual(wanted.map((row) => row.orderId));
+    });
+
     it('rejects a malformed cursor with VALIDATION_FAILED naming pageToken', async () => {
       const { customerId } = await seedCustomer();
       const malformed = [
@@ -128,6 +153,9 @@ export function describeOrderProjectionContract(name: string, factory: StorageCo
         Buffer.from('garbage', 'utf8').toString('base64url'),
         Buffer.from(JSON.stringify({ createdAt: 1 }), 'utf8').toString('base64url'),
         Buffer.from(JSON.stringify(['not-a-date', newId()]), 'utf8').toString('base64url'),
+        Buffer.from(JSON.stringify(['not-a-date', newId(), 'digest']), 'utf8').toString('base64url'),
+        // The unbound form: a valid sort key without the query it belongs to.
+        Buffer.from(JSON.stringify(['2026-03-01T10:05:00.000Z', newId()]), 'utf8').toString('base64url'),
         Buffer.from(JSON.stringify([42, 42]), 'utf8').toString('base64url'),
       ];
       for (const cursor of malformed) {

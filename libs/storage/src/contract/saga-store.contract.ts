@@ -174,5 +174,34 @@ export function describeSagaStoreContract(name: string, factory: StorageContract
       expect(moved.RUNNING - after.RUNNING).toBe(0);
       expect(moved.COMPLETED - after.COMPLETED).toBe(1);
     });
+
+    it('reports RUNNING sagas waiting on given steps: how many, and when the oldest began its step', async () => {
+      // Step names of this test only: other tests' sagas never match.
+      const release = `release-${newId()}`;
+      const refund = `refund-${newId()}`;
+      const at = (minute: number) => new Date(Date.UTC(2026, 3, 1, 10, minute)).toISOString();
+      const waiting = (step: string, stepStartedAt: string | null, status: SagaStatus = 'RUNNING') =>
+        insert({ status, state: { step, attempts: 3, stepStartedAt, lastError: 'unavailable' } });
+
+      await expect(sagas().pendingStepStats([release, refund])).resolves.toEqual({ count: 0, oldestStepStartedAt: null });
+
+      await waiting(release, at(30));
+      await waiting(refund, at(10));
+      const releaseLater = await waiting(release, at(50));
+      await waiting(release, null); // waiting, but without a recorded start
+      await waiting(release, at(1), 'COMPENSATION_FAILED'); // ended: not waiting any more
+      await waiting(`reserve-${newId()}`, at(2)); // another step
+
+      await expect(sagas().pendingStepStats([release, refund])).resolves.toEqual({
+        count: 4,
+        oldestStepStartedAt: new Date(at(10)),
+      });
+      await expect(sagas().pendingStepStats([release])).resolves.toEqual({ count: 3, oldestStepStartedAt: new Date(at(30)) });
+      await expect(sagas().pendingStepStats([])).resolves.toEqual({ count: 0, oldestStepStartedAt: null });
+
+      // Answered: the saga leaves the figures.
+      await save({ ...releaseLater, state: { step: null, attempts: 0, stepStartedAt: null }, updatedAt: new Date(at(55)) });
+      await expect(sagas().pendingStepStats([release])).resolves.toEqual({ count: 2, oldestStepStartedAt: new Date(at(30)) });
+    });
   });
 }

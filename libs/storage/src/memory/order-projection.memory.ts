@@ -14,7 +14,7 @@ export class MemoryOrderProjection extends OrderProjection {
   }
 
   async list(query: ListOrdersQuery): Promise<OrderPage> {
-    const after = query.cursor === undefined ? null : decodeOrderCursor(query.cursor);
+    const after = query.cursor === undefined ? null : decodeOrderCursor(query.cursor, query);
     const statuses = new Set(query.statuses);
     const afterMs = after ? Date.parse(after.createdAt) : 0;
     const matching = [...this.db.orders.values()]
@@ -25,7 +25,7 @@ export class MemoryOrderProjection extends OrderProjection {
     const page = matching.slice(0, Math.max(0, query.limit));
     const last = page[page.length - 1];
     const nextCursor =
-      matching.length > page.length && last ? encodeOrderCursor({ createdAt: last.createdAt, orderId: last.orderId }) : undefined;
+      matching.length > page.length && last ? encodeOrderCursor({ createdAt: last.createdAt, orderId: last.orderId }, query) : undefined;
     return nextCursor === undefined ? { orders: copy(page) } : { orders: copy(page), nextCursor };
   }
 

@@ -1,4 +1,4 @@
-import { SagaStore, type SagaRecord, type SagaStatus } from '@oms/domain';
+import { SagaStore, type SagaRecord, type SagaStatus, type SagaStepStats } from '@oms/domain';
 import { copy, type MemoryDatabase } from './memory-database';
 
 export class MemorySagaStore extends SagaStore {
@@ -35,6 +35,20 @@ export class MemorySagaStore extends SagaStore {
     const counts: Record<SagaStatus, number> = { RUNNING: 0, COMPLETED: 0, COMPENSATED: 0, COMPENSATION_FAILED: 0 };
     for (const saga of this.db.sagas.values()) counts[saga.status] += 1;
     return counts;
+  }
+
+  async pendingStepStats(steps: readonly string[]): Promise<SagaStepStats> {
+    const wanted = new Set(steps);
+    let count = 0;
+    let oldest: number | null = null;
+    for (const saga of this.db.sagas.values()) {
+      const state = saga.state as { step?: unknown; stepStartedAt?: unknown } | null;
+      if (saga.status !== 'RUNNING' || typeof state?.step !== 'string' || !wanted.has(state.step)) continue;
+      count += 1;
+      const startedAt = typeof state.stepStartedAt === 'string' ? Date.parse(state.stepStartedAt) : NaN;
+      if (!Number.isNaN(startedAt) && (oldest === null || startedAt < oldest)) oldest = startedAt;
+    }
+    return { count, oldestStepStartedAt: oldest === null ? null : new Date(oldest) };
   }
 }
 

@@ -80,14 +80,14 @@ describe('idempotency key cleanup (PostgreSQL)', () => {
     expect(perStatement.reduce((sum, n) => sum + n, 0)).toBe(5000);
     expect(Math.max(...perStatement)).toBeLessThanOrEqual(batchSize);
     expect(perStatement.length).toBeGreaterThanOrEqual(5000 / batchSize);
-    expect(await metricValue(metrics, 'oms_idempotency_cleanup_runs_total', 'success')).toBe(1);
+    expect(await metricValue(metrics, 'oms_idempotency_cleanup_runs_total', 'ok')).toBe(1);
     expect(await metricValue(metrics, 'oms_idempotency_cleanup_deleted_total')).toBe(5000);
     expect(await metricValue(metrics, 'oms_idempotency_cleanup_last_deleted')).toBe(5000);
 
     // A second run finds nothing, one short statement.
     await expect(cleanup.runOnce()).resolves.toBe(0);
     expect(await metricValue(metrics, 'oms_idempotency_cleanup_last_deleted')).toBe(0);
-    expect(await metricValue(metrics, 'oms_idempotency_cleanup_runs_total', 'success')).toBe(2);
-    expect(await metricValue(metrics, 'oms_idempotency_cleanup_runs_total', 'failure')).toBe(0);
+    expect(await metricValue(metrics, 'oms_idempotency_cleanup_runs_total', 'ok')).toBe(2);
+    expect(await metricValue(metrics, 'oms_idempotency_cleanup_runs_total', 'error')).toBe(0);
   });
 });

@@ -29,7 +29,7 @@ export class PostgresOrderProjection extends OrderProjection {
 
   /** Keyset pagination on (created_at DESC, order_id DESC): one index range scan per page, however deep. */
   async list(query: ListOrdersQuery): Promise<OrderPage> {
-    const after = query.cursor === undefined ? null : decodeOrderCursor(query.cursor);
+    const after = query.cursor === undefined ? null : decodeOrderCursor(query.cursor, query);
     const limit = Math.max(0, query.limit);
     if (limit === 0) return { orders: [] };
     const p = new SqlParams();
@@ -44,7 +44,7 @@ export class PostgresOrderProjection extends OrderProjection {
     const orders = rows.slice(0, limit).map(toOrderView);
     const last = orders[orders.length - 1];
     return rows.length > limit && last
-      ? { orders, nextCursor: encodeOrderCursor({ createdAt: last.createdAt, orderId: last.orderId }) }
+      ? { orders, nextCursor: encodeOrderCursor({ createdAt: last.createdAt, orderId: last.orderId }, query) }
       : { orders };
   }
 

@@ -1,4 +1,4 @@
-import { SagaStore, type SagaKind, type SagaRecord, type SagaStatus } from '@oms/domain';
+import { SagaStore, type SagaKind, type SagaRecord, type SagaStatus, type SagaStepStats } from '@oms/domain';
 import { toDate, toNullableDate, type PostgresDatabase } from './postgres-database';
 
 interface SagaRow {
@@ -63,6 +63,16 @@ export class PostgresSagaStore extends SagaStore {
     );
     for (const row of rows) if (row.status in counts) counts[row.status] = row.count;
     return counts;
+  }
+
+  /** RUNNING sagas are few (sagas_status_idx); their state is read as JSON. */
+  async pendingStepStats(steps: readonly string[]): Promise<SagaStepStats> {
+    const { rows } = await this.db.query<{ count: number; oldest: Date | null }>(
+      `SELECT count(*)::int AS count, min((state->>'stepStartedAt')::timestamptz) AS oldest
+       FROM sagas WHERE status = 'RUNNING' AND state->>'step' = ANY($1::text[])`,
+      [[...steps]],
+    );
+    return { count: rows[0]?.count ?? 0, oldestStepStartedAt: toNullableDate(rows[0]?.oldest) };
   }
 }
 
