@@ -31,8 +31,8 @@ import { ApiClient, boundedAll, driveOrder, kindOf, statusName } from '../e2e/li
 
 const run_ = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq' };
-const TOPIC_SPECS = [`${TOPICS.orders}:12`, `${TOPICS.dlq}:3`];
+const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq', saga: 'oms.saga.events' };
+const TOPIC_SPECS = [`${TOPICS.orders}:12`, `${TOPICS.dlq}:3`, `${TOPICS.saga}:12`];
 const DECLINE_ABOVE_MINOR = 1_000_000;
 const KAFKA_MOCK_BINARY = join(tmpdir(), 'oms-e2e-kafka-mock', 'kafka-mock');
 const SAGA_GROUP = 'oms-saga-orchestrator';
@@ -389,7 +389,7 @@ async function main() {
   let storeEvents;
   for (;;) {
     const outbox = await run.pool.query(`SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending FROM outbox`);
-    storeEvents = (await run.pool.query(`SELECT event_id::text AS "eventId", stream_id AS "streamId", version, type, data FROM events ORDER BY position`)).rows;
+    storeEvents = (await run.pool.query(`SELECT event_id::text AS "eventId", stream_id AS "streamId", version, position, type, data FROM events ORDER BY position`)).rows;
     const seen = new Set(run.observer.records.map((record) => record.eventId));
     const unseen = storeEvents.filter((event) => !seen.has(event.eventId)).length;
     if ((outbox.rows[0].pending === 0 && unseen === 0) || Date.now() > drainDeadline) break;

@@ -92,6 +92,14 @@ describe('values.schema.json', () => {
     'TLS without a secret': (values) => ({ ...values, grpcTls: { ...values.grpcTls, enabled: true, secretName: '' } }),
     'an unknown egress peer': (values) => ({ ...values, networkPolicy: { ...values.networkPolicy, egressTo: ['redis'] } }),
     'a secret file without a key': (values) => ({ ...values, secrets: { ...values.secrets, files: [{ env: 'OMS_POSTGRES_DSN', secretName: 's' }] } }),
+    'the Kafka SASL password in env': (values) => ({ ...values, env: { ...values.env, OMS_KAFKA_SASL_PASSWORD: 'pw' } }),
+    'Kafka TLS set in env instead of kafka.tls': (values) => ({ ...values, env: { ...values.env, OMS_KAFKA_TLS_ENABLED: 'true' } }),
+    'a SASL mechanism without a password Secret': (values) => ({
+      ...values,
+      kafka: { ...values.kafka, sasl: { ...values.kafka.sasl, mechanism: 'scram-sha-512', username: 'oms', passwordSecret: { name: '', key: 'password' } } },
+    }),
+    'an unknown SASL mechanism': (values) => ({ ...values, kafka: { ...values.kafka, sasl: { ...values.kafka.sasl, mechanism: 'gssapi' } } }),
+    'a Kafka client certificate without TLS or a Secret': (values) => ({ ...values, kafka: { ...values.kafka, tls: { ...values.kafka.tls, clientCertificate: true } } }),
   };
   for (const [what, mutate] of Object.entries(broken)) {
     it(`rejects ${what}`, () => {

@@ -12,7 +12,8 @@ import {
   checkTopicOrder,
 } from './lib/audit.mjs';
 
-const event = (orderId, version, type, data = {}) => ({ eventId: `${orderId}-e${version}`, streamId: `order-${orderId}`, version, type, data });
+let nextPosition = 1;
+const event = (orderId, version, type, data = {}) => ({ eventId: `${orderId}-e${version}`, streamId: `order-${orderId}`, version, position: String(nextPosition++), type, data });
 const message = (stored, offset, partition = 0) => ({
   topic: 'oms.order.events',
   partition,
@@ -23,6 +24,7 @@ const message = (stored, offset, partition = 0) => ({
   type: stored.type,
   ceType: `oms.order.v1.${stored.type}`,
   version: stored.version,
+  position: Number(stored.position),
 });
 
 // A confirmed order (a) and one canceled after confirmation (b).
@@ -78,6 +80,12 @@ describe('checkTopicOrder', () => {
     const records = [...a.map((e, i) => message(e, i)), ...b.map((e, i) => message(e, i, 3))];
     records[1] = { ...records[1], eventId: 'other', ceId: 'other' };
     assert.equal(checkTopicOrder(store, records).check.ok, false);
+  });
+
+  it('fails when a live message lacks the position the store gave its event', () => {
+    const records = [...a.map((e, i) => message(e, i)), ...b.map((e, i) => message(e, i, 3))];
+    records[2] = { ...records[2], position: 0 };
+    assert.match(checkTopicOrder(store, records).check.detail, /a v3: position 0, store has 3/);
   });
 
   it('fails when one order is spread over two partitions', () => {

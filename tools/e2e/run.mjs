@@ -4,7 +4,10 @@
 // one saga are killed with -9 and restarted; then every order, the topic, the partner's effect
 // counters and the idempotency table are audited (see tools/e2e/README.md).
 //
-//   node tools/e2e/run.mjs [--orders 500] [--quick] [--concurrency 16] [--dist DIR] [--build] [--keep-logs]
+//   node tools/e2e/run.mjs [--orders 500] [--quick] [--concurrency 16] [--dist DIR] [--build] [--keep-logs] [--kafka-tls]
+//
+// --kafka-tls: the apps and the observer reach the broker only over TLS with SASL/SCRAM (the mock
+// cluster behind the proxy of libs/testing/src/kafka-proxy.testing.ts), as against a managed cluster.
 //
 // Exits 1 when a check fails (or the run could not start); the last line is `e2e: N passed, N failed`.
 import { execFileSync } from 'node:child_process';
@@ -25,13 +28,14 @@ import {
 } from './lib/audit.mjs';
 import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles, superviseStart } from './lib/campaign.mjs';
 import { buildKafkaMock, startKafkaMock, startObserver, waitForStableGroup } from './lib/kafka.mjs';
+import { startSecuredKafka } from './lib/oms-kafka.mjs';
 import { connectionHeadroom, createDatabase, dropDatabase, dsnOf, openPool } from './lib/postgres.mjs';
 import { sleep, waitReady } from './lib/processes.mjs';
 import { ApiClient, boundedAll, driveOrder, EXPECTED_STATUS, KINDS, kindOf, statusName } from './lib/workload.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq' };
-const TOPIC_SPECS = [`${TOPICS.orders}:12`, `${TOPICS.dlq}:3`]; // as libs/messaging/src/topics.ts declares them
+const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq', saga: 'oms.saga.events' };
+const TOPIC_SPECS = [`${TOPICS.orders}:12`, `${TOPICS.dlq}:3`, `${TOPICS.saga}:12`]; // the OMS topics at their default settings
 const DECLINE_ABOVE_MINOR = 1_000_000;
 const KAFKA_MOCK_BINARY = join(tmpdir(), 'oms-e2e-kafka-mock', 'kafka-mock');
 const SAGA_GROUP = 'oms-saga-orchestrator';
@@ -46,6 +50,7 @@ const { values: args } = parseArgs({
     'keep-logs': { type: 'boolean', default: false },
     'terminal-timeout': { type: 'string', default: '180' },
     'log-level': { type: 'string', default: 'warn' },
+    'kafka-tls': { type: 'boolean', default: false },
   },
 });
 const ORDER_COUNT = Number(args.orders ?? (args.quick ? 200 : 500));
@@ -66,7 +71,7 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (line) => console.log(`[e2e ${elapsed().padStart(6)}] ${line}`);
 
 /** Everything to undo at the end, also after a failure or Ctrl-C. */
-const run = { processes: [], kafka: undefined, observer: undefined, pool: undefined, database: undefined, runDir: undefined };
+const run = { processes: [], kafka: undefined, secured: undefined, observer: undefined, pool: undefined, database: undefined, runDir: undefined };
 process.on('exit', () => {
   // Last resort (an uncaught error): never leave processes behind.
   for (const app of run.processes) app.killNow();
@@ -82,6 +87,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 async function cleanUp(keepLogs) {
   await run.observer?.stop().catch(() => undefined);
   await Promise.all(run.processes.map((app) => app.stop('SIGTERM', 8_000).catch(() => undefined)));
+  await run.secured?.stop().catch(() => undefined);
   await run.kafka?.stop().catch(() => undefined);
   await run.pool?.end().catch(() => undefined);
   if (run.database) {
@@ -110,6 +116,13 @@ async function main() {
   buildKafkaMock(ROOT, KAFKA_MOCK_BINARY);
   run.kafka = await startKafkaMock(KAFKA_MOCK_BINARY, TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')));
   say(`kafka-mock at ${run.kafka.brokers} (${TOPIC_SPECS.join(', ')})`);
+  // The address and the OMS_KAFKA_* security variables every Kafka client of the run uses.
+  let kafka = { brokers: run.kafka.brokers, env: {} };
+  if (args['kafka-tls']) {
+    run.secured = await startSecuredKafka(run.kafka.brokers, run.runDir);
+    kafka = run.secured;
+    say(`TLS + SASL/SCRAM-SHA-512 proxy at ${kafka.brokers}`);
+  }
 
   const headroom = await connectionHeadroom();
   if (headroom < 30) say(`warning: PostgreSQL accepts only ${headroom} more connections; the run needs about 25`);
@@ -128,7 +141,7 @@ async function main() {
 
   // 2. The processes, each on its own ports.
   const startApp = appStarter({ root: ROOT, dist, logDir, baseEnv, processes: run.processes });
-  const omsEnv = omsEnvOf({ dsn, brokers: run.kafka.brokers });
+  const omsEnv = omsEnvOf({ dsn, brokers: kafka.brokers, kafkaEnv: kafka.env });
 
   const partners = await startApp('partner-mocks', 'partner-mocks', { OMS_PAYMENT_DECLINE_ABOVE_MINOR: String(DECLINE_ABOVE_MINOR) });
   await waitReady(partners.readyUrl, partners);
@@ -148,12 +161,12 @@ async function main() {
   await waitReady(sagas[0].readyUrl, sagas[0], 120_000);
   sagas.push(await startApp('saga-2', 'saga-orchestrator', sagaEnv));
   await Promise.all([api, ...relays, ...sagas].map((app) => waitReady(app.readyUrl, app, 120_000)));
-  const group = await waitForStableGroup(run.kafka.brokers, SAGA_GROUP, sagas.length, 120_000);
+  const group = await waitForStableGroup(kafka.brokers, SAGA_GROUP, sagas.length, 120_000, kafka.env);
   if (!group.unsupported) say(`saga consumer group ${group.stable ? 'stable' : 'NOT stable'}: ${group.last}`);
   say(`ready: ${run.processes.map((app) => `${app.name} (pid ${app.child.pid})`).join(', ')}`);
 
   // 3. The topic observer, in its own consumer group, from the beginning.
-  run.observer = await startObserver(run.kafka.brokers, [TOPICS.orders, TOPICS.dlq], `oms-e2e-observer-${process.pid}`);
+  run.observer = await startObserver(kafka.brokers, [TOPICS.orders, TOPICS.dlq], `oms-e2e-observer-${process.pid}`, kafka.env);
   say('topic observer joined');
 
   // 4. The workload, with kill -9 of one relay and one saga once 40% of the orders are paid.
@@ -225,7 +238,7 @@ async function main() {
     const outbox = await run.pool.query(`SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending FROM outbox`);
     const running = await run.pool.query(`SELECT count(*)::int AS n FROM sagas WHERE status = 'RUNNING'`);
     storeEvents = (
-      await run.pool.query(`SELECT event_id::text AS "eventId", stream_id AS "streamId", version, type, data FROM events ORDER BY position`)
+      await run.pool.query(`SELECT event_id::text AS "eventId", stream_id AS "streamId", version, position, type, data FROM events ORDER BY position`)
     ).rows;
     const seen = new Set(run.observer.records.map((record) => record.eventId));
     const unseen = storeEvents.filter((event) => !seen.has(event.eventId)).length;

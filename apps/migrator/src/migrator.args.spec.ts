@@ -33,7 +33,10 @@ describe('migrator arguments', () => {
         execute: true,
       },
     ],
-    [['topics', 'create'], { kind: 'create-topics' }],
+    [['topics', 'create'], { kind: 'create-topics', dryRun: false }],
+    [['topics', 'create', '--dry-run'], { kind: 'create-topics', dryRun: true }],
+    [['topics', 'check'], { kind: 'check-topics', strict: false }],
+    [['topics', 'check', '--strict'], { kind: 'check-topics', strict: true }],
     [[], { kind: 'help' }],
     [['--help'], { kind: 'help' }],
   ])('%j -> %j', (argv, expected) => {
@@ -64,7 +67,9 @@ describe('migrator arguments', () => {
     [['events', 'replay', '--until', '2026-01-01'], /--since is required with --until/],
     [['events', 'rewind'], /unknown events command "rewind"/],
     [['topics', 'create', '--execute'], /unknown option --execute/],
-    [['topics', 'delete'], /unknown topics command "delete"/],
+    [['topics', 'delete'], /unknown topics command "delete" \(expected: create, check\)/],
+    [['topics', 'check', '--dry-run'], /unknown option --dry-run/],
+    [['topics', 'create', '--dry-run=yes'], /--dry-run takes no value/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseMigratorArgs(argv)).toThrow(UsageError);
     expect(() => parseMigratorArgs(argv)).toThrow(message);

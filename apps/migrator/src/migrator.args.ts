@@ -6,7 +6,8 @@ export type MigratorCommand =
   | { readonly kind: 'rebuild-projections'; readonly batchSize?: number }
   | { readonly kind: 'dlq-reprocess'; readonly execute: boolean; readonly limit: number }
   | { readonly kind: 'replay-events'; readonly range: ReplayRange; readonly execute: boolean }
-  | { readonly kind: 'create-topics' }
+  | { readonly kind: 'create-topics'; readonly dryRun: boolean }
+  | { readonly kind: 'check-topics'; readonly strict: boolean }
   | { readonly kind: 'help' };
 
 /** Events to replay: by global position (inclusive) or by occurred-at time (since inclusive, until exclusive). */
@@ -40,11 +41,16 @@ export const USAGE = `Usage: migrator <command>
                               re-publish a range of the event store through the outbox
                               with the original event ids (dry run: count only); positions
                               inclusive, times by occurred-at, --until exclusive
-  topics create               create the missing Kafka topics (KAFKA_BROKERS)
+  topics create [--dry-run]   create the missing Kafka topics (KAFKA_BROKERS) with the
+                              partitions, replication and configs of OMS_KAFKA_<TOPIC>_*;
+                              --dry-run prints them and changes nothing
+  topics check [--strict]     compare the cluster's OMS topics with those settings: exit 1
+                              on a missing topic or drift; settings the cluster does not
+                              report are listed as unknown (--strict: they fail too)
   help                        show this text
 
 "migrate" may be left out: "migrator up", "migrator status".
-The database comes from OMS_POSTGRES_DSN or OMS_POSTGRES_DSN_FILE (not needed by topics create).
+The database comes from OMS_POSTGRES_DSN or OMS_POSTGRES_DSN_FILE (not needed by the topics commands).
 Exit status: 0 done, 1 failed (nothing half-applied), 2 bad usage or configuration.`;
 
 export function parseMigratorArgs(argv: readonly string[]): MigratorCommand {
@@ -66,9 +72,15 @@ export function parseMigratorArgs(argv: readonly string[]): MigratorCommand {
     return { kind: 'replay-events', range: replayRange(options), execute: flag(options, 'execute') };
   }
   if (group === 'topics') {
-    if (action !== 'create') throw new UsageError(`unknown topics command "${action ?? ''}" (expected: create)`);
-    assertOnly(options, []);
-    return { kind: 'create-topics' };
+    if (action === 'create') {
+      assertOnly(options, ['dry-run']);
+      return { kind: 'create-topics', dryRun: flag(options, 'dry-run') };
+    }
+    if (action === 'check') {
+      assertOnly(options, ['strict']);
+      return { kind: 'check-topics', strict: flag(options, 'strict') };
+    }
+    throw new UsageError(`unknown topics command "${action ?? ''}" (expected: create, check)`);
   }
 
   if (group === 'projections') {
@@ -98,7 +110,7 @@ export function parseMigratorArgs(argv: readonly string[]): MigratorCommand {
 
 const GROUPS = ['migrate', 'projections', 'outbox', 'events', 'topics'];
 /** Options that take no value. */
-const FLAGS = new Set(['execute']);
+const FLAGS = new Set(['execute', 'dry-run', 'strict']);
 
 function parseOptions(args: string[]): Map<string, string> {
   const options = new Map<string, string>();

@@ -3,7 +3,8 @@ import { loadPostgresStorage } from '@oms/storage';
 import { reprocessDeadLetters } from './dlq-reprocess.command';
 import { replayEvents, type ReplayResult } from './events-replay.command';
 import { USAGE, UsageError, parseMigratorArgs, type MigratorCommand, type ReplayRange } from './migrator.args';
-import { createTopics } from './topics-create.command';
+import { checkTopics } from './topics-check.command';
+import { createTopics, topicsDryRun } from './topics-create.command';
 
 export interface MigratorIo {
   readonly out: (line: string) => void;
@@ -29,18 +30,16 @@ export async function runMigratorCli(argv: readonly string[], config: OmsConfig,
     io.out(USAGE);
     return EXIT_OK;
   }
-  if (command.kind === 'create-topics') {
+  if (command.kind === 'create-topics' || command.kind === 'check-topics') {
+    const name = command.kind === 'create-topics' ? 'topics create' : 'topics check';
     if (config.broker.kafka.brokers.length === 0) {
-      io.err('migrator: topics create needs KAFKA_BROKERS (the Kafka bootstrap brokers)');
+      io.err(`migrator: ${name} needs KAFKA_BROKERS (the Kafka bootstrap brokers)`);
       return EXIT_USAGE;
     }
     try {
-      const created = await createTopics(config);
-      for (const name of created) io.out(`created  ${name}`);
-      io.out(created.length === 0 ? 'nothing to create: every OMS topic exists' : `${created.length} topic(s) created`);
-      return EXIT_OK;
+      return await runTopicsCommand(command, config, io);
     } catch (error) {
-      io.err(`migrator: topics create failed on ${config.broker.kafka.brokers.join(',') || '(no KAFKA_BROKERS)'}: ${describe(error)}`);
+      io.err(`migrator: ${name} failed on ${config.broker.kafka.brokers.join(',') || '(no KAFKA_BROKERS)'}: ${describe(error)}`);
       return EXIT_FAILED;
     }
   }
@@ -59,7 +58,27 @@ export async function runMigratorCli(argv: readonly string[], config: OmsConfig,
   }
 }
 
-type DatabaseCommand = Exclude<MigratorCommand, { kind: 'help' | 'create-topics' }>;
+async function runTopicsCommand(
+  command: Extract<MigratorCommand, { kind: 'create-topics' | 'check-topics' }>,
+  config: OmsConfig,
+  io: MigratorIo,
+): Promise<number> {
+  if (command.kind === 'check-topics') {
+    const result = await checkTopics(config, command.strict);
+    for (const line of result.lines) io.out(line);
+    return result.failed ? EXIT_FAILED : EXIT_OK;
+  }
+  if (command.dryRun) {
+    for (const line of await topicsDryRun(config)) io.out(line);
+    return EXIT_OK;
+  }
+  const created = await createTopics(config);
+  for (const name of created) io.out(`created  ${name}`);
+  io.out(created.length === 0 ? 'nothing to create: every OMS topic exists' : `${created.length} topic(s) created`);
+  return EXIT_OK;
+}
+
+type DatabaseCommand = Exclude<MigratorCommand, { kind: 'help' | 'create-topics' | 'check-topics' }>;
 type PostgresStorage = Awaited<ReturnType<typeof loadPostgresStorage>>;
 
 async function execute(command: DatabaseCommand, config: OmsConfig, io: MigratorIo): Promise<void> {

@@ -34,6 +34,9 @@ export function configSecrets(config: OmsConfig): string[] {
     if (password) secrets.push(password);
   }
   if (config.grpc.tls.key) secrets.push(config.grpc.tls.key);
+  const { tls, sasl } = config.broker.kafka;
+  if (tls.key) secrets.push(tls.key);
+  if (sasl) secrets.push(sasl.password);
   return secrets;
 }
 
@@ -46,12 +49,21 @@ function dsnPassword(dsn: string): string | undefined {
   return /\bpassword\s*=\s*'?([^'\s]+)/i.exec(dsn)?.[1];
 }
 
-/** A copy of the config that is safe to print or log: DSN password and TLS key masked. */
+/** A copy of the config that is safe to print or log: DSN password, TLS keys and the SASL password masked. */
 export function redactConfig(config: OmsConfig): OmsConfig {
   const { dsn } = config.storage.postgres;
   const { key } = config.grpc.tls;
+  const { kafka } = config.broker;
   return {
     ...config,
+    broker: {
+      ...config.broker,
+      kafka: {
+        ...kafka,
+        tls: { ...kafka.tls, ...(kafka.tls.key === undefined ? {} : { key: MASK }) },
+        ...(kafka.sasl ? { sasl: { ...kafka.sasl, password: MASK } } : {}),
+      },
+    },
     grpc: { ...config.grpc, tls: { ...config.grpc.tls, ...(key === undefined ? {} : { key: MASK }) } },
     storage: {
       ...config.storage,

@@ -13,6 +13,7 @@ import {
   text,
   type Parser,
 } from './config.parsers';
+import { buildKafkaConfig, KAFKA_VARIABLES, kafkaIssues } from './kafka.config';
 import type { BrokerDriver, LogLevel, OmsConfig, PartnerDriver, StorageDriver } from './oms.config';
 
 /** What the loader knows when it resolves a default. */
@@ -110,6 +111,7 @@ export const CONFIG_SCHEMA = {
   OMS_KAFKA_IDEMPOTENT: variable('true', boolean, 'Idempotent Kafka producer (acks=all).'),
   OMS_KAFKA_ORDERS_TOPIC: variable('oms.order.events', text, 'Topic of order events.'),
   OMS_KAFKA_DLQ_TOPIC: variable('oms.dlq', text, 'Dead-letter topic for poison messages.'),
+  ...KAFKA_VARIABLES,
 
   OMS_OUTBOX_POLL_INTERVAL: variable('100ms', duration, 'Pause between outbox polls when the outbox is empty.'),
   OMS_OUTBOX_BATCH_SIZE: variable('500', integer(1, 100_000), 'Outbox rows claimed and published per batch.'),
@@ -188,6 +190,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
         idempotent: v.OMS_KAFKA_IDEMPOTENT,
         ordersTopic: v.OMS_KAFKA_ORDERS_TOPIC,
         dlqTopic: v.OMS_KAFKA_DLQ_TOPIC,
+        ...buildKafkaConfig(v),
       },
     },
     outbox: {
@@ -264,6 +267,7 @@ export function conditionalIssues(
       reason: 'is required when OMS_GRPC_TLS_CLIENT_CA is set (mutual TLS needs server TLS)',
     });
   }
+  issues.push(...kafkaIssues(v, isSet));
   const retry = v.OMS_OUTBOX_RETRY_DELAY;
   if (retry !== undefined && v.OMS_OUTBOX_MAX_RETRY_DELAY !== undefined && v.OMS_OUTBOX_MAX_RETRY_DELAY < retry) {
     issues.push({ variable: 'OMS_OUTBOX_MAX_RETRY_DELAY', reason: 'must not be below OMS_OUTBOX_RETRY_DELAY' });

@@ -1,3 +1,5 @@
+import type { KafkaExtendedConfig } from './kafka.config';
+
 /**
  * The typed configuration of every OMS process. Names follow the Go OMS (`OMS_*`);
  * parsed once at boot from the environment (config.schema.ts), then frozen.
@@ -49,7 +51,7 @@ export interface OmsConfig {
       readonly idempotent: boolean; // OMS_KAFKA_IDEMPOTENT true
       readonly ordersTopic: string; // OMS_KAFKA_ORDERS_TOPIC oms.order.events
       readonly dlqTopic: string; // OMS_KAFKA_DLQ_TOPIC oms.dlq
-    };
+    } & KafkaExtendedConfig; // security, topic settings, batching: kafka.config.ts
   };
   readonly outbox: {
     readonly pollIntervalMs: number; // OMS_OUTBOX_POLL_INTERVAL 100ms

@@ -1,4 +1,5 @@
 export * from './events/event-envelope';
+export * from './events/order-event.body';
 export * from './api/order-api.types';
 export * from './openapi/openapi.document';
 export * from './proto/proto-path';

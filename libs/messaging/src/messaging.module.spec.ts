@@ -1,16 +1,12 @@
 import { NestFactory } from '@nestjs/core';
-import type { OmsConfig } from '@oms/config';
+import { loadConfig, type OmsConfig } from '@oms/config';
 import { MessageConsumer, MessagePublisher } from '@oms/domain';
 import { MemoryBroker } from './memory/memory-broker';
 import { MESSAGING_DRIVER, MessagingModule } from './messaging.module';
 import type { MessagingDriver } from './messaging-driver';
 
-const brokerConfig = (driver: 'memory' | 'kafka', dlqTopic = 'oms.dlq'): Pick<OmsConfig, 'broker'> => ({
-  broker: {
-    driver,
-    kafka: { brokers: ['127.0.0.1:9092'], clientId: 'oms', idempotent: true, ordersTopic: 'oms.order.events', dlqTopic },
-  },
-});
+const brokerConfig = (driver: 'memory' | 'kafka', dlqTopic = 'oms.dlq'): Pick<OmsConfig, 'broker'> =>
+  loadConfig({ OMS_BROKER_DRIVER: driver, KAFKA_BROKERS: '127.0.0.1:9092', OMS_KAFKA_DLQ_TOPIC: dlqTopic });
 
 describe('MessagingModule', () => {
   it('provides one MemoryBroker as both publisher and consumer, with the configured topics', async () => {
@@ -21,7 +17,7 @@ describe('MessagingModule', () => {
     const consumer = app.get(MessageConsumer);
     expect(publisher).toBeInstanceOf(MemoryBroker);
     expect(consumer).toBe(publisher);
-    expect((publisher as unknown as MemoryBroker).topicSpecs().map((t) => t.name)).toEqual(['oms.order.events', 'custom.dlq']);
+    expect((publisher as unknown as MemoryBroker).topicSpecs().map((t) => t.name)).toEqual(['oms.order.events', 'custom.dlq', 'oms.saga.events']);
 
     const driver = app.get<MessagingDriver>(MESSAGING_DRIVER);
     await expect(driver.ping()).resolves.toBeUndefined();

@@ -1,3 +1,3 @@
 // The messaging contract suite: every MessagePublisher / MessageConsumer driver runs it.
-// (Brokers for Kafka tests come from @oms/testing: testKafka, startKafkaMock.)
+// (Brokers for Kafka tests come from @oms/testing: testKafka, startKafkaMock, startKafkaProxy.)
 export * from './contract/message-broker.contract';

@@ -1,35 +1,42 @@
-import { DEAD_LETTER_TOPIC, ORDER_EVENTS_TOPIC } from '@oms/contracts';
+import { loadConfig, type KafkaTopicSettings, type OmsConfig } from '@oms/config';
 
-/** A broker topic as OMS needs it. The memory broker and the Kafka admin command read the same list. */
+/** A broker topic as OMS needs it. The memory broker and the Kafka admin commands read the same list. */
 export interface TopicSpec {
   readonly name: string;
   readonly partitions: number;
   /** How long the broker keeps a message (Kafka `retention.ms`). */
   readonly retentionMs: number;
+  /** Absent = the cluster's default.replication.factor. */
+  readonly replicationFactor?: number;
+  /** Kafka `min.insync.replicas`; absent = the cluster's default. */
+  readonly minInsyncReplicas?: number;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** What the topic list is built from: the configured names and settings (OMS_KAFKA_*). */
+export type TopicDeclarations = Pick<OmsConfig['broker']['kafka'], 'ordersTopic' | 'dlqTopic' | 'sagaTopic' | 'topics'>;
+
+const spec = (name: string, settings: KafkaTopicSettings): TopicSpec =>
+  Object.freeze({
+    name,
+    partitions: settings.partitions,
+    retentionMs: settings.retentionMs,
+    replicationFactor: settings.replicationFactor,
+    minInsyncReplicas: settings.minInsyncReplicas,
+  });
 
 /**
- * Every topic of OMS, declared once. Order events keep a week so a consumer group can be
- * rebuilt after a long outage; dead letters keep two weeks for `dlq-reprocess`.
+ * Every topic of OMS, declared once: order events, dead letters, saga lifecycle events, each
+ * under its configured name with its configured settings. Defaults (libs/config/src/kafka.config.ts):
+ * order and saga events keep a week so a consumer group can be rebuilt after a long outage;
+ * dead letters keep two weeks for reprocessing.
  */
-export const OMS_TOPICS: readonly TopicSpec[] = Object.freeze([
-  Object.freeze({ name: ORDER_EVENTS_TOPIC, partitions: 12, retentionMs: 7 * DAY_MS }),
-  Object.freeze({ name: DEAD_LETTER_TOPIC, partitions: 3, retentionMs: 14 * DAY_MS }),
-]);
-
-/** Topic names an installation may override (OMS_KAFKA_ORDERS_TOPIC, OMS_KAFKA_DLQ_TOPIC). */
-export interface TopicNames {
-  readonly ordersTopic: string;
-  readonly dlqTopic: string;
+export function omsTopics(declared: TopicDeclarations): TopicSpec[] {
+  return [
+    spec(declared.ordersTopic, declared.topics.orders),
+    spec(declared.dlqTopic, declared.topics.dlq),
+    spec(declared.sagaTopic, declared.topics.saga),
+  ];
 }
 
-/** OMS_TOPICS under the configured names; partitions and retention stay as declared. */
-export function omsTopics(names: TopicNames): TopicSpec[] {
-  const rename: Record<string, string> = {
-    [ORDER_EVENTS_TOPIC]: names.ordersTopic,
-    [DEAD_LETTER_TOPIC]: names.dlqTopic,
-  };
-  return OMS_TOPICS.map((topic) => ({ ...topic, name: rename[topic.name] ?? topic.name }));
-}
+/** The OMS topics under the default configuration (tests, the mock cluster, the memory broker). */
+export const OMS_TOPICS: readonly TopicSpec[] = Object.freeze(omsTopics(loadConfig({}).broker.kafka));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OmsConfig } from '@oms/config';
+import { loadConfig, type OmsConfig } from '@oms/config';
 import type { Outbox, ReceivedMessage } from '@oms/domain';
 import { createKafkaDriver, OMS_TOPICS, type MessagingDriver } from '@oms/messaging';
 import { createMemoryDrivers } from '@oms/storage';
@@ -28,12 +28,13 @@ describe('OutboxRelay over Kafka (librdkafka mock cluster)', () => {
 
   beforeAll(async () => {
     mock = await startKafkaMock(OMS_TOPICS);
-    config = {
-      broker: {
-        driver: 'kafka',
-        kafka: { brokers: mock.brokers, clientId: 'relay-test', idempotent: false, ordersTopic: TOPIC, dlqTopic: 'oms.dlq' },
-      },
-    };
+    config = loadConfig({
+      OMS_BROKER_DRIVER: 'kafka',
+      KAFKA_BROKERS: mock.brokers.join(','),
+      OMS_KAFKA_CLIENT_ID: 'relay-test',
+      OMS_KAFKA_IDEMPOTENT: 'false',
+      OMS_KAFKA_ORDERS_TOPIC: TOPIC,
+    });
     driver = await createKafkaDriver(config, {
       consumer: { maxWaitTimeMs: 100, heartbeatIntervalMs: 300, sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 10_000 },
     });

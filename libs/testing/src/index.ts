@@ -7,3 +7,4 @@ export { testKafka, type TestKafka } from './kafka.testing';
 export { kafkaMockUnavailable, startKafkaMock, type KafkaMock, type KafkaMockOptions, type KafkaTopic } from './kafka-mock.testing';
 export { selfSignedCertificate, testPki, type TestKeyPair, type TestPki } from './tls.testing';
 export { postgresTestConfig, testConfig } from './config.testing';
+export { startKafkaProxy, SASL_MECHANISM_NAMES, type KafkaProxy, type KafkaProxyOptions, type SaslMechanismName } from './kafka-proxy.testing';

@@ -39,13 +39,16 @@ export function kafkaMockUnavailable(): string | undefined {
 }
 
 export interface KafkaMockOptions {
+  /** Brokers of the cluster (default 1; topics get min(brokers, 3) replicas). */
+  readonly brokers?: number;
   /** Listen on 127.0.0.1:port (broker i on port+i-1) instead of ports the system picks. */
   readonly port?: number;
 }
 
 /**
- * Builds tools/kafka-mock when needed and starts it with `topics` pre-created. Throws, naming
- * what is missing and how to install it, when it cannot be built.
+ * Builds tools/kafka-mock when needed and starts it with `topics` pre-created, on `brokers`
+ * brokers (default 1; topics get min(brokers, 3) replicas). Throws, naming what is missing and
+ * how to install it, when it cannot be built.
  */
 export async function startKafkaMock(topics: readonly KafkaTopic[], options: KafkaMockOptions = {}): Promise<KafkaMock> {
   const unavailable = kafkaMockUnavailable();
@@ -55,7 +58,11 @@ export async function startKafkaMock(topics: readonly KafkaTopic[], options: Kaf
   if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < statSync(SOURCE).mtimeMs) {
     execFileSync('sh', [BUILD_SCRIPT, BINARY], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  const args = [...(options.port ? ['--port', String(options.port)] : []), ...topics.map((topic) => `${topic.name}:${topic.partitions}`)];
+  const args = [
+    ...(options.brokers ? ['--brokers', String(options.brokers)] : []),
+    ...(options.port ? ['--port', String(options.port)] : []),
+    ...topics.map((topic) => `${topic.name}:${topic.partitions}`),
+  ];
   const child = spawn(BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   // Never outlive the test process, even when it ends without calling stop().

@@ -7,7 +7,7 @@ import { dsnOf } from './postgres.mjs';
 import { freePort, ManagedProcess, waitReady } from './processes.mjs';
 
 export const APPS = ['order-api', 'outbox-relay', 'saga-orchestrator', 'partner-mocks', 'migrator'];
-const TOPICS = ['oms.order.events:12', 'oms.dlq:3']; // as declared in libs/messaging/src/topics.ts
+const TOPICS = ['oms.order.events:12', 'oms.dlq:3', 'oms.saga.events:12']; // the OMS topics at their default settings (docs/configuration.md)
 
 export const appMain = (distDir, app) => join(distDir, app, 'main.cjs');
 

@@ -6,7 +6,7 @@
 //  - on the bus: a Kafka consumer of oms.order.events (own consumer group) receiving the
 //    OrderConfirmed message (adds the relay hop and the broker fetch).
 import { randomUUID } from 'node:crypto';
-import kafkajs from 'kafkajs';
+import { omsKafkaClient } from '../../e2e/lib/oms-kafka.mjs';
 import pg from 'pg';
 import { loadOptions, printResult } from '../lib/load-process.mjs';
 import { summarize } from '../lib/stats.mjs';
@@ -27,7 +27,7 @@ const outcome = (status) => (status === 0 ? 'no answer in 10 s' : status);
 
 let consumer;
 if (brokers) {
-  const kafka = new kafkajs.Kafka({ clientId: `oms-bench-${run}`, brokers: brokers.split(','), logLevel: kafkajs.logLevel.NOTHING });
+  const kafka = omsKafkaClient(brokers, `oms-bench-${run}`);
   consumer = kafka.consumer({ groupId: `oms-bench-listener-${run}`, maxWaitTimeInMs: 50, sessionTimeout: 10_000 });
   const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
   await consumer.connect();

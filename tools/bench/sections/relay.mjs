@@ -2,7 +2,7 @@
 //    NOTIFY the unit of work sends); time until the last one is marked sent, with 1 and with
 //    3 outbox-relay processes. The saga orchestrator is stopped first so that it does not
 //    compete for the two cores while consuming the backlog.
-import kafkajs from 'kafkajs';
+import { omsKafkaClient } from '../../e2e/lib/oms-kafka.mjs';
 import { connect } from '../lib/postgres.mjs';
 import { sumOfMetric } from '../lib/metrics.mjs';
 import { waitQuiet } from '../lib/quiet.mjs';
@@ -90,7 +90,7 @@ export async function relay({ topology, scale, database, log }) {
   await db.end();
   if (!rows[0]) throw new Error('no outbox row to copy the payload from');
 
-  const kafka = new kafkajs.Kafka({ clientId: 'oms-bench-relay', brokers: topology.brokers.split(','), logLevel: kafkajs.logLevel.NOTHING });
+  const kafka = omsKafkaClient(topology.brokers, 'oms-bench-relay');
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -42,7 +42,7 @@ export function checkTerminalStates(orders, finalStatus) {
  * Per order, the topic shows the store's events in stream order: reading the order's messages in
  * offset order and dropping exact repeats of a version already seen (at-least-once delivery),
  * the versions are 1..n with nothing missing, nothing out of order, and each message carries
- * the store's event id, type and key for its version.
+ * the store's event id, type, position and key for its version.
  */
 export function checkTopicOrder(storeEvents, records) {
   const byOrder = eventsByOrder(storeEvents);
@@ -71,6 +71,10 @@ export function checkTopicOrder(storeEvents, records) {
       }
       if (message.ceType !== `oms.order.v1.${expected.type}` || message.type !== expected.type) {
         problems.push(`${orderId} v${message.version}: type ${message.type} / ce_type ${message.ceType}, store has ${expected.type}`);
+      }
+      // Live events carry the position the store gave them in the commit, like replays do.
+      if (expected.position !== undefined && Number(message.position) !== Number(expected.position)) {
+        problems.push(`${orderId} v${message.version}: position ${message.position}, store has ${expected.position}`);
       }
       if (seen.has(message.version)) {
         duplicates += 1;

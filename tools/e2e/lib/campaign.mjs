@@ -62,14 +62,15 @@ export const baseEnvOf = (root, logLevel) => ({
   OMS_SHUTDOWN_TIMEOUT: '5s',
 });
 
-/** PostgreSQL storage and the Kafka driver against the mock cluster. */
-export const omsEnvOf = ({ dsn, brokers }) => (poolMax) => ({
+/** PostgreSQL storage and the Kafka driver against the mock cluster (`kafkaEnv`: its TLS / SASL settings). */
+export const omsEnvOf = ({ dsn, brokers, kafkaEnv = {} }) => (poolMax) => ({
   OMS_STORAGE_DRIVER: 'postgres',
   OMS_POSTGRES_DSN: dsn,
   OMS_POSTGRES_POOL_MAX: String(poolMax),
   OMS_BROKER_DRIVER: 'kafka',
   KAFKA_BROKERS: brokers,
   OMS_KAFKA_IDEMPOTENT: 'false', // the mock cluster has no idempotent producer
+  ...kafkaEnv,
 });
 
 /** `startApp(name, app, env, extra)`: starts a bundle on free ports; `extra` is kept on the process. */

@@ -2,9 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import kafkajs from 'kafkajs';
-
-const { Kafka, logLevel } = kafkajs;
+import { omsKafkaClient } from './oms-kafka.mjs';
 
 /** Builds tools/kafka-mock into `binary` when missing or older than its source. */
 export function buildKafkaMock(root, binary) {
@@ -56,8 +54,8 @@ const header = (headers, name) => {
  * Waits until consumer group `groupId` is Stable with `members` members (bounded); returns what
  * it saw last. A run started mid-rebalance would measure the rebalance, not OMS.
  */
-export async function waitForStableGroup(brokers, groupId, members, timeoutMs) {
-  const kafka = new Kafka({ clientId: 'oms-e2e-admin', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+export async function waitForStableGroup(brokers, groupId, members, timeoutMs, kafkaEnv = {}) {
+  const kafka = omsKafkaClient(brokers, 'oms-e2e-admin', kafkaEnv);
   const admin = kafka.admin();
   await admin.connect();
   const deadline = Date.now() + timeoutMs;
@@ -84,10 +82,11 @@ export async function waitForStableGroup(brokers, groupId, members, timeoutMs) {
 
 /**
  * Records every message of the given topics from the beginning, in its own consumer group,
- * in the order the consumer receives them (per partition = offset order).
+ * in the order the consumer receives them (per partition = offset order). `kafkaEnv`: the
+ * OMS_KAFKA_TLS_* / OMS_KAFKA_SASL_* variables the apps of the run get.
  */
-export async function startObserver(brokers, topics, groupId) {
-  const kafka = new Kafka({ clientId: 'oms-e2e-observer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+export async function startObserver(brokers, topics, groupId, kafkaEnv = {}) {
+  const kafka = omsKafkaClient(brokers, 'oms-e2e-observer', kafkaEnv);
   const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
   const records = [];
   const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
@@ -103,6 +102,8 @@ export async function startObserver(brokers, topics, groupId) {
       } catch {
         envelope = undefined;
       }
+      // The body OMS publishes: the Go OMS envelope (id, aggregate_id, event_type, payload) plus
+      // streamId, version and position (docs/events.md); the previous body's names as a fallback.
       records.push({
         topic,
         partition,
@@ -110,11 +111,12 @@ export async function startObserver(brokers, topics, groupId) {
         key: message.key?.toString('utf8'),
         ceType: header(message.headers, 'ce_type'),
         ceId: header(message.headers, 'ce_id'),
-        eventId: envelope?.eventId,
+        eventId: envelope?.id ?? envelope?.eventId,
         streamId: envelope?.streamId,
-        orderId: envelope?.orderId,
+        orderId: envelope?.aggregate_id ?? envelope?.orderId,
         version: envelope?.version,
-        type: envelope?.type,
+        position: envelope?.position,
+        type: envelope?.event_type ?? envelope?.type,
       });
     },
   });

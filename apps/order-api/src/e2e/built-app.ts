@@ -77,10 +77,11 @@ export interface AppProcess {
 }
 
 /**
- * Runs a built app with exactly `variables` as its environment (nothing inherited, so the
- * test decides every OMS_* value) on fresh ports for HTTP, gRPC and ops.
+ * Runs a built app (with `args`, e.g. a migrator command) with exactly `variables` as its
+ * environment (nothing inherited, so the test decides every OMS_* value) on fresh ports for
+ * HTTP, gRPC and ops.
  */
-export async function startApp(main: string, variables: Readonly<Record<string, string>>): Promise<AppProcess> {
+export async function startApp(main: string, variables: Readonly<Record<string, string>>, args: readonly string[] = []): Promise<AppProcess> {
   const [http, grpc, ops] = [await freePort(), await freePort(), await freePort()];
   const env = {
     OMS_HTTP_ADDR: `127.0.0.1:${http}`,
@@ -88,7 +89,7 @@ export async function startApp(main: string, variables: Readonly<Record<string, 
     OMS_METRICS_ADDR: `127.0.0.1:${ops}`,
     ...variables,
   };
-  const child = spawn(process.execPath, ['--enable-source-maps', main], { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--enable-source-maps', main, ...args], { cwd: WORKSPACE_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));

@@ -130,6 +130,10 @@ describe('a start that fails says so once', () => {
 
   describe('against the Kafka-protocol test broker', () => {
     let mock: KafkaMock | undefined;
+    /** The topics the first case leaves missing; created once for the cases after it. */
+    const createTheOtherTopics = async (broker: KafkaMock) => {
+      for (const name of ['oms.dlq', 'oms.saga.events']) await broker.createTopic(name, 1).catch(() => undefined);
+    };
     beforeAll(async () => {
       mock = await startKafkaMock([{ name: ORDER_EVENTS_TOPIC, partitions: 4 }]); // throws, saying why, where it cannot be built
     });
@@ -144,11 +148,11 @@ describe('a start that fails says so once', () => {
         KAFKA_BROKERS: (mock as KafkaMock).brokers.join(','),
         OMS_KAFKA_IDEMPOTENT: 'false',
       });
-      expect(theFailure(run).msg).toMatch(/^outbox-relay failed to start: Kafka topics missing: oms\.dlq\. Create them first \(migrator "topics create"/);
+      expect(theFailure(run).msg).toMatch(/^outbox-relay failed to start: Kafka topics missing: oms\.dlq, oms\.saga\.events\. Create them first \(migrator "topics create"/);
     });
 
     it('a broker without the idempotent producer fails the start, naming OMS_KAFKA_IDEMPOTENT=false', async () => {
-      await (mock as KafkaMock).createTopic('oms.dlq', 1).catch(() => undefined);
+      await createTheOtherTopics(mock as KafkaMock);
       const run = await runToExit('outbox-relay', {
         ...(await ports()),
         OMS_BROKER_DRIVER: 'kafka',
@@ -160,7 +164,7 @@ describe('a start that fails says so once', () => {
     });
 
     it('a started saga orchestrator says where it listens and which partitions its group member owns', async () => {
-      await (mock as KafkaMock).createTopic('oms.dlq', 1).catch(() => undefined);
+      await createTheOtherTopics(mock as KafkaMock);
       const app = await startApp(buildApp('saga-orchestrator'), {
         OMS_BROKER_DRIVER: 'kafka',
         KAFKA_BROKERS: (mock as KafkaMock).brokers.join(','),

@@ -239,6 +239,7 @@ spec:
         {{- end }}
         {{- include "oms.secretFileEnv" . | nindent 8 }}
         {{- include "oms.grpcTlsEnv" . | nindent 8 }}
+        {{- include "oms.kafkaEnv" . | nindent 8 }}
       {{- if .Values.probes.startup.enabled }}
       startupProbe:
         httpGet:
@@ -275,6 +276,7 @@ spec:
         - name: tmp
           mountPath: /tmp
         {{- include "oms.secretFileMounts" . | nindent 8 }}
+        {{- include "oms.kafkaMounts" . | nindent 8 }}
         {{- if include "oms.grpcTls" . }}
         - name: grpc-tls
           mountPath: {{ .Values.grpcTls.mountPath }}
@@ -288,6 +290,7 @@ spec:
         {{- end }}
         sizeLimit: {{ .Values.tmpVolume.sizeLimit }}
     {{- include "oms.secretFileVolumes" . | nindent 4 }}
+    {{- include "oms.kafkaVolumes" . | nindent 4 }}
     {{- if include "oms.grpcTls" . }}
     - name: grpc-tls
       secret:

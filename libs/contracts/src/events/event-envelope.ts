@@ -1,14 +1,17 @@
 import type { OutboxMessage, StoredEvent } from '@oms/domain';
+import { ORDER_AGGREGATE_TYPE, orderEventBody } from './order-event.body';
 
 /**
- * The wire form of an order event on `oms.order.events`: a JSON body plus CloudEvents
- * attributes in Kafka headers (binary content mode, `ce_` prefix) and `traceparent`.
+ * The wire form of an order event on `oms.order.events`: a JSON body (order-event.body.ts: the
+ * Go OMS envelope around our event data) plus CloudEvents attributes in Kafka headers (binary
+ * content mode, `ce_` prefix) and `traceparent`. docs/events.md says it for consumers.
  */
 export const ORDER_EVENTS_TOPIC = 'oms.order.events';
 export const DEAD_LETTER_TOPIC = 'oms.dlq';
 export const EVENT_SOURCE = 'oms/order-api';
 export const CLOUDEVENTS_SPEC_VERSION = '1.0';
 
+/** An order event as OMS's consumers read it, from either body (parseEnvelope). */
 export interface EventEnvelope {
   readonly eventId: string;
   readonly type: string;
@@ -23,19 +26,12 @@ export interface EventEnvelope {
 
 export const ceType = (eventType: string): string => `oms.order.v1.${eventType}`;
 
-/** Builds the outbox row of one stored order event (message id = event id, key = order id). */
+/**
+ * Builds the outbox row of one stored order event (message id = event id, key = order id).
+ * An event not yet stored (position 0) gets its position from the store in the same commit.
+ */
 export function toOutboxMessage(event: StoredEvent, orderId: string, topic = ORDER_EVENTS_TOPIC): OutboxMessage {
-  const envelope: EventEnvelope = {
-    eventId: event.eventId,
-    type: event.type,
-    schemaVersion: event.schemaVersion,
-    orderId,
-    streamId: event.streamId,
-    version: event.version,
-    position: event.position,
-    occurredAt: event.metadata.occurredAt,
-    data: event.data,
-  };
+  const body = orderEventBody(event, orderId);
   const headers: Record<string, string> = {
     ce_id: event.eventId,
     ce_type: ceType(event.type),
@@ -47,7 +43,14 @@ export function toOutboxMessage(event: StoredEvent, orderId: string, topic = ORD
     schema_version: String(event.schemaVersion),
   };
   if (event.metadata.traceparent) headers['traceparent'] = event.metadata.traceparent;
-  return { messageId: event.eventId, topic, key: orderId, payload: JSON.stringify(envelope), headers };
+  return {
+    messageId: event.eventId,
+    topic,
+    key: orderId,
+    payload: JSON.stringify(body),
+    headers,
+    ...(body.position === undefined ? { positionOf: event.eventId } : {}),
+  };
 }
 
 export class MalformedEnvelopeError extends Error {
@@ -57,7 +60,12 @@ export class MalformedEnvelopeError extends Error {
   }
 }
 
-/** Parses and checks a message body; throws MalformedEnvelopeError (dead-letter it) on anything else. */
+/**
+ * Parses and checks a message body; throws MalformedEnvelopeError (dead-letter it) on anything
+ * else. Reads the body OMS publishes (the Go OMS envelope, order-event.body.ts) and the body of
+ * the previous release (camelCase fields only), which may still arrive during a rolling deploy
+ * or from a replay of old outbox rows.
+ */
 export function parseEnvelope(value: string): EventEnvelope {
   let body: unknown;
   try {
@@ -65,22 +73,40 @@ export function parseEnvelope(value: string): EventEnvelope {
   } catch {
     throw new MalformedEnvelopeError('message body is not JSON');
   }
-  if (typeof body !== 'object' || body === null) throw new MalformedEnvelopeError('message body is not an object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MalformedEnvelopeError('message body is not an object');
   const record = body as Record<string, unknown>;
-  const strings = ['eventId', 'type', 'orderId', 'streamId', 'occurredAt'] as const;
-  const numbers = ['schemaVersion', 'version', 'position'] as const;
-  for (const field of strings) {
-    if (typeof record[field] !== 'string' || (record[field] as string).length === 0) {
-      throw new MalformedEnvelopeError(`envelope field ${field} must be a non-empty string`);
+  const goEnvelope = 'aggregate_type' in record || 'event_type' in record || 'aggregate_id' in record;
+  if (goEnvelope && record['aggregate_type'] !== ORDER_AGGREGATE_TYPE) {
+    throw new MalformedEnvelopeError(`envelope field aggregate_type must be "${ORDER_AGGREGATE_TYPE}"`);
+  }
+  // The Go OMS names first; the previous body's names otherwise.
+  const field = (name: string, legacy: string): unknown => (goEnvelope ? record[name] : record[legacy]);
+  const envelope = {
+    eventId: field('id', 'eventId'),
+    type: field('event_type', 'type'),
+    orderId: field('aggregate_id', 'orderId'),
+    data: field('payload', 'data'),
+    schemaVersion: record['schemaVersion'],
+    streamId: record['streamId'],
+    version: record['version'],
+    position: record['position'],
+    occurredAt: record['occurredAt'],
+  };
+  const names: Record<keyof EventEnvelope, string> = goEnvelope
+    ? { eventId: 'id', type: 'event_type', orderId: 'aggregate_id', data: 'payload', schemaVersion: 'schemaVersion', streamId: 'streamId', version: 'version', position: 'position', occurredAt: 'occurredAt' }
+    : { eventId: 'eventId', type: 'type', orderId: 'orderId', data: 'data', schemaVersion: 'schemaVersion', streamId: 'streamId', version: 'version', position: 'position', occurredAt: 'occurredAt' };
+  for (const key of ['eventId', 'type', 'orderId', 'streamId', 'occurredAt'] as const) {
+    if (typeof envelope[key] !== 'string' || (envelope[key] as string).length === 0) {
+      throw new MalformedEnvelopeError(`envelope field ${names[key]} must be a non-empty string`);
     }
   }
-  for (const field of numbers) {
-    if (typeof record[field] !== 'number' || !Number.isSafeInteger(record[field])) {
-      throw new MalformedEnvelopeError(`envelope field ${field} must be an integer`);
+  for (const key of ['schemaVersion', 'version', 'position'] as const) {
+    if (typeof envelope[key] !== 'number' || !Number.isSafeInteger(envelope[key])) {
+      throw new MalformedEnvelopeError(`envelope field ${names[key]} must be an integer`);
     }
   }
-  if (typeof record['data'] !== 'object' || record['data'] === null) {
-    throw new MalformedEnvelopeError('envelope field data must be an object');
+  if (typeof envelope.data !== 'object' || envelope.data === null) {
+    throw new MalformedEnvelopeError(`envelope field ${names.data} must be an object`);
   }
-  return record as unknown as EventEnvelope;
+  return envelope as EventEnvelope;
 }

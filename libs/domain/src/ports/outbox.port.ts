@@ -6,6 +6,12 @@ export interface OutboxMessage {
   readonly key: string;
   readonly payload: string;
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * The id of an event appended by the same commit, whose global position only the store
+   * knows: the driver adds it to the payload (a JSON object) as its last member, `"position"`.
+   * Not stored: a fetched row carries the finished payload.
+   */
+  readonly positionOf?: string;
 }
 
 export interface PendingOutboxMessage extends OutboxMessage {

@@ -1,21 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { OmsConfig } from '@oms/config';
+import { loadConfig, type OmsConfig } from '@oms/config';
 import { Partitioners } from 'kafkajs';
 import { testKafka, type KafkaMock, type TestKafka } from '@oms/testing';
 import { describeMessageBrokerContract } from '../contract/message-broker.contract';
 import { OMS_TOPICS, type TopicSpec } from '../topics';
-import { createKafkaClient, createKafkaDriver } from './kafka-driver';
+import { createKafkaClient } from './kafka-client';
+import { createKafkaDriver } from './kafka-driver';
 import { KafkaStartupError } from './kafka-startup.errors';
 import { ensureKafkaTopics, MissingTopicsError } from './kafka-topics';
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
-const brokerConfig = (brokers: string[]): Pick<OmsConfig, 'broker'> => ({
-  broker: {
-    driver: 'kafka',
-    kafka: { brokers, clientId: 'oms-test', idempotent: false, ordersTopic: 'oms.order.events', dlqTopic: 'oms.dlq' },
-  },
-});
+const brokerConfig = (brokers: string[]): Pick<OmsConfig, 'broker'> =>
+  loadConfig({ OMS_BROKER_DRIVER: 'kafka', KAFKA_BROKERS: brokers.join(','), OMS_KAFKA_CLIENT_ID: 'oms-test', OMS_KAFKA_IDEMPOTENT: 'false' });
 
 /**
  * Creates topics: through our own mock's stdin, else the admin API, else (a broker without

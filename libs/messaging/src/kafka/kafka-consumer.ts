@@ -30,6 +30,10 @@ export interface KafkaConsumerOptions {
   readonly maxInFlight?: number;
   /** Longest pause between offset commits while messages are being handled (also on stop and rebalance). */
   readonly commitIntervalMs?: number;
+  /** Most bytes one fetch returns (Kafka fetch.max.bytes; kafkajs default 10 MiB). */
+  readonly maxBytes?: number;
+  /** Most bytes one fetch returns per partition (max.partition.fetch.bytes; kafkajs default 1 MiB). */
+  readonly maxBytesPerPartition?: number;
   readonly onHandlerError?: (error: unknown, message: ReceivedMessage) => void;
 }
 
@@ -146,6 +150,8 @@ export class KafkaConsumer implements MessageConsumer {
       rebalanceTimeout: this.options.rebalanceTimeoutMs ?? REBALANCE_TIMEOUT_MS,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 250,
+      ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
+      ...(this.options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: this.options.maxBytesPerPartition }),
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     member.consumer = consumer;

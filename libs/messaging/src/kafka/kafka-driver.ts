@@ -1,13 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { OmsConfig } from '@oms/config';
-import { Kafka, logLevel } from 'kafkajs';
 import type { MessagingDriver } from '../messaging-driver';
 import { omsTopics } from '../topics';
 import { KafkaConsumer, type KafkaConsumerOptions } from './kafka-consumer';
-import { kafkaLogCreator } from './kafka-logger';
+import { createKafkaClient } from './kafka-client';
 import { KafkaPublisher, type KafkaPublisherOptions } from './kafka-publisher';
 import { brokersUnreachable, idempotenceUnavailable } from './kafka-startup.errors';
-import { checkKafkaTopics, ensureKafkaTopics } from './kafka-topics';
+import { checkKafkaTopics } from './kafka-topics';
 
 export interface KafkaDriverOptions {
   /** Check at start that the OMS topics exist (default true); contract tests bring their own. */
@@ -20,31 +19,17 @@ export interface KafkaDriverOptions {
 
 type BrokerConfig = Pick<OmsConfig, 'broker'>;
 
-export function createKafkaClient(config: BrokerConfig, options: KafkaDriverOptions = {}): Kafka {
-  const { kafka } = config.broker;
-  if (kafka.brokers.length === 0) throw new Error('KAFKA_BROKERS is empty: the kafka driver needs at least one broker');
-  return new Kafka({
-    clientId: kafka.clientId,
-    brokers: [...kafka.brokers],
-    logLevel: logLevel.WARN,
-    logCreator: kafkaLogCreator,
-    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
-    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
-  });
-}
-
 /**
  * The Kafka driver: one kafkajs client, an idempotent (configurable) acks=all producer and
  * consumer groups. Fails start-up when a broker cannot be reached, an OMS topic is missing or
  * the idempotent producer cannot start, each with a message naming the setting to look at.
  */
 export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriverOptions = {}): Promise<MessagingDriver> {
-  const { brokers, idempotent } = config.broker.kafka;
+  const { brokers, idempotent, producer, consumer: tuning } = config.broker.kafka;
   const kafka = createKafkaClient(config, options);
   const admin = kafka.admin();
   await admin.connect().catch((error: unknown) => Promise.reject(brokersUnreachable(brokers, error)));
-  const publisher = new KafkaPublisher(kafka, { idempotent, ...options.publisher });
+  const publisher = new KafkaPublisher(kafka, { idempotent, batchSize: producer.batchSize, batchBytes: producer.batchBytes, ...options.publisher });
   try {
     if (options.checkTopics ?? true) {
       const warnings = await checkKafkaTopics(admin, omsTopics(config.broker.kafka));
@@ -57,7 +42,12 @@ export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriv
     await admin.disconnect();
     throw error;
   }
-  const consumer = new KafkaConsumer(kafka, options.consumer);
+  const consumer = new KafkaConsumer(kafka, {
+    maxInFlight: tuning.maxInFlight,
+    maxBytes: tuning.fetchMaxBytes,
+    maxBytesPerPartition: tuning.partitionFetchMaxBytes,
+    ...options.consumer,
+  });
   return {
     driver: 'kafka',
     publisher,
@@ -85,15 +75,4 @@ export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriv
       await admin.disconnect();
     },
   };
-}
-
-/** For the migrator's topic command: creates the missing OMS topics, returns their names. */
-export async function createOmsKafkaTopics(config: BrokerConfig, options: { readonly replicationFactor?: number } = {}): Promise<string[]> {
-  const admin = createKafkaClient(config).admin();
-  await admin.connect();
-  try {
-    return await ensureKafkaTopics(admin, omsTopics(config.broker.kafka), options);
-  } finally {
-    await admin.disconnect();
-  }
 }

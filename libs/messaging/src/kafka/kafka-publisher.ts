@@ -10,12 +10,18 @@ export interface KafkaPublisherOptions {
   readonly maxMessageBytes?: number;
   /** How long the leader waits for all in-sync replicas (acks=all) before failing the request. */
   readonly ackTimeoutMs?: number;
+  /** Most messages in one produce request (OMS_KAFKA_PRODUCER_BATCH_SIZE; default: all of a publish). */
+  readonly batchSize?: number;
+  /** Most bytes in one produce request (OMS_KAFKA_PRODUCER_BATCH_BYTES; default: no limit). */
+  readonly batchBytes?: number;
 }
 
 /**
  * Publishes with acks=all and the Java-compatible key partitioner, so one order's events
  * share a partition. Resolves only when every message was acknowledged; a message the broker
  * refuses as such becomes MessageRejectedError, anything else (an outage) is rethrown as is.
+ * A publish larger than batchSize / batchBytes goes as several produce requests, each sent
+ * once the previous one was acknowledged, so one key's messages keep their order.
  */
 export class KafkaPublisher implements MessagePublisher {
   private readonly producer: Producer;
@@ -48,6 +54,12 @@ export class KafkaPublisher implements MessagePublisher {
       }
     }
     await this.connect();
+    for (const batch of produceBatches(messages, this.options.batchSize ?? Infinity, this.options.batchBytes ?? Infinity)) {
+      await this.send(batch);
+    }
+  }
+
+  private async send(messages: readonly BrokerMessage[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const message of messages) {
       const list = byTopic.get(message.topic) ?? [];
@@ -80,4 +92,23 @@ export class KafkaPublisher implements MessagePublisher {
     });
     return this.connecting;
   }
+}
+
+/** Splits messages, in order, into runs of at most `maxCount` messages and `maxBytes` bytes (a larger message alone). */
+export function produceBatches(messages: readonly BrokerMessage[], maxCount: number, maxBytes: number): BrokerMessage[][] {
+  const batches: BrokerMessage[][] = [];
+  let current: BrokerMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = messageSize(message);
+    if (current.length > 0 && (current.length >= maxCount || bytes + size > maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }

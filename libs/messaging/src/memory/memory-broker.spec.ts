@@ -26,8 +26,9 @@ describe('MemoryBroker', () => {
     expect(broker.topicSpecs().map((t) => [t.name, t.partitions])).toEqual([
       ['oms.order.events', 12],
       ['oms.dlq', 3],
+      ['oms.saga.events', 12],
     ]);
-    expect(OMS_TOPICS.map((t) => t.name)).toEqual(['oms.order.events', 'oms.dlq']);
+    expect(OMS_TOPICS.map((t) => t.name)).toEqual(['oms.order.events', 'oms.dlq', 'oms.saga.events']);
   });
 
   it('refuses an unknown topic on publish and subscribe with UnknownTopicError (an outage, not a rejection)', async () => {

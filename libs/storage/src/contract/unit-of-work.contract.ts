@@ -65,6 +65,33 @@ export function describeUnitOfWorkContract(name: string, factory: StorageContrac
       if (change.inbox) await expect(drivers().inbox.has(change.inbox.consumer, change.inbox.messageId)).resolves.toBe(false);
     };
 
+    it('writes the position of an event appended by the same commit into the body of the message that carries it', async () => {
+      const appended = events(2);
+      const body = (type: string) => JSON.stringify({ id: 'x', event_type: type, payload: { amountMinor: 1250 } });
+      const { change, streamId } = await aChangeSet({
+        append: undefined,
+        outbox: [
+          anOutboxMessage({ messageId: appended[1].eventId, payload: body('second'), positionOf: appended[1].eventId }),
+          anOutboxMessage({ messageId: appended[0].eventId, payload: body('first'), positionOf: appended[0].eventId }),
+          anOutboxMessage({ payload: 'not JSON, no position asked' }),
+        ],
+      });
+      const committed = { ...change, append: { streamId, expectedVersion: 0, events: appended } };
+      await drivers().unitOfWork.commit(committed, now);
+
+      const stream = await drivers().eventStore.readStream(streamId);
+      const rows = await outboxRowsOf(committed);
+      // Row order stays the order of the change set.
+      expect(rows.map((row) => row.messageId)).toEqual((committed.outbox ?? []).map((message) => message.messageId));
+      expect(rows.map((row) => row.payload)).toEqual([
+        `${body('second').slice(0, -1)},"position":${stream[1].position}}`,
+        `${body('first').slice(0, -1)},"position":${stream[0].position}}`,
+        'not JSON, no position asked',
+      ]);
+      expect(JSON.parse(rows[0].payload)).toEqual({ id: 'x', event_type: 'second', payload: { amountMinor: 1250 }, position: stream[1].position });
+      expect(rows.every((row) => !('positionOf' in row))).toBe(true);
+    });
+
     it('commits every part together and returns the stream version and last position', async () => {
       const { change, claim, streamId } = await aChangeSet();
       const result = await drivers().unitOfWork.commit(change, now);

@@ -46,14 +46,16 @@ export function applyAppend(db: MemoryDatabase, request: AppendRequest): AppendR
   return { nextVersion: version, lastPosition: position };
 }
 
-export function applyOutbox(db: MemoryDatabase, messages: readonly OutboxMessage[], now: Date): void {
+/** `positions`: event id -> global position of the events appended by the same commit. */
+export function applyOutbox(db: MemoryDatabase, messages: readonly OutboxMessage[], now: Date, positions: ReadonlyMap<string, number> = new Map()): void {
   for (const message of messages) {
+    const position = message.positionOf === undefined ? undefined : positions.get(message.positionOf);
     db.outbox.push({
       id: db.nextOutboxId(),
       messageId: message.messageId,
       topic: message.topic,
       key: message.key,
-      payload: message.payload,
+      payload: position === undefined ? message.payload : withPosition(message.payload, position),
       headers: copy(message.headers),
       partition: outboxPartition(message.key, db.outboxPartitions),
       createdAt: new Date(now.getTime()),
@@ -63,6 +65,11 @@ export function applyOutbox(db: MemoryDatabase, messages: readonly OutboxMessage
       sentAt: null,
     });
   }
+}
+
+/** Adds `"position":N` as the last member of a JSON object body, as the PostgreSQL driver does. */
+function withPosition(payload: string, position: number): string {
+  return payload.endsWith('}') ? `${payload.slice(0, -1)},"position":${position}}` : payload;
 }
 
 export function applyProjection(db: MemoryDatabase, view: OrderView): void {

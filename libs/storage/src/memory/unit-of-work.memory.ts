@@ -31,7 +31,9 @@ export class MemoryUnitOfWork extends UnitOfWork {
     if (change.idempotency) checkIdempotencyCompletion(this.db, change.idempotency);
 
     const appended = change.append ? applyAppend(this.db, change.append) : undefined;
-    if (change.outbox) applyOutbox(this.db, change.outbox, now);
+    const appendedCount = change.append?.events.length ?? 0;
+    const positions = new Map(appendedCount === 0 ? [] : this.db.log.slice(-appendedCount).map((event) => [event.eventId, event.position]));
+    if (change.outbox) applyOutbox(this.db, change.outbox, now, positions);
     if (change.projection) applyProjection(this.db, change.projection);
     if (change.idempotency) applyIdempotencyCompletion(this.db, change.idempotency);
     if (change.saga) applySaga(this.db, change.saga);

@@ -177,7 +177,7 @@ export function buildCommitStatement(change: ChangeSet, now: Date, options: Post
         FROM (VALUES ${rows.join(', ')}) AS v(event_id, n, type, schema_version, data, metadata, occurred_at)
         WHERE ${currentVersion} = ${expected}::int
         ORDER BY v.n
-        RETURNING version, position)`);
+        RETURNING event_id, version, position)`);
       columns.push(
         '(SELECT count(*) FROM appended)::int AS appended',
         '(SELECT max(version) FROM appended) AS next_version',
@@ -189,14 +189,24 @@ export function buildCommitStatement(change: ChangeSet, now: Date, options: Post
   }
 
   if (change.outbox && change.outbox.length > 0) {
+    // Messages that carry an event of this commit get its position, known only once appended.
+    const positions = gate !== '' && change.outbox.some((message) => message.positionOf !== undefined);
     const rows = change.outbox.map(
-      (message) =>
-        `(${p.add(message.messageId)}, ${p.add(message.topic)}, ${p.add(message.key)}, ` +
-        `${p.add(outboxPartition(message.key, options.partitions))}::int, ${p.add(message.payload)}, ${p.json(message.headers)}, ${at()})`,
+      (message, index) =>
+        `(${index + 1}, ${p.add(message.messageId)}, ${p.add(message.topic)}, ${p.add(message.key)}, ` +
+        `${p.add(outboxPartition(message.key, options.partitions))}::int, ${p.add(message.payload)}, ${p.json(message.headers)}, ${at()}` +
+        `${positions ? `, ${message.positionOf === undefined ? 'NULL' : p.add(message.positionOf)}::text` : ''})`,
     );
+    const payload = positions
+      ? `CASE WHEN a.position IS NULL OR right(v.payload, 1) <> '}' THEN v.payload ELSE left(v.payload, -1) || ',"position":' || a.position || '}' END`
+      : 'v.payload';
     ctes.push(`outboxed AS (
       INSERT INTO outbox (message_id, topic, key, partition, payload, headers, created_at)
-      SELECT * FROM (VALUES ${rows.join(', ')}) AS v(message_id, topic, key, partition, payload, headers, created_at) ${gate}
+      SELECT v.message_id, v.topic, v.key, v.partition, ${payload}, v.headers, v.created_at
+      FROM (VALUES ${rows.join(', ')}) AS v(n, message_id, topic, key, partition, payload, headers, created_at${positions ? ', position_of' : ''})
+      ${positions ? 'LEFT JOIN appended a ON a.event_id::text = v.position_of' : ''}
+      ${gate}
+      ORDER BY v.n
       RETURNING partition)`);
     if (options.notify) {
       columns.push(
