@@ -32,7 +32,8 @@ export async function runMigratorCli(argv: readonly string[], config: OmsConfig,
   }
   if (command.kind === 'create-topics' || command.kind === 'check-topics') {
     const name = command.kind === 'create-topics' ? 'topics create' : 'topics check';
-    if (config.broker.kafka.brokers.length === 0) {
+    const needsBroker = !(command.kind === 'create-topics' && command.dryRun); // a dry run prints settings only
+    if (needsBroker && config.broker.kafka.brokers.length === 0) {
       io.err(`migrator: ${name} needs KAFKA_BROKERS (the Kafka bootstrap brokers)`);
       return EXIT_USAGE;
     }
