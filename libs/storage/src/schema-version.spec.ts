@@ -63,6 +63,25 @@ describe('SchemaWatch', () => {
     expect(lines[1]).toBe('info database schema is current (3 migrations): serving');
   });
 
+  it('logs a start on an empty database once while migrate up applies the migrations one by one', async () => {
+    const { watch, lines } = watchOf([[], ['A1'], ['A1', 'B2'], ['A1', 'B2', 'C3']]);
+    for (let i = 0; i < 4; i++) await watch.check();
+
+    expect(lines.map((line) => line.split(':')[0])).toEqual(['warn database schema is behind this build', 'info database schema is current (3 migrations)']);
+  });
+
+  it('logs again when another newer migration appears ahead', async () => {
+    const versions = [
+      ['A1', 'B2', 'C3', 'D4'],
+      ['A1', 'B2', 'C3', 'D4'],
+      ['A1', 'B2', 'C3', 'D4', 'E5'],
+    ];
+    const { watch, lines } = watchOf(versions);
+    for (let i = 0; i < 3; i++) await watch.check();
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('(D4, E5)');
+  });
+
   it('says nothing about a schema that is current from the start', async () => {
     const { watch, lines } = watchOf([['A1', 'B2', 'C3']]);
     await watch.check();

@@ -12,7 +12,8 @@ interface WatchLogger {
  * Compares the database schema with this build, on demand (start-up, every readiness probe),
  * and logs only when what it finds changes: one line when the schema is behind (naming the
  * missing migrations and `migrator migrate up`), one when it is ahead, one when it became
- * current. A probe every few seconds must not repeat the same line forever.
+ * current. A probe every few seconds must not repeat the same line forever, nor report each
+ * step of a `migrate up` that is running (fewer missing is progress, not news).
  */
 export class SchemaWatch {
   private lastKey: string | undefined;
@@ -24,7 +25,7 @@ export class SchemaWatch {
 
   async check(): Promise<SchemaVersion> {
     const version = await this.read();
-    const key = JSON.stringify(version);
+    const key = stateKey(version);
     if (key !== this.lastKey) {
       const first = this.lastKey === undefined;
       this.lastKey = key;
@@ -56,6 +57,21 @@ export class SchemaWatch {
       const version = await this.check().catch(() => undefined); // the database check reports outages
       if ((version && schemaServes(version)) || stopped()) return;
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
+
+/** What is worth a log line: entering another state; for "ahead", also another set of newer migrations. */
+function stateKey(version: SchemaVersion): string {
+  switch (version.state) {
+    case 'current':
+    case 'behind':
+      return version.state;
+    case 'ahead':
+      return `ahead:${version.unknown.map((migration) => `${migration.name}=${migration.backwardCompatible}`).join(',')}`;
+    default: {
+      const unexpected: never = version;
+      return String(unexpected);
     }
   }
 }
