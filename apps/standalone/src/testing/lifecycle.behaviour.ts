@@ -30,6 +30,9 @@ const key = (name: string) => `${name}-${process.pid}-${++keys}`;
  * The acceptance lifecycle of OMS, run against a whole process (API + relay + sagas + partners)
  * on the storage driver of `config`: every client-visible path over REST and gRPC.
  */
+/** Creating and migrating a database and starting every module takes seconds on a shared machine. */
+const START_TIMEOUT_MS = 60_000;
+
 export function describeOrderLifecycle(
   name: string,
   config: () => Promise<{ config: OmsConfig; cleanup(): Promise<void> }>,
@@ -44,11 +47,11 @@ export function describeOrderLifecycle(
       const prepared = await config();
       cleanup = prepared.cleanup;
       oms = await startOms(prepared.config);
-    });
+    }, START_TIMEOUT_MS);
     afterAll(async () => {
       await oms?.close();
       await cleanup?.();
-    });
+    }, START_TIMEOUT_MS);
 
     async function placed(sku = 'SKU-1'): Promise<string> {
       const created = await rest(oms, 'POST', '/v1/orders', anOrderBody(sku), key('create'));
