@@ -22,3 +22,4 @@ export {
 } from './kafka/kafka-topics';
 export type { KafkaConsumerOptions } from './kafka/kafka-consumer';
 export type { KafkaPublisherOptions } from './kafka/kafka-publisher';
+export { KafkaGroupReader, type GroupReadOptions, type PartitionRange, type RawMessage, type RawRecord } from './kafka/kafka-group-reader';

@@ -1,6 +1,10 @@
 import type { BrokerMessage, PendingOutboxMessage } from '@oms/domain';
 
-/** Headers a dead letter carries besides the original ones; `dlq-reprocess` reads them back. */
+/**
+ * Headers a dead letter of an outbox row carries besides the original ones. Its payload stays in the
+ * row, which `migrator outbox dead-letters reprocess` sets pending again; `migrator dlq reprocess`
+ * skips these letters (they name no x-original-topic).
+ */
 export const DEAD_LETTER_HEADERS = Object.freeze({
   reason: 'dlq_reason',
   originalTopic: 'dlq_original_topic',
