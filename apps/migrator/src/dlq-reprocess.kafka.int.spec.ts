@@ -277,6 +277,27 @@ it('retries a throwing handler, dead-letters it once with the Go OMS headers, mo
   );
   expect(await statusOf(x)).toBe('CANCELED');
   expect(await app.get(SagaStore).listByOrder(x)).toHaveLength(1);
+  // The relay published each saga's lifecycle on oms.saga.events, keyed by order, in order.
+  const sagaEventsOf = async (orderId: string) =>
+    (await topicRecords(config.broker.kafka.sagaTopic))
+      .filter((record) => record.key?.toString() === orderId)
+      .sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)))
+      .map((record) => {
+        const body = JSON.parse(record.value?.toString() ?? '{}') as { event_type: string; order_id: string; metadata: { saga_kind: string } };
+        return [body.event_type, body.metadata.saga_kind, body.order_id === orderId];
+      });
+  const yEvents = await until('order y\'s saga events are on the saga topic', async () => {
+    const events = await sagaEventsOf(y);
+    return events.length >= 2 ? events : undefined;
+  });
+  expect(yEvents).toEqual([
+    ['saga.started', 'fulfilment', true],
+    ['saga.completed', 'fulfilment', true],
+  ]);
+  expect(await sagaEventsOf(x)).toEqual([
+    ['saga.started', 'cancellation', true],
+    ['saga.canceled', 'cancellation', true],
+  ]);
   const reservations = app.get(InProcessInventory).effects().reservations;
 
   // 6. The group remembers: the next run finds nothing. Replaying everything again is harmless:

@@ -5,3 +5,4 @@ export * from './openapi/openapi.document';
 export * from './proto/proto-path';
 export * from './events/order-event.catalog';
 export * from './events/dead-letter';
+export * from './events/saga-event.body';
