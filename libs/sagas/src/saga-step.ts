@@ -39,8 +39,8 @@ const toDate = (iso: string | null): Date | null => (iso === null ? null : new D
  * One step of a saga: load the saga row and the order -> decideSaga -> commit, in ONE
  * transaction, the saga row and exactly the order events the decision produced, appended at
  * the order version that was read (nothing is decided twice), with the saga's end event when the
- * decision ends it. When the order moved since it was
- * read (a conflict on its stream), the step is decided again on a fresh read, a few times.
+ * decision ends it. When the order moved since it was read (a conflict on its stream), the step
+ * is decided again on a fresh read, a few times.
  */
 export class SagaStep {
   private readonly logger = new Logger('SagaRunner');
