@@ -1,6 +1,7 @@
 import { loadConfig } from '@oms/config';
 import type { GroupReadOptions, KafkaGroupReader, PartitionRange, RawMessage, RawRecord } from '@oms/messaging';
 import { reprocessDlqTopic, type OpenGroupReader } from './dlq-topic-reprocess.command';
+import { EXIT_USAGE, runMigratorCli } from './migrator.cli';
 import type { DlqTopicReprocess } from './migrator.args';
 
 const config = loadConfig({ OMS_BROKER_DRIVER: 'kafka', KAFKA_BROKERS: 'b-1:9092' });
@@ -186,5 +187,14 @@ describe('migrator dlq reprocess', () => {
       'skip     oms.dlq[0]@4 key order-4: has no payload',
     ]);
     expect(Object.keys(reader.published[0].headers)).toEqual(['ce_type']);
+  });
+});
+
+describe('migrator dlq reprocess without Kafka', () => {
+  it('says it needs KAFKA_BROKERS (exit 2) and needs no database', async () => {
+    const err: string[] = [];
+    const code = await runMigratorCli(['dlq', 'reprocess'], loadConfig({}), { out: () => undefined, err: (line) => err.push(line) });
+    expect(code).toBe(EXIT_USAGE);
+    expect(err).toEqual(['migrator: dlq reprocess reads the dead-letter topic on Kafka: KAFKA_BROKERS is required']);
   });
 });
