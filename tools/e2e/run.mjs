@@ -267,7 +267,7 @@ async function main() {
     )
   ).rows[0];
   const sagaRows = (await run.pool.query(`SELECT status, count(*)::int AS n FROM sagas GROUP BY status ORDER BY status`)).rows;
-  const sagas = (await run.pool.query(`SELECT saga_id, order_id, kind, status FROM sagas`)).rows;
+  const sagaList = (await run.pool.query(`SELECT saga_id, order_id, kind, status FROM sagas`)).rows;
   const records = run.observer.records.filter((record) => record.topic === TOPICS.orders);
   const dlqMessages = run.observer.records.filter((record) => record.topic === TOPICS.dlq).length;
 
@@ -280,7 +280,7 @@ async function main() {
     checkPartnerEffects(storeEvents, finalStatus, partnerStats),
     checkIdempotency(idempotencyRows, client.keysUsed),
     checkLeftovers({ outbox, dlqMessages, sagas: Object.fromEntries(sagaRows.map((row) => [row.status, row.n])) }),
-    checkSagaEvents(sagas, run.observer.records.filter((record) => record.topic === TOPICS.saga)),
+    checkSagaEvents(sagaList, run.observer.records.filter((record) => record.topic === TOPICS.saga)),
     checkCrashes({ kills, processes: run.processes, startupFailures }),
   ];
 
