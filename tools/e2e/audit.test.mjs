@@ -7,6 +7,7 @@ import {
   checkIdempotency,
   checkLeftovers,
   checkPartnerEffects,
+  checkSagaEvents,
   checkTerminalStates,
   checkTopicCompleteness,
   checkTopicOrder,
@@ -165,5 +166,41 @@ describe('checkLeftovers and checkCrashes', () => {
     assert.equal(checkCrashes({ kills: [kill], processes: [quiet] }).ok, true);
     assert.equal(checkCrashes({ kills: [{ ...kill, restartedReady: false }], processes: [quiet] }).ok, false);
     assert.equal(checkCrashes({ kills: [kill], processes: [{ unexpectedExits: () => [{ code: 1, signal: null }] }] }).ok, false);
+  });
+});
+
+describe('checkSagaEvents', () => {
+  const sagas = [
+    { saga_id: 's-a', order_id: 'a', kind: 'fulfilment', status: 'COMPLETED' },
+    { saga_id: 's-b', order_id: 'b', kind: 'fulfilment', status: 'COMPENSATED' },
+  ];
+  const sagaEvent = (sagaId, orderId, type, offset, partition = 0) => ({
+    topic: 'oms.saga.events',
+    partition,
+    offset,
+    key: orderId,
+    ceId: `${sagaId}:${type}`,
+    type,
+    sagaOrderId: orderId,
+    sagaId,
+  });
+  const clean = [
+    sagaEvent('s-a', 'a', 'saga.started', 0),
+    sagaEvent('s-b', 'b', 'saga.started', 0, 1),
+    sagaEvent('s-a', 'a', 'saga.completed', 1),
+    sagaEvent('s-b', 'b', 'saga.failed', 1, 1),
+  ];
+
+  it('passes on started then one allowed end per saga, repeats counted once', () => {
+    assert.equal(checkSagaEvents(sagas, clean).ok, true);
+    assert.equal(checkSagaEvents(sagas, [...clean, { ...clean[2], offset: 2 }]).ok, true);
+  });
+
+  it('fails on a missing end, an end its status does not allow, an end before the start, a wrong key and an unknown saga', () => {
+    assert.equal(checkSagaEvents(sagas, clean.slice(0, 3)).ok, false);
+    assert.equal(checkSagaEvents(sagas, [...clean.slice(0, 3), sagaEvent('s-b', 'b', 'saga.completed', 1, 1)]).ok, false);
+    assert.equal(checkSagaEvents(sagas, [sagaEvent('s-a', 'a', 'saga.completed', 0), sagaEvent('s-a', 'a', 'saga.started', 1), ...clean.slice(1, 2), clean[3]]).ok, false);
+    assert.equal(checkSagaEvents(sagas, [{ ...clean[0], key: 'x' }, ...clean.slice(1)]).ok, false);
+    assert.equal(checkSagaEvents(sagas, [...clean, sagaEvent('s-z', 'z', 'saga.started', 5)]).ok, false);
   });
 });

@@ -20,6 +20,7 @@ import {
   checkCrashes,
   checkIdempotency,
   checkLeftovers,
+  checkSagaEvents,
   checkPartnerEffects,
   checkTerminalStates,
   checkTopicCompleteness,
@@ -166,7 +167,7 @@ async function main() {
   say(`ready: ${run.processes.map((app) => `${app.name} (pid ${app.child.pid})`).join(', ')}`);
 
   // 3. The topic observer, in its own consumer group, from the beginning.
-  run.observer = await startObserver(kafka.brokers, [TOPICS.orders, TOPICS.dlq], `oms-e2e-observer-${process.pid}`, kafka.env);
+  run.observer = await startObserver(kafka.brokers, [TOPICS.orders, TOPICS.dlq, TOPICS.saga], `oms-e2e-observer-${process.pid}`, kafka.env);
   say('topic observer joined');
 
   // 4. The workload, with kill -9 of one relay and one saga once 40% of the orders are paid.
@@ -242,7 +243,10 @@ async function main() {
     ).rows;
     const seen = new Set(run.observer.records.map((record) => record.eventId));
     const unseen = storeEvents.filter((event) => !seen.has(event.eventId)).length;
-    if ((outbox.rows[0].pending === 0 && running.rows[0].n === 0 && unseen === 0) || Date.now() > drainDeadline) break;
+    const ended = await run.pool.query(`SELECT count(*)::int AS n FROM sagas WHERE status <> 'RUNNING'`);
+    const endEvents = new Set(run.observer.records.filter((record) => record.topic === TOPICS.saga && record.type !== 'saga.started').map((record) => record.ceId));
+    const quiet = outbox.rows[0].pending === 0 && running.rows[0].n === 0 && unseen === 0 && endEvents.size >= ended.rows[0].n;
+    if (quiet || Date.now() > drainDeadline) break;
     await sleep(500);
   }
   await sleep(1_000); // late duplicates from a relay, if any, belong in the audit too
@@ -263,6 +267,7 @@ async function main() {
     )
   ).rows[0];
   const sagaRows = (await run.pool.query(`SELECT status, count(*)::int AS n FROM sagas GROUP BY status ORDER BY status`)).rows;
+  const sagaList = (await run.pool.query(`SELECT saga_id, order_id, kind, status FROM sagas`)).rows;
   const records = run.observer.records.filter((record) => record.topic === TOPICS.orders);
   const dlqMessages = run.observer.records.filter((record) => record.topic === TOPICS.dlq).length;
 
@@ -275,6 +280,7 @@ async function main() {
     checkPartnerEffects(storeEvents, finalStatus, partnerStats),
     checkIdempotency(idempotencyRows, client.keysUsed),
     checkLeftovers({ outbox, dlqMessages, sagas: Object.fromEntries(sagaRows.map((row) => [row.status, row.n])) }),
+    checkSagaEvents(sagaList, run.observer.records.filter((record) => record.topic === TOPICS.saga)),
     checkCrashes({ kills, processes: run.processes, startupFailures }),
   ];
 

@@ -1,5 +1,9 @@
 import { UsageError, parseMigratorArgs } from './migrator.args';
 
+const OUTBOX = 'reprocess-outbox-dead-letters';
+const DEPRECATED = expect.stringContaining('"outbox dlq-reprocess" is deprecated, use "outbox dead-letters reprocess"');
+const DLQ = 'reprocess-dlq-topic';
+
 describe('migrator arguments', () => {
   it.each([
     [['migrate', 'up'], { kind: 'up' }],
@@ -13,9 +17,27 @@ describe('migrator arguments', () => {
     [['status'], { kind: 'status' }],
     [['projections', 'rebuild'], { kind: 'rebuild-projections' }],
     [['projections', 'rebuild', '--batch-size', '100'], { kind: 'rebuild-projections', batchSize: 100 }],
-    [['outbox', 'dlq-reprocess'], { kind: 'dlq-reprocess', execute: false, limit: 1000 }],
-    [['outbox', 'dlq-reprocess', '--execute', '--limit', '5'], { kind: 'dlq-reprocess', execute: true, limit: 5 }],
-    [['outbox', 'dlq-reprocess', '--limit=7'], { kind: 'dlq-reprocess', execute: false, limit: 7 }],
+    [['outbox', 'dead-letters', 'reprocess'], { kind: OUTBOX, execute: false, limit: 1000 }],
+    [['outbox', 'dead-letters', 'reprocess', '--execute', '--limit', '5'], { kind: OUTBOX, execute: true, limit: 5 }],
+    // The previous spelling still works, with a hint to move on.
+    [['outbox', 'dlq-reprocess'], { kind: OUTBOX, execute: false, limit: 1000, hint: DEPRECATED }],
+    [['outbox', 'dlq-reprocess', '--execute', '--limit', '5'], { kind: OUTBOX, execute: true, limit: 5, hint: DEPRECATED }],
+    [['outbox', 'dlq-reprocess', '--limit=7'], { kind: OUTBOX, execute: false, limit: 7, hint: DEPRECATED }],
+    [['dlq', 'reprocess'], { kind: DLQ, options: { execute: false, limit: 1000, group: 'oms-dlq-reprocess', fromBeginning: false } }],
+    [
+      ['dlq', 'reprocess', '--execute', '--limit', '10', '--type', 'OrderPaymentRequested', '--since=2026-03-01T10:00:00Z', '--group', 'ops-1', '--from-beginning'],
+      {
+        kind: DLQ,
+        options: {
+          execute: true,
+          limit: 10,
+          type: 'OrderPaymentRequested',
+          since: new Date('2026-03-01T10:00:00Z'),
+          group: 'ops-1',
+          fromBeginning: true,
+        },
+      },
+    ],
     [['events', 'replay', '--from-position', '10'], { kind: 'replay-events', range: { by: 'position', from: 10 }, execute: false }],
     [
       ['events', 'replay', '--from-position', '10', '--to-position', '20', '--execute'],
@@ -54,7 +76,17 @@ describe('migrator arguments', () => {
     [['up', 'extra'], /unexpected argument "extra"/],
     [['projections', 'drop'], /unknown projections command "drop"/],
     [['projections', 'rebuild', '--steps', '1'], /unknown option --steps/],
-    [['outbox', 'purge'], /unknown outbox command "purge"/],
+    [['outbox', 'purge'], /unknown outbox command "purge" \(expected: dead-letters reprocess\)/],
+    [['outbox', 'dead-letters'], /unknown outbox command "dead-letters"/],
+    [['outbox', 'dead-letters', 'purge'], /unknown outbox command "dead-letters purge"/],
+    [['outbox', 'dead-letters', 'reprocess', '--type', 'X'], /unknown option --type/],
+    [['dlq', 'replay'], /unknown dlq command "replay" \(expected: reprocess\)/],
+    [['dlq', 'reprocess', '--limit', '0'], /--limit must be a positive integer/],
+    [['dlq', 'reprocess', '--since', 'last week'], /--since must be an ISO-8601 time/],
+    [['dlq', 'reprocess', '--type', ' '], /--type must not be empty/],
+    [['dlq', 'reprocess', '--group'], /--group needs a value/],
+    [['dlq', 'reprocess', '--from-beginning=yes'], /--from-beginning takes no value/],
+    [['dlq', 'reprocess', '--strict'], /unknown option --strict/],
     [['outbox', 'dlq-reprocess', '--limit', '0'], /--limit must be a positive integer/],
     [['outbox', 'dlq-reprocess', '--execute=yes'], /--execute takes no value/],
     [['outbox', 'dlq-reprocess', '--since', '2026-01-01'], /unknown option --since/],

@@ -4,19 +4,41 @@ export type MigratorCommand =
   | { readonly kind: 'down'; readonly steps: number }
   | { readonly kind: 'status' }
   | { readonly kind: 'rebuild-projections'; readonly batchSize?: number }
-  | { readonly kind: 'dlq-reprocess'; readonly execute: boolean; readonly limit: number }
+  | { readonly kind: 'reprocess-outbox-dead-letters'; readonly execute: boolean; readonly limit: number; readonly hint?: string }
+  | { readonly kind: 'reprocess-dlq-topic'; readonly options: DlqTopicReprocess }
   | { readonly kind: 'replay-events'; readonly range: ReplayRange; readonly execute: boolean }
   | { readonly kind: 'create-topics'; readonly dryRun: boolean }
   | { readonly kind: 'check-topics'; readonly strict: boolean }
   | { readonly kind: 'help' };
+
+/** `dlq reprocess`: which letters of the dead-letter topic to replay, and whether to. */
+export interface DlqTopicReprocess {
+  readonly execute: boolean;
+  readonly limit: number;
+  /** Only letters of this event type (`OrderPaymentRequested`, or its ce_type). */
+  readonly type?: string;
+  /** Only letters dead-lettered at or after this time (x-failed-at). */
+  readonly since?: Date;
+  /** The consumer group whose committed offsets say which letters were dealt with. */
+  readonly group: string;
+  /** Read every retained letter, not only those after the group's committed offsets. */
+  readonly fromBeginning: boolean;
+}
 
 /** Events to replay: by global position (inclusive) or by occurred-at time (since inclusive, until exclusive). */
 export type ReplayRange =
   | { readonly by: 'position'; readonly from: number; readonly to?: number }
   | { readonly by: 'time'; readonly since: Date; readonly until?: Date };
 
-/** Dead-lettered rows listed or reset by one `outbox dlq-reprocess` run when --limit is not given. */
+/** Dead-lettered rows listed or reset by one `outbox dead-letters reprocess` run (and letters replayed by `dlq reprocess`) when --limit is not given. */
 export const DEFAULT_DLQ_LIMIT = 1000;
+
+/** The consumer group of `dlq reprocess`: its committed offsets mark the letters already dealt with. */
+export const DEFAULT_DLQ_GROUP = 'oms-dlq-reprocess';
+
+const DEPRECATED_OUTBOX_REPROCESS =
+  'migrator: "outbox dlq-reprocess" is deprecated, use "outbox dead-letters reprocess" (dead-lettered outbox rows; ' +
+  '"dlq reprocess" replays the dead-letter topic)';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -32,10 +54,20 @@ export const USAGE = `Usage: migrator <command>
   migrate status              list applied and pending migrations
   projections rebuild [--batch-size N]
                               recompute orders_view from the event store
-  outbox dlq-reprocess [--execute] [--limit N]
-                              list dead-lettered outbox rows (dry run, default);
-                              --execute sets them pending again, the relay republishes
-                              them (at most N, default ${DEFAULT_DLQ_LIMIT}, oldest first)
+  outbox dead-letters reprocess [--execute] [--limit N]
+                              list outbox rows the broker kept refusing (status failed;
+                              dry run, default); --execute sets them pending again, the
+                              relay republishes them (at most N, default ${DEFAULT_DLQ_LIMIT}, oldest
+                              first). "outbox dlq-reprocess" is its deprecated spelling
+  dlq reprocess [--execute] [--limit N] [--type EVENT-TYPE] [--since ISO-TIME]
+                [--group NAME] [--from-beginning]
+                              list the letters consumers sent to the dead-letter topic
+                              (OMS_KAFKA_DLQ_TOPIC) after the offsets committed by group
+                              NAME (default ${DEFAULT_DLQ_GROUP}); --execute republishes each to its
+                              x-original-topic with its key and original headers (at most
+                              N, default ${DEFAULT_DLQ_LIMIT}) and commits the group past the letters
+                              replayed or left out by --type / --since, so the next run
+                              starts after them; --from-beginning reads all retained letters
   events replay --from-position N [--to-position M] [--execute]
   events replay --since ISO-TIME [--until ISO-TIME] [--execute]
                               re-publish a range of the event store through the outbox
@@ -50,7 +82,8 @@ export const USAGE = `Usage: migrator <command>
   help                        show this text
 
 "migrate" may be left out: "migrator up", "migrator status".
-The database comes from OMS_POSTGRES_DSN or OMS_POSTGRES_DSN_FILE (not needed by the topics commands).
+The database comes from OMS_POSTGRES_DSN or OMS_POSTGRES_DSN_FILE (not needed by the topics and dlq
+commands, which need KAFKA_BROKERS and the OMS_KAFKA_* connection settings).
 Exit status: 0 done, 1 failed (nothing half-applied), 2 bad usage or configuration.`;
 
 export function parseMigratorArgs(argv: readonly string[]): MigratorCommand {
@@ -58,13 +91,36 @@ export function parseMigratorArgs(argv: readonly string[]): MigratorCommand {
   if (args[0] === '--') args.shift();
   if (args.length === 0 || ['help', '--help', '-h'].includes(args[0])) return { kind: 'help' };
   const group = GROUPS.includes(args[0]) ? args.shift() : 'migrate';
-  const action = args.shift();
+  let action = args.shift();
+  // A three-word command: `outbox dead-letters reprocess`.
+  if (group === 'outbox' && action === 'dead-letters' && args[0] !== undefined && !args[0].startsWith('--')) action = `${action} ${args.shift()}`;
   const options = parseOptions(args);
 
   if (group === 'outbox') {
-    if (action !== 'dlq-reprocess') throw new UsageError(`unknown outbox command "${action ?? ''}" (expected: dlq-reprocess)`);
+    const deprecated = action === 'dlq-reprocess';
+    if (!deprecated && action !== 'dead-letters reprocess') {
+      throw new UsageError(`unknown outbox command "${action ?? ''}" (expected: dead-letters reprocess)`);
+    }
     assertOnly(options, ['execute', 'limit']);
-    return { kind: 'dlq-reprocess', execute: flag(options, 'execute'), limit: positive(options, 'limit') ?? DEFAULT_DLQ_LIMIT };
+    const command = { kind: 'reprocess-outbox-dead-letters', execute: flag(options, 'execute'), limit: positive(options, 'limit') ?? DEFAULT_DLQ_LIMIT } as const;
+    return deprecated ? { ...command, hint: DEPRECATED_OUTBOX_REPROCESS } : command;
+  }
+  if (group === 'dlq') {
+    if (action !== 'reprocess') throw new UsageError(`unknown dlq command "${action ?? ''}" (expected: reprocess)`);
+    assertOnly(options, ['execute', 'limit', 'type', 'since', 'group', 'from-beginning']);
+    const type = text(options, 'type');
+    const since = instant(options, 'since');
+    return {
+      kind: 'reprocess-dlq-topic',
+      options: {
+        execute: flag(options, 'execute'),
+        limit: positive(options, 'limit') ?? DEFAULT_DLQ_LIMIT,
+        ...(type === undefined ? {} : { type }),
+        ...(since === undefined ? {} : { since }),
+        group: text(options, 'group') ?? DEFAULT_DLQ_GROUP,
+        fromBeginning: flag(options, 'from-beginning'),
+      },
+    };
   }
   if (group === 'events') {
     if (action !== 'replay') throw new UsageError(`unknown events command "${action ?? ''}" (expected: replay)`);
@@ -108,9 +164,9 @@ export function parseMigratorArgs(argv: readonly string[]): MigratorCommand {
   }
 }
 
-const GROUPS = ['migrate', 'projections', 'outbox', 'events', 'topics'];
+const GROUPS = ['migrate', 'projections', 'outbox', 'events', 'topics', 'dlq'];
 /** Options that take no value. */
-const FLAGS = new Set(['execute', 'dry-run', 'strict']);
+const FLAGS = new Set(['execute', 'dry-run', 'strict', 'from-beginning']);
 
 function parseOptions(args: string[]): Map<string, string> {
   const options = new Map<string, string>();
@@ -137,6 +193,13 @@ function positive(options: Map<string, string>, name: string): number | undefine
     throw new UsageError(`--${name} must be a positive integer, got "${raw}"`);
   }
   return Number(raw);
+}
+
+/** A non-empty option value. */
+function text(options: Map<string, string>, name: string): string | undefined {
+  const raw = options.get(name);
+  if (raw !== undefined && raw.trim().length === 0) throw new UsageError(`--${name} must not be empty`);
+  return raw?.trim();
 }
 
 function flag(options: Map<string, string>, name: string): boolean {

@@ -1,8 +1,9 @@
 import { redactDsn, type OmsConfig } from '@oms/config';
 import { loadPostgresStorage } from '@oms/storage';
-import { reprocessDeadLetters } from './dlq-reprocess.command';
+import { reprocessDlqTopic } from './dlq-topic-reprocess.command';
+import { reprocessOutboxDeadLetters } from './outbox-dead-letters.command';
 import { replayEvents, type ReplayResult } from './events-replay.command';
-import { USAGE, UsageError, parseMigratorArgs, type MigratorCommand, type ReplayRange } from './migrator.args';
+import { USAGE, UsageError, parseMigratorArgs, type DlqTopicReprocess, type MigratorCommand, type ReplayRange } from './migrator.args';
 import { checkTopics } from './topics-check.command';
 import { createTopics, topicsDryRun } from './topics-create.command';
 
@@ -30,6 +31,8 @@ export async function runMigratorCli(argv: readonly string[], config: OmsConfig,
     io.out(USAGE);
     return EXIT_OK;
   }
+  if ('hint' in command && command.hint) io.err(command.hint);
+  if (command.kind === 'reprocess-dlq-topic') return runDlqTopicCommand(command.options, config, io);
   if (command.kind === 'create-topics' || command.kind === 'check-topics') {
     const name = command.kind === 'create-topics' ? 'topics create' : 'topics check';
     const needsBroker = !(command.kind === 'create-topics' && command.dryRun); // a dry run prints settings only
@@ -79,7 +82,24 @@ async function runTopicsCommand(
   return EXIT_OK;
 }
 
-type DatabaseCommand = Exclude<MigratorCommand, { kind: 'help' | 'create-topics' | 'check-topics' }>;
+/** `dlq reprocess`: the dead-letter topic on Kafka; no database. */
+async function runDlqTopicCommand(options: DlqTopicReprocess, config: OmsConfig, io: MigratorIo): Promise<number> {
+  const brokers = config.broker.kafka.brokers;
+  if (brokers.length === 0) {
+    io.err('migrator: dlq reprocess reads the dead-letter topic on Kafka: KAFKA_BROKERS is required');
+    return EXIT_USAGE;
+  }
+  try {
+    const result = await reprocessDlqTopic(config, options);
+    for (const line of result.lines) io.out(line);
+    return EXIT_OK;
+  } catch (error) {
+    io.err(`migrator: dlq reprocess failed on ${brokers.join(',')}: ${describe(error)}`);
+    return EXIT_FAILED;
+  }
+}
+
+type DatabaseCommand = Exclude<MigratorCommand, { kind: 'help' | 'create-topics' | 'check-topics' | 'reprocess-dlq-topic' }>;
 type PostgresStorage = Awaited<ReturnType<typeof loadPostgresStorage>>;
 
 async function execute(command: DatabaseCommand, config: OmsConfig, io: MigratorIo): Promise<void> {
@@ -153,8 +173,8 @@ async function maintain(
       io.out(`orders_view rebuilt: ${result.orders} order(s), ${result.removed} orphaned row(s) removed`);
       return;
     }
-    case 'dlq-reprocess': {
-      const result = await reprocessDeadLetters(db, {
+    case 'reprocess-outbox-dead-letters': {
+      const result = await reprocessOutboxDeadLetters(db, {
         execute: command.execute,
         limit: command.limit,
         notifyChannel: storage.OUTBOX_NOTIFY_CHANNEL,

@@ -86,15 +86,16 @@ async function commitRows(...keys: string[]): Promise<void> {
   }
 }
 
-describe('migrator outbox dlq-reprocess', () => {
+describe('migrator outbox dead-letters reprocess', () => {
   it('lists dead letters on a dry run, and with --execute sets them pending again (oldest first, --limit) and wakes the relays', async () => {
     await commitRows('order-a', 'order-b', 'order-c', 'order-d');
     const [a, , c, d] = await outboxRows();
     for (const row of [a, c, d]) await drivers.outbox.recordFailure(Number(row.id), `refused ${row.key}`, true);
     await drivers.outbox.markSent([Number(d.id)]); // a failed row is never marked sent: stays failed
 
-    const dry = await migrator('outbox', 'dlq-reprocess');
+    const dry = await migrator('outbox', 'dead-letters', 'reprocess');
     expect(dry.code).toBe(EXIT_OK);
+    expect(dry.err).toEqual([]);
     expect(dry.out).toHaveLength(4);
     expect(dry.out[0]).toMatch(new RegExp(`^dead +#${a.id} message ${a.message_id} key order-a topic oms.order.events attempts 1 at .*: refused order-a$`));
     expect(dry.out[1]).toContain(`#${c.id} `);
@@ -103,7 +104,7 @@ describe('migrator outbox dlq-reprocess', () => {
 
     let one: Awaited<ReturnType<typeof migrator>> | undefined;
     const heard = await notificationsDuring(async () => {
-      one = await migrator('outbox', 'dlq-reprocess', '--execute', '--limit', '1');
+      one = await migrator('outbox', 'dead-letters', 'reprocess', '--execute', '--limit', '1');
     });
     expect(one?.code).toBe(EXIT_OK);
     expect(one?.out).toEqual([
@@ -122,10 +123,12 @@ describe('migrator outbox dlq-reprocess', () => {
     const fetched = await drivers.outbox.fetchPending([a.partition], 10);
     expect(fetched.map((row) => row.id)).toContain(Number(a.id));
 
+    // The previous spelling does the same, and says which command replaces it.
     const rest = await migrator('outbox', 'dlq-reprocess', '--execute');
+    expect(rest.err).toEqual([expect.stringContaining('"outbox dlq-reprocess" is deprecated, use "outbox dead-letters reprocess"')]);
     expect(rest.out.at(-1)).toBe('2 dead-lettered row(s) set pending again: the relay republishes them');
     expect((await outboxRows()).every((row) => row.status === 'pending')).toBe(true);
-    expect((await migrator('outbox', 'dlq-reprocess')).out).toEqual([
+    expect((await migrator('outbox', 'dead-letters', 'reprocess')).out).toEqual([
       '0 dead-lettered row(s) listed (dry run: nothing changed, add --execute to republish)',
     ]);
   });

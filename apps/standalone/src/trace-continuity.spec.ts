@@ -60,6 +60,7 @@ beforeAll(async () => {
     baseUrl: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`,
     grpcAddress: '',
     opsUrl: `http://127.0.0.1:${app.get(OpsServer).address().port}`,
+    sagaEvents: new Map(),
     close,
   };
 });
@@ -103,10 +104,10 @@ it('one trace runs from POST /v1/orders/{id}/pay through the relay and the saga 
   const done = await waitForStatus(oms, orderId, 'ORDER_STATUS_CONFIRMED', 5_000);
   expect(done['order'].status).toBe('ORDER_STATUS_CONFIRMED');
 
-  // CONFIRMED is visible before the relay has published the last events: wait for that span.
-  const spans = await finishedSpansOnce((all) =>
-    all.some((span) => span.kind === SpanKind.PRODUCER && span.attributes['cloudevents.event_type'] === 'oms.order.v1.OrderConfirmed'),
-  );
+  // CONFIRMED is visible before the relay has published the last events: wait for those spans.
+  const published = (all: readonly ReadableSpan[], type: string) =>
+    all.some((span) => span.kind === SpanKind.PRODUCER && span.attributes['cloudevents.event_type'] === type);
+  const spans = await finishedSpansOnce((all) => published(all, 'oms.order.v1.OrderConfirmed') && published(all, 'oms.saga.v1.completed'));
   const request = spans.find((span) => span.kind === SpanKind.SERVER && String(span.attributes['url.path'] ?? span.attributes['http.target']).endsWith('/pay'));
   if (!request) throw new Error(`no server span of POST /v1/orders/${orderId}/pay among ${spans.length} spans`);
   const traceId = request.spanContext().traceId;
@@ -144,6 +145,9 @@ it('one trace runs from POST /v1/orders/{id}/pay through the relay and the saga 
   expect(sagaEvents).toEqual(
     expect.arrayContaining(['oms.order.v1.OrderStockReserved', 'oms.order.v1.OrderPaid', 'oms.order.v1.OrderConfirmed']),
   );
+  // So did its lifecycle events on oms.saga.events: started (written by the consumer's commit), completed (the last step's).
+  const lifecycle = inTrace.filter((span) => span.kind === SpanKind.PRODUCER && String(span.attributes['cloudevents.event_type']).startsWith('oms.saga.'));
+  expect(lifecycle.map((span) => span.attributes['cloudevents.event_type'])).toEqual(['oms.saga.v1.started', 'oms.saga.v1.completed']);
 
   // One log line per saga step, in the step's span, naming the order and the saga.
   const [reserveSpan] = named(inTrace, 'saga fulfilment reserve');

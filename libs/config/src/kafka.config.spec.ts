@@ -31,7 +31,14 @@ describe('Kafka configuration', () => {
       saga: { partitions: 12, replicationFactor: 3, retentionMs: 7 * DAY, minInsyncReplicas: 2 },
     });
     expect(kafka.producer).toEqual({ batchSize: 500, batchBytes: 1024 * 1024 });
-    expect(kafka.consumer).toEqual({ maxInFlight: 64, fetchMaxBytes: 10 * 1024 * 1024, partitionFetchMaxBytes: 1024 * 1024 });
+    expect(kafka.consumer).toEqual({
+      maxInFlight: 64,
+      fetchMaxBytes: 10 * 1024 * 1024,
+      partitionFetchMaxBytes: 1024 * 1024,
+      maxRetries: 3,
+      retryDelayMs: 200,
+      maxRetryDelayMs: 10_000,
+    });
   });
 
   it('reads TLS with a client certificate and SASL SCRAM, secrets from files', () => {
@@ -70,11 +77,21 @@ describe('Kafka configuration', () => {
       OMS_KAFKA_CONSUMER_MAX_IN_FLIGHT: '8',
       OMS_KAFKA_CONSUMER_FETCH_MAX_BYTES: '2mb',
       OMS_KAFKA_CONSUMER_PARTITION_FETCH_MAX_BYTES: '512kb',
+      OMS_KAFKA_CONSUMER_MAX_RETRIES: '0',
+      OMS_KAFKA_CONSUMER_RETRY_DELAY: '1s',
+      OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY: '1m',
     }).broker;
     expect(kafka.topics.orders).toEqual({ partitions: 48, replicationFactor: 5, retentionMs: 30 * DAY, minInsyncReplicas: 3 });
     expect(kafka.topics.dlq).toEqual({ partitions: 3, replicationFactor: 1, retentionMs: 14 * DAY, minInsyncReplicas: 1 });
     expect(kafka.producer).toEqual({ batchSize: 100, batchBytes: 256 * 1024 });
-    expect(kafka.consumer).toEqual({ maxInFlight: 8, fetchMaxBytes: 2 * 1024 * 1024, partitionFetchMaxBytes: 512 * 1024 });
+    expect(kafka.consumer).toEqual({
+      maxInFlight: 8,
+      fetchMaxBytes: 2 * 1024 * 1024,
+      partitionFetchMaxBytes: 512 * 1024,
+      maxRetries: 0,
+      retryDelayMs: 1_000,
+      maxRetryDelayMs: 60_000,
+    });
   });
 
   it('stops start-up with every invalid combination in one error, never echoing a secret', () => {
@@ -114,6 +131,14 @@ describe('Kafka configuration', () => {
         reason: '(4) must not exceed OMS_KAFKA_ORDERS_REPLICATION_FACTOR (3): no acks=all write could succeed',
       },
     ]);
+  });
+
+  it('refuses a first consumer retry delay above the longest one, and a negative or huge retry count', () => {
+    expect(issuesOf({ OMS_KAFKA_CONSUMER_RETRY_DELAY: '30s', OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY: '10s' })).toEqual([
+      { variable: 'OMS_KAFKA_CONSUMER_RETRY_DELAY', reason: '(30000 ms) must not exceed OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY (10000 ms)' },
+    ]);
+    expect(issuesOf({ OMS_KAFKA_CONSUMER_MAX_RETRIES: '-1' }).map((issue) => issue.variable)).toEqual(['OMS_KAFKA_CONSUMER_MAX_RETRIES']);
+    expect(issuesOf({ OMS_KAFKA_CONSUMER_MAX_RETRIES: '1001' }).map((issue) => issue.variable)).toEqual(['OMS_KAFKA_CONSUMER_MAX_RETRIES']);
   });
 
   it('requires both SASL credentials with a mechanism (and a mechanism with them), and the certificate with a key', () => {

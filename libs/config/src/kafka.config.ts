@@ -55,6 +55,11 @@ export interface KafkaConsumerTuning {
   readonly fetchMaxBytes: number; // OMS_KAFKA_CONSUMER_FETCH_MAX_BYTES 10mb
   /** Most bytes one fetch returns per partition (Kafka max.partition.fetch.bytes). */
   readonly partitionFetchMaxBytes: number; // OMS_KAFKA_CONSUMER_PARTITION_FETCH_MAX_BYTES 1mb
+  /** Retries of a message whose handler keeps failing before it is dead-lettered (unavailability not counted). */
+  readonly maxRetries: number; // OMS_KAFKA_CONSUMER_MAX_RETRIES 3
+  /** First pause before a failed message is handled again; doubles (with jitter) up to maxRetryDelayMs. */
+  readonly retryDelayMs: number; // OMS_KAFKA_CONSUMER_RETRY_DELAY 200ms
+  readonly maxRetryDelayMs: number; // OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY 10s
 }
 
 /** Fields of OmsConfig.broker.kafka built here. */
@@ -130,6 +135,13 @@ export const KAFKA_VARIABLES = {
   OMS_KAFKA_CONSUMER_MAX_IN_FLIGHT: variable('64', integer(1, 10_000), 'Messages one consumer handles at the same time (one key stays in order).'),
   OMS_KAFKA_CONSUMER_FETCH_MAX_BYTES: variable('10mb', size, 'Most bytes one consumer fetch returns (fetch.max.bytes).'),
   OMS_KAFKA_CONSUMER_PARTITION_FETCH_MAX_BYTES: variable('1mb', size, 'Most bytes one fetch returns per partition (max.partition.fetch.bytes).'),
+  OMS_KAFKA_CONSUMER_MAX_RETRIES: variable(
+    '3',
+    integer(0, 1_000),
+    'Retries of a message whose handler keeps failing, then it goes to the dead-letter topic (OMS_KAFKA_DLQ_TOPIC) and its key moves on; failures while the database is unreachable are retried without counting.',
+  ),
+  OMS_KAFKA_CONSUMER_RETRY_DELAY: variable('200ms', duration, 'First pause before a failed message is handled again (capped exponential backoff with jitter; both broker drivers).'),
+  OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY: variable('10s', duration, 'Longest pause between two attempts at a failed message.'),
 } as const;
 
 export type KafkaVariableName = keyof typeof KAFKA_VARIABLES;
@@ -171,6 +183,9 @@ export function buildKafkaConfig(v: KafkaValues): KafkaExtendedConfig {
       maxInFlight: v.OMS_KAFKA_CONSUMER_MAX_IN_FLIGHT,
       fetchMaxBytes: v.OMS_KAFKA_CONSUMER_FETCH_MAX_BYTES,
       partitionFetchMaxBytes: v.OMS_KAFKA_CONSUMER_PARTITION_FETCH_MAX_BYTES,
+      maxRetries: v.OMS_KAFKA_CONSUMER_MAX_RETRIES,
+      retryDelayMs: v.OMS_KAFKA_CONSUMER_RETRY_DELAY,
+      maxRetryDelayMs: v.OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY,
     },
   };
 }
@@ -179,7 +194,8 @@ const TLS_DETAILS = ['OMS_KAFKA_TLS_CA', 'OMS_KAFKA_TLS_CERT', 'OMS_KAFKA_TLS_KE
 
 /**
  * Combinations that cannot work: TLS details while TLS is off, half a client certificate,
- * SASL without credentials (or credentials without a mechanism), and topics whose
+ * SASL without credentials (or credentials without a mechanism), a first consumer retry delay
+ * above the longest one, and topics whose
  * min.insync.replicas exceeds their replication factor (every acks=all write would fail).
  */
 export function kafkaIssues(
@@ -208,6 +224,13 @@ export function kafkaIssues(
         issues.push({ variable: name, reason: `is set but OMS_KAFKA_SASL_MECHANISM is not (${KAFKA_SASL_MECHANISMS.join(', ')})` });
       }
     }
+  }
+  const { OMS_KAFKA_CONSUMER_RETRY_DELAY: retryDelay, OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY: maxRetryDelay } = v;
+  if (retryDelay !== undefined && maxRetryDelay !== undefined && retryDelay > maxRetryDelay) {
+    issues.push({
+      variable: 'OMS_KAFKA_CONSUMER_RETRY_DELAY',
+      reason: `(${retryDelay} ms) must not exceed OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY (${maxRetryDelay} ms)`,
+    });
   }
   for (const prefix of Object.values(TOPIC_PREFIXES)) {
     const replicas = v[`${prefix}_REPLICATION_FACTOR`];

@@ -23,3 +23,4 @@ export {
 export { KafkaStartupError } from './kafka/kafka-startup.errors';
 export type { KafkaConsumerOptions } from './kafka/kafka-consumer';
 export type { KafkaPublisherOptions } from './kafka/kafka-publisher';
+export { KafkaGroupReader, type GroupReadOptions, type PartitionRange, type RawMessage, type RawRecord } from './kafka/kafka-group-reader';

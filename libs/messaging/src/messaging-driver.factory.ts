@@ -18,7 +18,13 @@ export async function createMessagingDriver(
   switch (driver) {
     case 'memory': {
       // One instance is both publisher and consumer, so a single process sees its own messages.
-      const broker = new MemoryBroker({ topics: omsTopics(config.broker.kafka), ...options.memory });
+      const { retryDelayMs, maxRetryDelayMs } = config.broker.kafka.consumer;
+      const broker = new MemoryBroker({
+        topics: omsTopics(config.broker.kafka),
+        redeliveryDelayMs: retryDelayMs,
+        maxRedeliveryDelayMs: maxRetryDelayMs,
+        ...options.memory,
+      });
       return {
         driver,
         publisher: broker,

@@ -4,12 +4,13 @@ import { readWorkspaceFile, workspaceFiles } from './served-series.testdata';
 /** `oms_` words that are not metrics, and what they are. */
 const NOT_METRICS: Readonly<Record<string, string>> = {
   oms_outbox: 'the PostgreSQL NOTIFY channel of the outbox (docs/benchmarks.md)',
-  // Headers of the saga orchestrator's dead letters (libs/sagas order-events.consumer.ts).
-  oms_error: 'dead-letter header: why the handler failed',
-  oms_source_topic: 'dead-letter header: topic of the original message',
+  // Headers of consumers' dead letters (DLQ_HEADERS, libs/contracts dead-letter.ts); the first two are the previous release's.
+  oms_error: 'dead-letter header of the previous release: why the handler failed (now x-error-message)',
+  oms_source_topic: 'dead-letter header of the previous release: topic of the original message (now x-original-topic)',
   oms_source_partition: 'dead-letter header: partition of the original message',
   oms_source_offset: 'dead-letter header: offset of the original message',
-  oms_consumer: 'dead-letter header: the consumer group that gave up',
+  oms_consumer_group: 'dead-letter header: the consumer group that gave up',
+  oms_consumer: 'dead-letter header: the consumer (its inbox name) that gave up',
 };
 
 /** What operators read or load: the README, docs/*.md, the alert rules and their tests, the dashboards. */

@@ -75,8 +75,16 @@ export class OmsMetrics {
   );
   readonly outboxDeadLetters = this.counter(
     'oms_outbox_dead_letters_total',
-    'Messages sent to the dead-letter topic (outbox rows out of attempts and poison messages of consumers).',
+    'Outbox rows the broker kept refusing, sent to the dead-letter topic after their attempts (relay).',
   );
+
+  // Consumers (saga-orchestrator).
+  readonly consumerDeadLetters = new Counter<'topic' | 'consumer'>({
+    name: 'oms_consumer_dead_letters_total',
+    help: 'Consumed messages sent to the dead-letter topic (handler kept failing, or not a valid envelope), by source topic and consumer.',
+    labelNames: ['topic', 'consumer'],
+    registers: [this.registry],
+  });
 
   // Idempotency key cleanup (order-api).
   readonly idempotencyCleanupRuns = new Counter<'result'>({

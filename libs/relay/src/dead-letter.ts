@@ -1,6 +1,13 @@
+import { DLQ_HEADERS } from '@oms/contracts';
 import type { BrokerMessage, PendingOutboxMessage } from '@oms/domain';
 
-/** Headers a dead letter carries besides the original ones; `dlq-reprocess` reads them back. */
+/**
+ * Headers a dead letter of an outbox row carries besides the original ones and the Go OMS's four
+ * (`x-retry-count`, `x-original-topic`, `x-error-message`, `x-failed-at`, which its consumers and
+ * runbooks read on every letter). Its payload stays in the row, which
+ * `migrator outbox dead-letters reprocess` sets pending again; `migrator dlq reprocess` leaves these
+ * letters alone (`dlq_source: outbox-relay`).
+ */
 export const DEAD_LETTER_HEADERS = Object.freeze({
   reason: 'dlq_reason',
   originalTopic: 'dlq_original_topic',
@@ -31,6 +38,10 @@ export function deadLetterMessage(row: PendingOutboxMessage, details: DeadLetter
     value: details.omitPayload ? '' : row.payload,
     headers: {
       ...row.headers,
+      [DLQ_HEADERS.retryCount]: String(Math.max(0, details.attempts - 1)),
+      [DLQ_HEADERS.originalTopic]: row.topic,
+      [DLQ_HEADERS.errorMessage]: details.reason.slice(0, MAX_REASON_LENGTH),
+      [DLQ_HEADERS.failedAt]: details.failedAt.toISOString(),
       [DEAD_LETTER_HEADERS.reason]: details.reason.slice(0, MAX_REASON_LENGTH),
       [DEAD_LETTER_HEADERS.originalTopic]: row.topic,
       [DEAD_LETTER_HEADERS.attempts]: String(details.attempts),

@@ -226,7 +226,12 @@ describe('OutboxRelay', () => {
       [DEAD_LETTER_HEADERS.attempts]: '3',
       [DEAD_LETTER_HEADERS.source]: 'outbox-relay',
       [DEAD_LETTER_HEADERS.failedAt]: t.clock.now().toISOString(),
+      // The Go OMS's four headers, which its consumers and runbooks read on every letter.
+      'x-retry-count': '2',
+      'x-original-topic': TOPIC,
+      'x-failed-at': t.clock.now().toISOString(),
     });
+    expect(dead[0].headers['x-error-message']).toContain('refused (simulated)');
     expect(dead[0].headers[DEAD_LETTER_HEADERS.reason]).toContain('refused (simulated)');
     expect(dead[0].headers[DEAD_LETTER_HEADERS.messageId]).toBe(dead[0].headers['ce_id']);
     // Exactly maxAttempts publishes of the poison row were refused; it is never fetched again.

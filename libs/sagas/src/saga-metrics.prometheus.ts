@@ -1,13 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import type { SagaStep } from '@oms/domain';
 import { OmsMetrics } from '@oms/observability';
 import { SagaMetrics } from './saga-metrics';
+import { SAGA_INBOX_CONSUMER } from './saga-policy';
 
 /** SagaMetrics on the app's Prometheus registry (OmsMetrics from ObservabilityModule). */
 @Injectable()
 export class PrometheusSagaMetrics extends SagaMetrics {
-  constructor(private readonly metrics: OmsMetrics) {
+  constructor(
+    private readonly metrics: OmsMetrics,
+    @Optional() @Inject(OMS_CONFIG) config?: OmsConfig,
+  ) {
     super();
+    // The consumer's series exists from the start, so increase() sees its first dead letter.
+    if (config) this.metrics.consumerDeadLetters.labels(config.broker.kafka.ordersTopic, SAGA_INBOX_CONSUMER).inc(0);
   }
 
   started(): void {
@@ -36,7 +43,7 @@ export class PrometheusSagaMetrics extends SagaMetrics {
   active(count: number): void {
     this.metrics.activeSagas.set(count);
   }
-  deadLettered(): void {
-    this.metrics.outboxDeadLetters.inc();
+  deadLettered(topic: string): void {
+    this.metrics.consumerDeadLetters.inc({ topic, consumer: SAGA_INBOX_CONSUMER });
   }
 }

@@ -7,7 +7,7 @@ export type SagaStepResult = 'succeeded' | 'rejected' | 'failed';
  * What the orchestrator reports. PrometheusSagaMetrics binds it to the Go OMS metrics
  * (oms_saga_started_total, _completed_total, _failed_total, _canceled_total, _refunded_total,
  * oms_saga_compensation_failed_total, oms_saga_duration_seconds, oms_saga_step_duration_seconds{step},
- * oms_active_sagas); without a binding the no-op below is used. Implementations must not throw.
+ * oms_active_sagas, oms_consumer_dead_letters_total{topic,consumer}); without a binding the no-op below is used. Implementations must not throw.
  */
 export abstract class SagaMetrics {
   abstract started(kind: SagaKind): void;
@@ -25,8 +25,8 @@ export abstract class SagaMetrics {
   abstract stepFinished(step: SagaStep, result: SagaStepResult, durationMs: number): void;
   /** Sagas RUNNING right now (sampled by the recovery sweep). */
   abstract active(count: number): void;
-  /** A poison message went to the dead-letter topic. */
-  abstract deadLettered(): void;
+  /** A message of `topic` went to the dead-letter topic (its handler kept failing, or it is not an envelope). */
+  abstract deadLettered(topic: string): void;
 }
 
 const ignore = (): void => undefined;

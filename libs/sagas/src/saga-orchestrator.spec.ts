@@ -5,7 +5,7 @@
  */
 import { Logger } from '@nestjs/common';
 import { loadConfig, type OmsConfig } from '@oms/config';
-import { DEAD_LETTER_TOPIC } from '@oms/contracts';
+import { DEAD_LETTER_TOPIC, type SagaEventBody } from '@oms/contracts';
 import {
   Clock,
   PartnerUnavailableError,
@@ -133,13 +133,19 @@ function orchestrator() {
   registerEventHandlers(consumer, new OrderEventsController(new SagaTriggers(drivers.inbox, drivers.sagas, unitOfWork, runner, clock)));
   const sweep = new SagaRecoverySweep(config, drivers.sagas, runner, clock, metrics);
   const delivered: ReceivedMessage[] = [];
+  /** Bodies published to the saga topic, in outbox order. */
+  const sagaEvents: { key: string; body: SagaEventBody; headers: Record<string, string> }[] = [];
 
-  /** Moves every pending outbox row to the consumer, as the relay and the broker would. */
+  /** Moves every pending outbox row to its topic, as the relay would; the consumer gets the order events it subscribes to. */
   async function deliver(): Promise<number> {
     const partitions = Array.from({ length: config.outbox.partitions }, (_, i) => i);
     const rows = await drivers.outbox.fetchPending(partitions, 1_000);
     await drivers.outbox.markSent(rows.map((row) => row.id));
     for (const row of rows) {
+      if (row.topic === config.broker.kafka.sagaTopic) {
+        sagaEvents.push({ key: row.key, body: JSON.parse(row.payload) as SagaEventBody, headers: { ...row.headers } });
+        continue;
+      }
       const message: ReceivedMessage = {
         topic: row.topic,
         key: row.key,
@@ -154,12 +160,11 @@ function orchestrator() {
     return rows.length;
   }
 
-  /** Delivers events and lets the sagas run until nothing new happens. */
+  /** Lets the sagas run and delivers what they wrote, until nothing new happens. */
   async function settle(): Promise<void> {
     for (let round = 0; round < 50; round++) {
-      const moved = await deliver();
       await runner.idle();
-      if (moved === 0) return;
+      if ((await deliver()) === 0) return;
     }
     throw new Error('the orders did not settle');
   }
@@ -190,7 +195,13 @@ function orchestrator() {
     return { state: loaded.state, events: loaded.events.map((e) => e.type), data: loaded.events.map((e) => ({ type: e.type, data: e.data }) as OrderEvent) };
   }
 
-  return { clock, drivers, unitOfWork, orders, inventory, payment, broker, metrics, runner, newRunner, consumer, sweep, delivered, deliver, settle, sweepAfter, placeAndPay, order };
+  /** The saga lifecycle events of one order, as `event_type` with the metadata that matters. */
+  const sagaEventsOf = (orderId: string) =>
+    sagaEvents
+      .filter((event) => event.key === orderId)
+      .map(({ body }) => [body.event_type, body.metadata.saga_kind, body.metadata.outcome ?? null, body.metadata.reason ?? null]);
+
+  return { clock, drivers, unitOfWork, orders, inventory, payment, broker, metrics, runner, newRunner, consumer, sweep, delivered, sagaEvents, sagaEventsOf, deliver, settle, sweepAfter, placeAndPay, order };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -519,6 +530,148 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     });
     expect(oms.broker.messages(DEAD_LETTER_TOPIC)).toHaveLength(0);
     expect(await oms.drivers.sagas.countByStatus()).toEqual({ RUNNING: 0, COMPLETED: 0, COMPENSATED: 0, COMPENSATION_FAILED: 0 });
+  });
+});
+
+describe('saga lifecycle events (oms.saga.events)', () => {
+  it('writes saga.started in the commit that creates the saga and saga.completed in its final one, keyed by order id', async () => {
+    const oms = orchestrator();
+    const commits: { sagaVersion: number; status: string; outbox: string[] }[] = [];
+    oms.unitOfWork.crashWhen = (change) => {
+      if (change.saga) {
+        const outbox = (change.outbox ?? []).map((row) => `${row.topic}:${(JSON.parse(row.payload) as { event_type: string }).event_type}`);
+        commits.push({ sagaVersion: change.saga.version, status: change.saga.status, outbox });
+      }
+      return false;
+    };
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
+
+    await oms.settle();
+
+    expect(commits).toEqual([
+      { sagaVersion: 0, status: 'RUNNING', outbox: ['oms.saga.events:saga.started'] },
+      { sagaVersion: 1, status: 'RUNNING', outbox: ['oms.order.events:OrderStockReserved'] },
+      {
+        sagaVersion: 2,
+        status: 'COMPLETED',
+        outbox: ['oms.order.events:OrderPaid', 'oms.order.events:OrderConfirmed', 'oms.saga.events:saga.completed'],
+      },
+    ]);
+    const [started, completed] = oms.sagaEvents;
+    expect(started).toEqual({
+      key: orderId,
+      body: { event_type: 'saga.started', order_id: orderId, timestamp: '2026-03-01T10:00:00.000Z', metadata: { saga_id: sagaId, saga_kind: 'fulfilment' } },
+      headers: {
+        ce_id: `${sagaId}:saga.started`,
+        ce_type: 'oms.saga.v1.started',
+        ce_source: 'oms/saga-orchestrator',
+        ce_subject: orderId,
+        ce_time: '2026-03-01T10:00:00.000Z',
+        ce_specversion: '1.0',
+        content_type: 'application/json',
+        schema_version: '1',
+      },
+    });
+    expect(completed?.body).toEqual({
+      event_type: 'saga.completed',
+      order_id: orderId,
+      timestamp: '2026-03-01T10:00:00.000Z',
+      metadata: { saga_id: sagaId, saga_kind: 'fulfilment', saga_status: 'COMPLETED', outcome: 'confirmed' },
+    });
+    expect(oms.sagaEvents).toHaveLength(2);
+  });
+
+  it('reports a failed payment, a cancellation midway, a cancellation and a refund, with the reason', async () => {
+    const oms = orchestrator();
+    const outOfStock = await oms.placeAndPay([sku('SKU-1'), sku('OOS-7')]);
+    const declined = await oms.placeAndPay([sku('SKU-1', 1, 100_001)]);
+    const confirmed = await oms.placeAndPay([sku('SKU-1', 2)]);
+    await oms.settle();
+    await oms.orders.execute(confirmed.orderId, [{ type: 'RequestRefund', data: { sagaId: 'saga-refund-9', amountMinor: 500, reason: 'scratched' } }]);
+    await oms.settle();
+    await oms.orders.execute(confirmed.orderId, [{ type: 'RequestCancellation', data: { sagaId: 'saga-cancel-9', reason: 'late delivery' } }]);
+    await oms.settle();
+
+    expect(oms.sagaEventsOf(outOfStock.orderId)).toEqual([
+      ['saga.started', 'fulfilment', null, null],
+      ['saga.failed', 'fulfilment', 'canceled', 'out of stock: OOS-7'],
+    ]);
+    expect(oms.sagaEventsOf(declined.orderId)).toEqual([
+      ['saga.started', 'fulfilment', null, null],
+      ['saga.failed', 'fulfilment', 'canceled', 'amount above limit'],
+    ]);
+    expect(oms.sagaEventsOf(confirmed.orderId)).toEqual([
+      ['saga.started', 'fulfilment', null, null],
+      ['saga.completed', 'fulfilment', 'confirmed', null],
+      ['saga.started', 'refund', null, null],
+      ['saga.refunded', 'refund', 'refunded', 'scratched'],
+      ['saga.started', 'cancellation', null, null],
+      ['saga.canceled', 'cancellation', 'canceled', 'late delivery'],
+    ]);
+  });
+
+  it('reports a cancellation that stopped a payment midway as saga.canceled, and a refused compensation as saga.failed', async () => {
+    const oms = orchestrator();
+    let releaseCharge: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (releaseCharge = resolve));
+    const charge = oms.payment.charge.bind(oms.payment);
+    let charging: () => void = () => undefined;
+    const chargeStarted = new Promise<void>((resolve) => (charging = resolve));
+    oms.payment.charge = async (request) => {
+      charging();
+      await gate;
+      return charge(request);
+    };
+    const midway = await oms.placeAndPay([sku('SKU-1')]);
+    await oms.deliver();
+    await chargeStarted;
+    await oms.orders.execute(midway.orderId, [{ type: 'RequestCancellation', data: { sagaId: 'unused', reason: 'changed my mind' } }]);
+    await oms.deliver();
+    releaseCharge();
+    await oms.settle();
+    expect(oms.sagaEventsOf(midway.orderId)).toEqual([
+      ['saga.started', 'fulfilment', null, null],
+      ['saga.canceled', 'fulfilment', 'canceled', 'changed my mind'],
+    ]);
+
+    oms.inventory.release = async () => ({ ok: false as const, reason: 'unknown reservation' });
+    const refused = await oms.placeAndPay([sku('SKU-1', 1, 100_001)]);
+    await oms.settle();
+    expect(oms.sagaEventsOf(refused.orderId)).toEqual([
+      ['saga.started', 'fulfilment', null, null],
+      ['saga.failed', 'fulfilment', 'compensation_failed', 'release refused: unknown reservation'],
+    ]);
+  });
+
+  it('writes no end event when the final commit fails, and exactly one once the sweep finishes the saga', async () => {
+    const oms = orchestrator();
+    oms.unitOfWork.crashWhen = (change) => change.saga?.status === 'COMPLETED';
+    const { orderId } = await oms.placeAndPay([sku('SKU-1')]);
+    await oms.settle();
+    expect(oms.sagaEventsOf(orderId)).toEqual([['saga.started', 'fulfilment', null, null]]);
+
+    await oms.sweepAfter(config.saga.callTimeoutMs);
+
+    expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
+    expect(oms.sagaEventsOf(orderId)).toEqual([
+      ['saga.started', 'fulfilment', null, null],
+      ['saga.completed', 'fulfilment', 'confirmed', null],
+    ]);
+  });
+
+  it('records a start event in the inbox when its saga exists already, so a repeat stops there', async () => {
+    const oms = orchestrator();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
+    const paymentRequested = (await oms.orders.load(orderId)).events.find((event) => event.type === 'OrderPaymentRequested');
+    if (!paymentRequested) throw new Error('OrderPaymentRequested was not written');
+    // Another message started the saga under the same id first.
+    await oms.runner.start('fulfilment', sagaId, orderId, { consumer: 'saga-orchestrator', messageId: 'another-message' });
+    expect(await oms.drivers.inbox.has('saga-orchestrator', paymentRequested.eventId)).toBe(false);
+
+    await oms.settle();
+
+    expect(await oms.drivers.inbox.has('saga-orchestrator', paymentRequested.eventId)).toBe(true);
+    expect(await oms.drivers.sagas.listByOrder(orderId)).toHaveLength(1);
   });
 });
 

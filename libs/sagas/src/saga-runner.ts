@@ -19,6 +19,7 @@ import {
 } from '@oms/domain';
 import { inSpan } from '@oms/observability';
 import { PartnerCaller, type SagaCall } from './partner-call';
+import { SagaLifecycleEvents } from './saga-lifecycle.events';
 import { SagaDriveQueue } from './saga-drive.queue';
 import { NoopSagaMetrics, SagaMetrics } from './saga-metrics';
 import { sagaPolicyOf } from './saga-policy';
@@ -49,6 +50,7 @@ export class SagaRunner {
   private readonly queue = new SagaDriveQueue();
   private readonly step: SagaStep;
   private readonly partners: PartnerCaller;
+  private readonly lifecycle: SagaLifecycleEvents;
 
   constructor(
     @Inject(OMS_CONFIG) config: OmsConfig,
@@ -62,7 +64,8 @@ export class SagaRunner {
   ) {
     this.policy = sagaPolicyOf(config);
     this.metrics = metrics ?? new NoopSagaMetrics();
-    this.step = new SagaStep(sagas, orders, clock, this.policy, this.metrics);
+    this.lifecycle = new SagaLifecycleEvents(config.broker.kafka.sagaTopic);
+    this.step = new SagaStep(sagas, orders, clock, this.policy, this.metrics, this.lifecycle);
     this.partners = new PartnerCaller({ inventory, payment }, config.saga.callTimeoutMs, this.metrics);
   }
 
@@ -115,7 +118,7 @@ export class SagaRunner {
     return this.queue.stop();
   }
 
-  /** Inserts the saga row (and the inbox entry) in one commit; false when either already exists. */
+  /** Inserts the saga row (and the inbox entry, and its saga.started event) in one commit; false when either already exists. */
   private async insert(kind: SagaKind, sagaId: string, orderId: string, inbox: InboxEntry | undefined, now: Date, decided?: SagaDecision): Promise<boolean> {
     const record: SagaRecord<SagaState> = {
       sagaId,
@@ -132,7 +135,7 @@ export class SagaRunner {
       updatedAt: now,
     };
     try {
-      await this.unitOfWork.commit({ saga: record, ...(inbox ? { inbox } : {}) }, now);
+      await this.unitOfWork.commit({ saga: record, ...(inbox ? { inbox } : {}), outbox: [this.lifecycle.started(record, now)] }, now);
     } catch (error) {
       if (error instanceof ConcurrencyError) return false;
       throw error;

@@ -26,6 +26,7 @@ import {
 } from '@oms/domain';
 import { EventSourcedOrderStreams } from '@oms/orders';
 import { createMemoryDrivers } from '@oms/storage';
+import { SagaLifecycleEvents } from './saga-lifecycle.events';
 import { NoopSagaMetrics } from './saga-metrics';
 import { SagaStep } from './saga-step';
 
@@ -101,9 +102,14 @@ async function reservedOrderAwaitingItsCharge() {
     call: { step: 'charge', request: { idempotencyKey: `${sagaId}:charge`, orderId, amountMinor: 1_500, currency: 'EUR' } },
     result: { paymentId: 'pay-1' },
   };
-  const step = new SagaStep(drivers.sagas, orders, clock, POLICY, new NoopSagaMetrics());
+  const step = new SagaStep(drivers.sagas, orders, clock, POLICY, new NoopSagaMetrics(), new SagaLifecycleEvents('oms.saga.events'));
   const stream = async () => (await drivers.eventStore.readStream(orderStreamId(orderId))).map(({ type, schemaVersion, data }) => ({ type, schemaVersion, data }));
-  return { drivers, real, orders, orderId, sagaId, step, charged, stream };
+  /** Outbox rows in commit order: [topic, event type]. */
+  const outbox = async () =>
+    (await drivers.outbox.fetchPending(Array.from({ length: 16 }, (_, i) => i), 1_000))
+      .sort((a, b) => a.id - b.id)
+      .map((row) => [row.topic, (JSON.parse(row.payload) as { event_type: string }).event_type]);
+  return { drivers, real, orders, orderId, sagaId, step, charged, stream, outbox };
 }
 
 beforeAll(() => Logger.overrideLogger(false));
@@ -111,7 +117,7 @@ afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose'
 
 describe('SagaStep', () => {
   it('decides once: it appends exactly the order events of its decision, and asks the write path to decide nothing', async () => {
-    const { orders, sagaId, step, charged, stream } = await reservedOrderAwaitingItsCharge();
+    const { orders, sagaId, step, charged, stream, outbox } = await reservedOrderAwaitingItsCharge();
 
     const outcome = await step.run(sagaId, charged);
 
@@ -122,10 +128,16 @@ describe('SagaStep', () => {
     expect(orders.recorded[0]).toBe(outcome.decision.orderEvents);
     expect((await stream()).slice(3)).toEqual(outcome.decision.orderEvents);
     expect(outcome.decision.status).toBe('COMPLETED');
+    // The final transition's commit carries the saga's end event, after the order events it appended.
+    expect((await outbox()).slice(-3)).toEqual([
+      ['oms.order.events', 'OrderPaid'],
+      ['oms.order.events', 'OrderConfirmed'],
+      ['oms.saga.events', 'saga.completed'],
+    ]);
   });
 
   it('decides again on a fresh read when the order moved under it, appending only the second decision', async () => {
-    const { drivers, real, orders, orderId, sagaId, step, charged, stream } = await reservedOrderAwaitingItsCharge();
+    const { drivers, real, orders, orderId, sagaId, step, charged, stream, outbox } = await reservedOrderAwaitingItsCharge();
     // Between the step's read and its commit, the customer cancels: the append at the version read conflicts.
     orders.afterFirstLoad = async () => {
       await real.execute(orderId, [{ type: 'RequestCancellation', data: { sagaId: 'unused', reason: 'changed my mind' } }]);
@@ -151,5 +163,6 @@ describe('SagaStep', () => {
       'OrderPaid',
     ]);
     expect((await drivers.sagas.get(sagaId))?.version).toBe(before + 1); // one saga write: the second decision's
+    expect((await outbox()).filter(([topic]) => topic === 'oms.saga.events')).toEqual([]); // still running: no end event
   });
 });

@@ -14,6 +14,7 @@ import {
   type SagaTrigger,
 } from '@oms/domain';
 import type { Span } from '@oms/observability';
+import type { SagaLifecycleEvents } from './saga-lifecycle.events';
 import type { SagaMetrics } from './saga-metrics';
 
 /** Fresh decisions tried when the order keeps moving under the saga, before leaving it to the sweep. */
@@ -37,8 +38,9 @@ const toDate = (iso: string | null): Date | null => (iso === null ? null : new D
 /**
  * One step of a saga: load the saga row and the order -> decideSaga -> commit, in ONE
  * transaction, the saga row and exactly the order events the decision produced, appended at
- * the order version that was read (nothing is decided twice). When the order moved since it was
- * read (a conflict on its stream), the step is decided again on a fresh read, a few times.
+ * the order version that was read (nothing is decided twice), with the saga's end event when the
+ * decision ends it. When the order moved since it was read (a conflict on its stream), the step
+ * is decided again on a fresh read, a few times.
  */
 export class SagaStep {
   private readonly logger = new Logger('SagaRunner');
@@ -49,6 +51,7 @@ export class SagaStep {
     private readonly clock: Clock,
     private readonly policy: SagaPolicy,
     private readonly metrics: SagaMetrics,
+    private readonly lifecycle: SagaLifecycleEvents,
   ) {}
 
   async run(sagaId: string, input: SagaTrigger, span?: Span): Promise<SagaStepOutcome> {
@@ -87,7 +90,10 @@ export class SagaStep {
       updatedAt: now,
     };
     const recorded = this.orders.record(order, decision.orderEvents, { correlationId: record.sagaId, occurredAt: now.toISOString() });
-    await this.orders.commit({ ...recorded.change, saga: next });
+    // The final transition carries the saga's end event (oms.saga.events), after the order's events.
+    const ended = this.lifecycle.ended(record, decision, recorded.state, [...order.events, ...recorded.events], now);
+    const outbox = [...(recorded.change.outbox ?? []), ...ended];
+    await this.orders.commit({ ...recorded.change, ...(outbox.length > 0 ? { outbox } : {}), saga: next });
     return decision;
   }
 

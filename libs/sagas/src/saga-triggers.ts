@@ -30,11 +30,15 @@ export class SagaTriggers {
     private readonly clock: Clock,
   ) {}
 
-  /** Starts the saga of `kind` the event names (a redelivered event drives the existing one). */
+  /**
+   * Starts the saga of `kind` the event names. When that saga exists already (a redelivery, a
+   * replay, or another message started it) the existing one is driven and the event is recorded
+   * as handled, so a repeat of it stops at the inbox.
+   */
   async start(kind: SagaKind, envelope: EventEnvelope): Promise<void> {
     const sagaId = sagaIdOf(envelope);
     const entry = await this.unhandled(envelope);
-    if (entry) await this.runner.startAndDrive(kind, sagaId, envelope.orderId, entry);
+    if (entry && !(await this.runner.startAndDrive(kind, sagaId, envelope.orderId, entry))) await this.recordHandled(entry);
   }
 
   /**

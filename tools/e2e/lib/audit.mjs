@@ -168,6 +168,45 @@ export function checkIdempotency(rows, keysUsed) {
   return check('idempotency: one completed row per key used', problems, `${rows.length} rows for ${keysUsed.size} keys`);
 }
 
+/** The end events a saga may publish, by its final status (sagaEndEventType, libs/contracts). */
+const SAGA_ENDS = {
+  COMPLETED: ['saga.completed', 'saga.canceled', 'saga.refunded'],
+  COMPENSATED: ['saga.failed', 'saga.canceled'],
+  COMPENSATION_FAILED: ['saga.failed'],
+};
+
+/**
+ * oms.saga.events against the sagas table: every saga published saga.started, then exactly one end
+ * event its final status allows, keyed by its order (one partition per order, started before the
+ * end); nothing about a saga that does not exist. Repeats of one message (at-least-once) count once.
+ */
+export function checkSagaEvents(sagaRows, records) {
+  const problems = [];
+  const bySaga = new Map();
+  const seen = new Set();
+  for (const record of [...records].sort((x, y) => x.partition - y.partition || x.offset - y.offset)) {
+    if (seen.has(record.ceId)) continue;
+    seen.add(record.ceId);
+    if (!bySaga.has(record.sagaId)) bySaga.set(record.sagaId, []);
+    bySaga.get(record.sagaId).push(record);
+  }
+  for (const saga of sagaRows) {
+    const events = bySaga.get(saga.saga_id) ?? [];
+    bySaga.delete(saga.saga_id);
+    const types = events.map((record) => record.type);
+    const ends = SAGA_ENDS[saga.status] ?? [];
+    if (types.length !== 2 || types[0] !== 'saga.started' || !ends.includes(types[1])) {
+      problems.push(`saga ${saga.saga_id} (${saga.kind}, ${saga.status}): [${types.join(', ')}], expected [saga.started, one of ${ends.join('|')}]`);
+    }
+    const wrongKey = events.find((record) => record.key !== saga.order_id || record.sagaOrderId !== saga.order_id);
+    if (wrongKey) problems.push(`saga ${saga.saga_id}: ${wrongKey.type} keyed ${wrongKey.key} for order ${wrongKey.sagaOrderId}, not ${saga.order_id}`);
+    if (new Set(events.map((record) => record.partition)).size > 1) problems.push(`saga ${saga.saga_id}: its events are on several partitions`);
+  }
+  for (const [sagaId, events] of bySaga) problems.push(`${events.length} saga events of unknown saga ${sagaId}`);
+  const count = sagaRows.length;
+  return check('saga events: started, then one end per saga, keyed by order', problems, `${count} sagas, ${seen.size} saga events`);
+}
+
 /** Nothing left behind: outbox drained, no dead letters, every saga finished. */
 export function checkLeftovers({ outbox, dlqMessages, sagas }) {
   const problems = [];

@@ -117,6 +117,9 @@ export async function startObserver(brokers, topics, groupId, kafkaEnv = {}) {
         version: envelope?.version,
         position: envelope?.position,
         type: envelope?.event_type ?? envelope?.type,
+        // oms.saga.events bodies: order_id, and the saga in metadata (docs/events.md).
+        sagaOrderId: envelope?.order_id,
+        sagaId: envelope?.metadata?.saga_id,
       });
     },
   });

@@ -1,6 +1,6 @@
 import type { OmsConfig } from '@oms/config';
 import { REQUIRED_METRICS } from '@oms/observability/testing';
-import { anOrderBody, grpcClient, metricTotal, rest, startOms, waitForStatus, type RunningOms } from './lifecycle.scenarios';
+import { anOrderBody, grpcClient, metricTotal, rest, startOms, waitForSagaEvents, waitForStatus, type RunningOms } from './lifecycle.scenarios';
 
 /** The metric names dashboards and alerts rely on; each must be exported (the pool one by drivers that have a pool). */
 const EXPORTED_METRICS = REQUIRED_METRICS.filter((name) => name !== 'oms_db_pool_connections');
@@ -81,6 +81,12 @@ export function describeOrderLifecycle(
         'OrderPaid',
         'OrderConfirmed',
       ]);
+      // oms.saga.events: the fulfilment saga started, then completed.
+      expect(await waitForSagaEvents(oms, id, 2)).toEqual([
+        ['saga.started', 'fulfilment'],
+        ['saga.completed', 'fulfilment'],
+      ]);
+      expect(oms.sagaEvents.get(id)?.[1]?.metadata).toMatchObject({ saga_status: 'COMPLETED', outcome: 'confirmed' });
     });
 
     it('an out-of-stock SKU ends CANCELED with the reason', async () => {
@@ -90,6 +96,11 @@ export function describeOrderLifecycle(
       expect(got['order'].status).toBe('ORDER_STATUS_CANCELED');
       const canceled = got['timeline'].find((entry: { type: string }) => entry.type === 'OrderCanceled');
       expect(canceled.reason).toContain('out of stock: OOS-LAMP');
+      expect(await waitForSagaEvents(oms, id, 2)).toEqual([
+        ['saga.started', 'fulfilment'],
+        ['saga.failed', 'fulfilment'],
+      ]);
+      expect(oms.sagaEvents.get(id)?.[1]?.metadata).toMatchObject({ outcome: 'canceled', reason: expect.stringContaining('out of stock: OOS-LAMP') });
     });
 
     it('cancel of a CONFIRMED order ends CANCELED with the refund on the timeline', async () => {
@@ -104,6 +115,13 @@ export function describeOrderLifecycle(
       expect(types.slice(-4)).toEqual(['OrderCancellationRequested', 'OrderStockReleased', 'OrderRefunded', 'OrderCanceled']);
       // Everything paid came back: the refunded total is the order total.
       expect(got['refunded']).toEqual({ currency: got['order'].currency, amountMinor: got['order'].amount.amountMinor });
+      expect(await waitForSagaEvents(oms, id, 4)).toEqual([
+        ['saga.started', 'fulfilment'],
+        ['saga.completed', 'fulfilment'],
+        ['saga.started', 'cancellation'],
+        ['saga.canceled', 'cancellation'],
+      ]);
+      expect(oms.sagaEvents.get(id)?.[3]?.metadata).toMatchObject({ outcome: 'canceled', reason: 'customer changed mind' });
     });
 
     it('a partial refund of a CONFIRMED order ends REFUNDED', async () => {
@@ -124,6 +142,12 @@ export function describeOrderLifecycle(
       expect(got['timeline'].slice(-2).map((entry: { type: string; reason: string }) => [entry.type, entry.reason])).toEqual([
         ['OrderRefundRequested', 'scratched'],
         ['OrderRefunded', 'scratched'],
+      ]);
+      expect(await waitForSagaEvents(oms, id, 4)).toEqual([
+        ['saga.started', 'fulfilment'],
+        ['saga.completed', 'fulfilment'],
+        ['saga.started', 'refund'],
+        ['saga.refunded', 'refund'],
       ]);
     });
 
@@ -174,6 +198,14 @@ export function describeOrderLifecycle(
         await client.call('CancelOrder', { orderId: order.id, reason: 'return' }, key('g-cancel'));
         const canceled = await waitForStatus(oms, order.id, 'ORDER_STATUS_CANCELED');
         expect(canceled['order'].status).toBe('ORDER_STATUS_CANCELED');
+        expect(await waitForSagaEvents(oms, order.id, 6)).toEqual([
+          ['saga.started', 'fulfilment'],
+          ['saga.completed', 'fulfilment'],
+          ['saga.started', 'refund'],
+          ['saga.refunded', 'refund'],
+          ['saga.started', 'cancellation'],
+          ['saga.canceled', 'cancellation'],
+        ]);
 
         const list = await client.call('ListOrders', { customerId: 'cust-lifecycle', pageSize: 2, filterStatuses: ['ORDER_STATUS_CANCELED'] });
         expect(list.orders.length).toBeGreaterThan(0);

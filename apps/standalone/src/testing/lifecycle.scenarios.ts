@@ -1,6 +1,8 @@
 import { Metadata, credentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type OmsConfig } from '@oms/config';
+import type { SagaEventBody } from '@oms/contracts';
+import { MessageConsumer } from '@oms/domain';
 import { HealthRegistry, OpsServer } from '@oms/observability';
 import { GrpcServerHost } from '@oms/observability/grpc';
 import { orderServiceClientConstructor } from '@oms/orders';
@@ -33,6 +35,8 @@ export interface RunningOms {
   readonly grpcAddress: string;
   /** Base URL of the ops server (/metrics, /readyz). */
   readonly opsUrl: string;
+  /** Bodies read from the saga topic (config.broker.kafka.sagaTopic) by a consumer group of the test, per order in arrival order. */
+  readonly sagaEvents: ReadonlyMap<string, readonly SagaEventBody[]>;
   close(): Promise<void>;
 }
 
@@ -42,12 +46,40 @@ export async function startOms(config: OmsConfig): Promise<RunningOms> {
   await startStandalone(app, 0, '127.0.0.1');
   app.get(HealthRegistry).markStarted(); // what startObservability does in main.ts, without signal handlers
   const address = app.getHttpServer().address() as { port: number };
+  // A downstream consumer of the saga lifecycle events, on the broker the app publishes to.
+  const sagaEvents = new Map<string, SagaEventBody[]>();
+  const subscription = await app.get(MessageConsumer).subscribe({
+    groupId: `lifecycle-saga-events-${process.pid}`,
+    topics: [config.broker.kafka.sagaTopic],
+    handle: async (message) => {
+      const body = JSON.parse(message.value) as SagaEventBody;
+      sagaEvents.set(message.key, [...(sagaEvents.get(message.key) ?? []), body]);
+    },
+  });
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     grpcAddress: `127.0.0.1:${app.get(GrpcServerHost).port}`,
     opsUrl: `http://127.0.0.1:${app.get(OpsServer).address().port}`,
-    close: () => app.close(),
+    sagaEvents,
+    close: async () => {
+      await subscription.stop();
+      await app.close();
+    },
   };
+}
+
+/**
+ * The saga lifecycle events of an order once `count` have arrived (or the time is up), as
+ * `[event_type, saga kind]`; checks each names the order it is keyed by.
+ */
+export async function waitForSagaEvents(oms: RunningOms, orderId: string, count: number, timeoutMs = 3000): Promise<string[][]> {
+  const deadline = Date.now() + timeoutMs;
+  while ((oms.sagaEvents.get(orderId)?.length ?? 0) < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  const events = oms.sagaEvents.get(orderId) ?? [];
+  for (const event of events) {
+    if (event.order_id !== orderId || Number.isNaN(Date.parse(event.timestamp))) throw new Error(`saga event of order ${orderId} is malformed: ${JSON.stringify(event)}`);
+  }
+  return events.map((event) => [event.event_type, event.metadata.saga_kind]);
 }
 
 export interface HttpAnswer {

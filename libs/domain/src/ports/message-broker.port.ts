@@ -33,9 +33,35 @@ export interface Subscription {
   readonly topics: readonly string[];
   /**
    * Called once per message, in order within a partition. The offset is committed only
-   * after it resolves; a rejection means the message is delivered again (at least once).
+   * after it resolves; a rejection means the message is handled again (at least once) after a
+   * growing pause (capped exponential, with jitter), before any later message of its key.
    */
   readonly handle: (message: ReceivedMessage) => Promise<void>;
+  /** What ends the retries of a message whose handler keeps failing; absent = retried until handled. */
+  readonly onFailure?: FailurePolicy;
+}
+
+/**
+ * Bounded retries of a poison message: after the first failure and `maxRetries` retries the
+ * message goes to `deadLetter`, and once that resolved it counts as handled: its key moves on
+ * and the commit point passes it. A restarted or rebalanced consumer counts again from zero.
+ */
+export interface FailurePolicy {
+  readonly maxRetries: number;
+  /**
+   * Errors that are not the message's fault (its database is unreachable): retried with the
+   * same pauses for as long as they last, never counted, so an outage dead-letters nothing.
+   */
+  readonly isUnavailable: (error: unknown) => boolean;
+  /** Moves the message aside (the dead-letter topic). A rejection is retried after a pause; the message stays unhandled meanwhile. */
+  readonly deadLetter: (message: ReceivedMessage, failure: HandlerFailure) => Promise<void>;
+}
+
+export interface HandlerFailure {
+  /** The error of the last attempt. */
+  readonly error: unknown;
+  /** Retries made after the first failure (= maxRetries; unavailability failures not counted). */
+  readonly retries: number;
 }
 
 export interface ConsumerHandle {

@@ -1,3 +1,4 @@
 export * from './currency';
 export * from './domain-error';
 export * from './money';
+export * from './unavailable-error';

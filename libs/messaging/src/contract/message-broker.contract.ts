@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MessageRejectedError } from '@oms/domain';
-import type { BrokerMessage, ConsumerHandle, MessageConsumer, MessagePublisher, ReceivedMessage } from '@oms/domain';
+import type { BrokerMessage, ConsumerHandle, FailurePolicy, HandlerFailure, MessageConsumer, MessagePublisher, ReceivedMessage } from '@oms/domain';
 import type { TopicSpec } from '../topics';
 
 /** One broker driver under test. `consumer.subscribe` twice with one groupId = two members of that group. */
@@ -48,8 +48,9 @@ export function describeMessageBrokerContract(name: string, factory: BrokerFacto
     const subscribe = async (
       groupId: string,
       handle: (received: ReceivedMessage) => Promise<void>,
+      onFailure?: FailurePolicy,
     ): Promise<ConsumerHandle> => {
-      const subscription = await broker.consumer.subscribe({ groupId, topics: [topic], handle });
+      const subscription = await broker.consumer.subscribe({ groupId, topics: [topic], handle, ...(onFailure ? { onFailure } : {}) });
       handles.push(subscription);
       return subscription;
     };
@@ -142,6 +143,114 @@ export function describeMessageBrokerContract(name: string, factory: BrokerFacto
         expect(handled).toEqual(['a', 'b', 'c']);
         expect(attempts.filter((value) => value === 'b')).toHaveLength(2);
         expect(attempts.indexOf('c')).toBeGreaterThan(attempts.lastIndexOf('b'));
+      },
+      testTimeoutMs,
+    );
+
+    it(
+      'dead-letters a message whose handler keeps failing after maxRetries retries; the next message of its key is handled and the commit point passes it',
+      async () => {
+        const groupId = groupName('poison');
+        const attempts: string[] = [];
+        const handled: string[] = [];
+        const deadLettered: { value: string; offset: string; failure: HandlerFailure; handledBefore: string[] }[] = [];
+        const policy: FailurePolicy = {
+          maxRetries: 2,
+          isUnavailable: () => false,
+          deadLetter: async (m, failure) => void deadLettered.push({ value: m.value, offset: m.offset, failure, handledBefore: [...handled] }),
+        };
+        const first = await subscribe(
+          groupId,
+          async (m) => {
+            attempts.push(m.value);
+            if (m.value === 'poison') throw new Error(`poison attempt ${attempts.filter((v) => v === 'poison').length}`);
+            handled.push(m.value);
+          },
+          policy,
+        );
+        await broker.publisher.publish([message('order-p', 'before'), message('order-p', 'poison'), message('order-p', 'after')]);
+
+        await eventually('the message after the poison one is handled', () => handled.includes('after'));
+        expect(attempts.filter((value) => value === 'poison')).toHaveLength(3);
+        expect(deadLettered).toHaveLength(1);
+        expect(deadLettered[0]).toMatchObject({ value: 'poison', handledBefore: ['before'], failure: { retries: 2 } });
+        expect((deadLettered[0].failure.error as Error).message).toBe('poison attempt 3');
+        expect(handled).toEqual(['before', 'after']);
+        expect(attempts.indexOf('after')).toBeGreaterThan(attempts.lastIndexOf('poison'));
+        await first.stop();
+
+        // The group's commit point is past all three: a new member of the group gets only what comes next.
+        const later: string[] = [];
+        await subscribe(groupId, async (m) => void later.push(m.value), policy);
+        await broker.publisher.publish([message('order-p', 'next')]);
+        await eventually('the next message arrives', () => later.includes('next'));
+        expect(later).toEqual(['next']);
+        expect(deadLettered).toHaveLength(1);
+      },
+      testTimeoutMs,
+    );
+
+    it(
+      'retries a message while its handler fails for an unavailability, without counting towards dead-lettering',
+      async () => {
+        const outage = Object.assign(new Error('database unreachable'), { unavailable: true });
+        let outageAttempts = 0;
+        const handled: string[] = [];
+        const deadLettered: string[] = [];
+        await subscribe(
+          groupName('outage'),
+          async (m) => {
+            if (m.value === 'during-outage' && outageAttempts < 5) {
+              outageAttempts++;
+              throw outage;
+            }
+            handled.push(m.value);
+          },
+          {
+            maxRetries: 1,
+            isUnavailable: (error) => (error as { unavailable?: boolean }).unavailable === true,
+            deadLetter: async (m) => void deadLettered.push(m.value),
+          },
+        );
+        await broker.publisher.publish([message('order-o', 'during-outage'), message('order-o', 'after-outage')]);
+
+        await eventually('both are handled', () => handled.length >= 2);
+        expect(outageAttempts).toBe(5);
+        expect(handled).toEqual(['during-outage', 'after-outage']);
+        expect(deadLettered).toEqual([]);
+      },
+      testTimeoutMs,
+    );
+
+    it(
+      'keeps a poison message, and its key, in place while dead-lettering it fails',
+      async () => {
+        const handled: string[] = [];
+        const deadLetterCalls: string[] = [];
+        let dlqDown = true;
+        await subscribe(
+          groupName('dlq-down'),
+          async (m) => {
+            if (m.value === 'poison') throw new Error('always fails');
+            handled.push(m.value);
+          },
+          {
+            maxRetries: 0,
+            isUnavailable: () => false,
+            deadLetter: async (m) => {
+              deadLetterCalls.push(m.value);
+              if (dlqDown) throw new Error('dead-letter topic unreachable');
+            },
+          },
+        );
+        await broker.publisher.publish([message('order-d', 'poison'), message('order-d', 'after')]);
+
+        await eventually('dead-lettering was tried twice', () => deadLetterCalls.length >= 2);
+        expect(handled).toEqual([]);
+        dlqDown = false;
+        await eventually('the next message of the key is handled', () => handled.includes('after'));
+        expect(deadLetterCalls.every((value) => value === 'poison')).toBe(true);
+        expect(handled).toEqual(['after']);
       },
       testTimeoutMs,
     );

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ConsumerHandle, MessageConsumer, ReceivedMessage, Subscription } from '@oms/domain';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { handleWithRetries } from '../handler-retries';
 import { WakeSignal } from '../memory/wake-signal';
 import { InFlightMessages } from './in-flight-messages';
 
@@ -10,7 +11,7 @@ export interface KafkaConsumerOptions {
   readonly heartbeatIntervalMs?: number;
   /** Partitions of one member handled at the same time (each partition stays in order). */
   readonly partitionsConsumedConcurrently?: number;
-  /** First pause before a failed message is handled again; doubles up to maxRedeliveryDelayMs. */
+  /** First pause before a failed message is handled again; doubles (with jitter) up to maxRedeliveryDelayMs. */
   readonly redeliveryDelayMs?: number;
   readonly maxRedeliveryDelayMs?: number;
   /** Longest wait of one fetch for new messages; also bounds how long stop() waits for a fetch. */
@@ -35,6 +36,8 @@ export interface KafkaConsumerOptions {
   /** Most bytes one fetch returns per partition (max.partition.fetch.bytes; kafkajs default 1 MiB). */
   readonly maxBytesPerPartition?: number;
   readonly onHandlerError?: (error: unknown, message: ReceivedMessage) => void;
+  /** Jitter source of the retry pauses, in [0, 1) (tests pin it). */
+  readonly random?: () => number;
 }
 
 // A crashed member leaves the group after the session timeout; handlers are short (a saga
@@ -73,8 +76,9 @@ interface Member {
  * at the same time (maxInFlight). An offset is committed only once the handlers of it and of
  * every earlier message of its partition resolved, every commitIntervalMs, so a crash
  * redelivers what was in flight or not yet committed: handlers must be idempotent. A failed
- * handler is retried in place after a growing pause; later messages of its key wait, and the
- * partition's commit point stays before it, so nothing is skipped. On stop, running handlers
+ * handler is retried in place after a growing pause (handleWithRetries); later messages of its
+ * key wait, and the partition's commit point stays before it, so nothing is skipped, until the
+ * subscription's FailurePolicy dead-letters it: then it counts as handled. On stop, running handlers
  * finish (a retrying one gives up), what they finished is committed, and the rest is left for
  * the next owner. A member whose kafkajs consumer crashed without restarting is started
  * again: it never silently stops.
@@ -263,32 +267,37 @@ export class KafkaConsumer implements MessageConsumer {
     }
   }
 
-  /** True once the handler resolved; false when the consumer stops first (the message stays uncommitted). */
-  private async handleWithRetries(
+  /** True once the handler resolved or the message was dead-lettered; false when the consumer stops first (the message stays uncommitted). */
+  private handleWithRetries(
     member: Member,
     subscription: Subscription,
     received: ReceivedMessage,
     heartbeat: () => Promise<void>,
   ): Promise<boolean> {
-    for (let failures = 1; ; failures++) {
-      try {
-        await subscription.handle(received);
-        return true;
-      } catch (error) {
-        this.options.onHandlerError?.(error, received);
+    const baseMs = this.options.redeliveryDelayMs ?? 100;
+    const timing = { baseMs, maxMs: Math.max(baseMs, this.options.maxRedeliveryDelayMs ?? 10_000), random: this.options.random };
+    return handleWithRetries(
+      subscription,
+      received,
+      timing,
+      async (delayMs) => {
         if (member.stopping) return false;
-        await member.wake.wait(this.redeliveryDelay(failures));
+        await member.wake.wait(delayMs);
         if (member.stopping) return false;
         // Keeps the membership alive while retrying; a rebalance started: leave the message to its owner.
-        if (!(await heartbeat().then(() => true, () => false))) return false;
-      }
-    }
-  }
-
-  private redeliveryDelay(failures: number): number {
-    const base = this.options.redeliveryDelayMs ?? 100;
-    const cap = this.options.maxRedeliveryDelayMs ?? 10_000;
-    return Math.min(cap, base * 2 ** Math.min(failures - 1, 20));
+        return heartbeat().then(
+          () => true,
+          () => false,
+        );
+      },
+      {
+        onHandlerError: this.options.onHandlerError,
+        onDeadLetterError: (error) =>
+          this.logger.warn(
+            `dead-lettering ${received.topic}[${received.partition}]@${received.offset} of group ${subscription.groupId} failed, retrying: ${String(error)}`,
+          ),
+      },
+    );
   }
 }
 

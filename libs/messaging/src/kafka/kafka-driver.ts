@@ -46,6 +46,8 @@ export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriv
     maxInFlight: tuning.maxInFlight,
     maxBytes: tuning.fetchMaxBytes,
     maxBytesPerPartition: tuning.partitionFetchMaxBytes,
+    redeliveryDelayMs: tuning.retryDelayMs,
+    maxRedeliveryDelayMs: tuning.maxRetryDelayMs,
     ...options.consumer,
   });
   return {

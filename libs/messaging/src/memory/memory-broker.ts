@@ -7,6 +7,7 @@ import type {
   ReceivedMessage,
   Subscription,
 } from '@oms/domain';
+import { handleWithRetries, type RetryTiming } from '../handler-retries';
 import { OMS_TOPICS, type TopicSpec } from '../topics';
 import { messageSize } from '../message-size';
 import { WakeSignal } from './wake-signal';
@@ -22,11 +23,13 @@ export class UnknownTopicError extends Error {
 export interface MemoryBrokerOptions {
   /** Topics created at start (default: OMS_TOPICS). More can be added with createTopic(). */
   readonly topics?: readonly TopicSpec[];
-  /** Pause before a message whose handler failed is delivered again (default 100 ms). */
+  /** First pause before a message whose handler failed is delivered again (default 100 ms); doubles, with jitter, up to maxRedeliveryDelayMs. */
   readonly redeliveryDelayMs?: number;
+  /** Longest pause between two deliveries of a failed message (default 10 s). */
+  readonly maxRedeliveryDelayMs?: number;
   /** Largest message accepted, key + value + headers in bytes (default 1 MiB, like Kafka). */
   readonly maxMessageBytes?: number;
-  /** Called with every handler failure; the message is redelivered regardless. */
+  /** Called with every handler failure (the subscription's FailurePolicy decides what happens next). */
   readonly onHandlerError?: (error: unknown, message: ReceivedMessage) => void;
   /** Wall clock for retention (tests move it). */
   readonly now?: () => number;
@@ -119,13 +122,14 @@ export interface PartitionLag {
 export class MemoryBroker implements MessagePublisher, MessageConsumer {
   private readonly topics = new Map<string, Topic>();
   private readonly groups = new Map<string, Group>();
-  private readonly redeliveryDelayMs: number;
+  private readonly retryTiming: RetryTiming;
   private readonly maxMessageBytes: number;
   private readonly now: () => number;
   private closed = false;
 
   constructor(private readonly options: MemoryBrokerOptions = {}) {
-    this.redeliveryDelayMs = options.redeliveryDelayMs ?? 100;
+    const baseMs = options.redeliveryDelayMs ?? 100;
+    this.retryTiming = { baseMs, maxMs: Math.max(baseMs, options.maxRedeliveryDelayMs ?? 10_000) };
     this.maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
     this.now = options.now ?? Date.now;
     for (const spec of options.topics ?? OMS_TOPICS) this.createTopic(spec);
@@ -284,14 +288,10 @@ export class MemoryBroker implements MessagePublisher, MessageConsumer {
           await lane.wake.wait();
           continue;
         }
-        if (await this.deliver(owner, toReceived(lane.topic, lane.partition, record))) {
+        // Handled or dead-lettered: the commit point passes it. Given up (the partition moved
+        // or the broker closed): the next owner reads it again from the commit point.
+        if (await this.deliver(lane, owner, toReceived(lane.topic, lane.partition, record))) {
           lane.group.committed.set(lane.key, record.offset + 1);
-          continue;
-        }
-        // Redeliver the same message after a pause; later messages of the partition wait (per-key order).
-        const until = Date.now() + this.redeliveryDelayMs;
-        while (lane.owner === owner && !this.closed && Date.now() < until) {
-          await lane.wake.wait(until - Date.now());
         }
       }
     } finally {
@@ -299,18 +299,27 @@ export class MemoryBroker implements MessagePublisher, MessageConsumer {
     }
   }
 
-  /** Resolves true once the handler resolved, false when it failed; never rejects. */
-  private deliver(member: Member, message: ReceivedMessage): Promise<boolean> {
-    const attempt = (async () => member.subscription.handle(message))().then(
-      () => true,
-      (error: unknown) => {
-        this.options.onHandlerError?.(error, message);
-        return false;
-      },
-    );
+  /**
+   * Resolves true once the handler resolved or the message was dead-lettered, false when the
+   * member lost the partition first; never rejects. A failed message is handled again in place
+   * after a pause, so later messages of the partition wait (per-key order).
+   */
+  private deliver(lane: Lane, member: Member, message: ReceivedMessage): Promise<boolean> {
+    const attempt = handleWithRetries(member.subscription, message, this.retryTiming, (delayMs) => this.pause(lane, member, delayMs), {
+      onHandlerError: this.options.onHandlerError,
+    });
     member.inFlight.add(attempt);
     void attempt.then(() => member.inFlight.delete(attempt));
     return attempt;
+  }
+
+  /** Sleeps before the next attempt; false once the lane has another owner or the broker closed. */
+  private async pause(lane: Lane, owner: Member, delayMs: number): Promise<boolean> {
+    const until = Date.now() + delayMs;
+    while (lane.owner === owner && !this.closed && Date.now() < until) {
+      await lane.wake.wait(until - Date.now());
+    }
+    return lane.owner === owner && !this.closed;
   }
 
   private topicOf(name: string): Topic {

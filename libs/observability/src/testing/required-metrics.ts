@@ -23,6 +23,7 @@ export const REQUIRED_METRICS: readonly string[] = [
   'oms_grpc_request_duration_seconds',
   'oms_saga_compensation_failed_total',
   'oms_outbox_dead_letters_total',
+  'oms_consumer_dead_letters_total',
   'oms_db_pool_connections',
   'oms_kafka_consumer_lag',
   'oms_build_info',

@@ -1,5 +1,6 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { toOutboxMessage } from '@oms/contracts';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { OMS_CONFIG, type OmsConfig } from '@oms/config';
+import { ORDER_EVENTS_TOPIC, toOutboxMessage } from '@oms/contracts';
 import { OmsMetrics, activeTraceparent, traceIdOf } from '@oms/observability';
 import {
   Clock,
@@ -57,9 +58,14 @@ export class EventSourcedOrderStreams extends OrderStreams {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     @Optional() private readonly metrics?: OmsMetrics,
+    @Optional() @Inject(OMS_CONFIG) config?: OmsConfig,
   ) {
     super();
+    this.topic = config?.broker.kafka.ordersTopic ?? ORDER_EVENTS_TOPIC;
   }
+
+  /** Where the events' outbox rows go (OMS_KAFKA_ORDERS_TOPIC): the topic the sagas consume. */
+  private readonly topic: string;
 
   async load(orderId: string): Promise<LoadedOrder> {
     return loadedOf(orderId, await this.eventStore.readStream(orderStreamId(orderId)));
@@ -93,7 +99,7 @@ export class EventSourcedOrderStreams extends OrderStreams {
       events: stored,
       change: {
         append: { streamId, expectedVersion: order.state.version, events: appended },
-        outbox: stored.map((event) => toOutboxMessage(event, orderId)),
+        outbox: stored.map((event) => toOutboxMessage(event, orderId, this.topic)),
         projection: orderViewOf(state, createdAt, occurredAt),
       },
     };

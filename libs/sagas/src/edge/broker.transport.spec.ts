@@ -2,7 +2,7 @@ import { MessageConsumer, type ConsumerHandle, type ReceivedMessage, type Subscr
 import { MemoryBroker } from '@oms/messaging';
 import { Observable } from 'rxjs';
 import { BrokerMessageContext } from './broker-message.context';
-import { BrokerTransport } from './broker.transport';
+import { BrokerTransport, type BrokerTransportOptions } from './broker.transport';
 
 const TOPIC = 'oms.order.events';
 
@@ -38,12 +38,13 @@ class RecordingConsumer extends MessageConsumer {
   }
 }
 
-function transportOver(consumer: MessageConsumer) {
-  const deadLettered: { message: ReceivedMessage; reason: string }[] = [];
+function transportOver(consumer: MessageConsumer, extra: Partial<BrokerTransportOptions> = {}) {
+  const deadLettered: { message: ReceivedMessage; reason: string; retries?: number }[] = [];
   const transport = new BrokerTransport(consumer, {
     groupId: 'g-1',
     topics: [TOPIC],
-    deadLetter: async (message, reason) => void deadLettered.push({ message, reason }),
+    deadLetter: async (message, reason, retries) => void deadLettered.push({ message, reason, retries }),
+    ...extra,
   });
   return { transport, deadLettered };
 }
@@ -114,6 +115,44 @@ describe('BrokerTransport', () => {
     await expect(transport.handleMessage(received('OrderPaymentRequested'))).rejects.toBe(failure);
 
     expect(deadLettered.map((d) => d.reason)).toEqual(['message body is not JSON']);
+  });
+
+  it('subscribes without a FailurePolicy unless given maxRetries; with it, storage unavailability is not counted by default', async () => {
+    const unbounded = new RecordingConsumer();
+    await listen(transportOver(unbounded).transport);
+    expect(unbounded.subscription?.onFailure).toBeUndefined();
+
+    const bounded = new RecordingConsumer();
+    const { transport, deadLettered } = transportOver(bounded, { maxRetries: 4 });
+    await listen(transport);
+    const policy = bounded.subscription?.onFailure;
+    expect(policy?.maxRetries).toBe(4);
+    expect(policy?.isUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(policy?.isUnavailable(new Error('inventory said no'))).toBe(false);
+    await policy?.deadLetter(received('OrderPaymentRequested'), { error: new Error('handler kept failing'), retries: 4 });
+    expect(deadLettered).toEqual([{ message: received('OrderPaymentRequested'), reason: 'handler kept failing', retries: 4 }]);
+  });
+
+  it('on the memory broker: a handler that keeps failing is dead-lettered after maxRetries retries and its key moves on', async () => {
+    const broker = new MemoryBroker({ redeliveryDelayMs: 1 });
+    const { transport, deadLettered } = transportOver(broker, { maxRetries: 2 });
+    const attempts: number[] = [];
+    transport.addHandler(
+      'OrderPaymentRequested',
+      async (data: { data: { n: number } }) => {
+        attempts.push(data.data.n);
+        if (data.data.n === 1) throw new Error(`poison ${data.data.n}`);
+      },
+      true,
+    );
+    await listen(transport);
+
+    await broker.publish([1, 2].map((n) => ({ topic: TOPIC, key: 'o-1', value: envelope('OrderPaymentRequested', 'o-1', n), headers: {} })));
+    for (let i = 0; i < 200 && !attempts.includes(2); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await transport.close();
+
+    expect(attempts).toEqual([1, 1, 1, 2]);
+    expect(deadLettered.map(({ reason, retries, message }) => [reason, retries, message.offset])).toEqual([['poison 1', 2, '0']]);
   });
 
   it('on the memory broker: one key in order, the next message only after the handler finished, a failed one delivered again', async () => {

@@ -1,6 +1,6 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { MalformedEnvelopeError, parseEnvelope, type EventEnvelope } from '@oms/contracts';
-import type { ConsumerHandle, MessageConsumer, ReceivedMessage } from '@oms/domain';
+import { isUnavailableError, type ConsumerHandle, type FailurePolicy, type MessageConsumer, type ReceivedMessage } from '@oms/domain';
 import { SpanKind, TRACEPARENT, inSpan, type Span } from '@oms/observability';
 import { lastValueFrom } from 'rxjs';
 import { BrokerMessageContext } from './broker-message.context';
@@ -8,8 +8,18 @@ import { BrokerMessageContext } from './broker-message.context';
 export interface BrokerTransportOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
-  /** Where a message that is not a valid envelope (or that a handler finds malformed) goes; it is then acknowledged. */
-  readonly deadLetter: (message: ReceivedMessage, reason: string) => Promise<void>;
+  /**
+   * Where a message goes that is not a valid envelope (or that a handler finds malformed: at once,
+   * `retries` 0) or whose handler kept failing (after `maxRetries` retries); it is then acknowledged.
+   */
+  readonly deadLetter: (message: ReceivedMessage, reason: string, retries?: number) => Promise<void>;
+  /**
+   * Retries of a message whose handler keeps failing before it is dead-lettered (the consumer
+   * driver pauses between them); absent = retried until handled.
+   */
+  readonly maxRetries?: number;
+  /** Failures that are not the message's fault, retried without counting (default: storage unavailable). */
+  readonly isUnavailable?: (error: unknown) => boolean;
   /** Extra attributes of the consumer span of each message, from the message and, once parsed, its envelope. */
   readonly spanAttributes?: (message: ReceivedMessage) => Record<string, string>;
   readonly envelopeSpanAttributes?: (envelope: EventEnvelope) => Record<string, string>;
@@ -25,8 +35,10 @@ export interface BrokerTransportOptions {
  *
  * - no handler for the event type: acknowledged and ignored;
  * - not an envelope, or a handler throwing MalformedEnvelopeError: dead-lettered, acknowledged;
- * - any other handler error: rethrown, so the message is not acknowledged and comes again
- *   (the place for bounded retries before dead-lettering is `dispatch`).
+ * - any other handler error: rethrown, so the driver handles the message again after a pause,
+ *   before the next message of its key; with `maxRetries`, the subscription's FailurePolicy
+ *   dead-letters it after that many retries and the key moves on, while failures that are an
+ *   unavailability (the database unreachable) are retried without counting (ADR 0024).
  */
 export class BrokerTransport extends Server implements CustomTransportStrategy {
   private handle?: ConsumerHandle;
@@ -46,6 +58,7 @@ export class BrokerTransport extends Server implements CustomTransportStrategy {
           groupId: this.options.groupId,
           topics: [...this.options.topics],
           handle: (message) => this.handleMessage(message),
+          ...(this.options.maxRetries === undefined ? {} : { onFailure: this.failurePolicy(this.options.maxRetries) }),
         });
       }
       callback();
@@ -90,6 +103,14 @@ export class BrokerTransport extends Server implements CustomTransportStrategy {
     );
   }
 
+  private failurePolicy(maxRetries: number): FailurePolicy {
+    return {
+      maxRetries,
+      isUnavailable: this.options.isUnavailable ?? isUnavailableError,
+      deadLetter: (message, failure) => this.options.deadLetter(message, errorText(failure.error), failure.retries),
+    };
+  }
+
   private async dispatch(message: ReceivedMessage, span: Span): Promise<void> {
     let envelope: EventEnvelope;
     try {
@@ -106,9 +127,10 @@ export class BrokerTransport extends Server implements CustomTransportStrategy {
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
     } catch (error) {
       if (error instanceof MalformedEnvelopeError) return this.options.deadLetter(message, error.message);
-      // Unacknowledged: the driver delivers the message again. Bounded retries, then the
-      // dead-letter topic, belong here.
+      // Unacknowledged: the driver handles it again, then its FailurePolicy dead-letters it.
       throw error;
     }
   }
 }
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

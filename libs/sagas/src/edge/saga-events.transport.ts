@@ -7,7 +7,8 @@ import { BrokerTransport } from './broker.transport';
 
 /**
  * The saga orchestrator's transport: order events of config.broker.kafka.ordersTopic in
- * consumer group config.saga.consumerGroup, malformed ones dead-lettered by SagaDeadLetters.
+ * consumer group config.saga.consumerGroup; malformed ones, and ones whose handler failed
+ * OMS_KAFKA_CONSUMER_MAX_RETRIES retries (unavailability not counted), dead-lettered by SagaDeadLetters.
  * Apps connect it: `app.connectMicroservice({ strategy: app.get(SagaEventsTransport) })`.
  */
 @Injectable()
@@ -16,7 +17,8 @@ export class SagaEventsTransport extends BrokerTransport {
     super(consumer, {
       groupId: config.saga.consumerGroup,
       topics: [config.broker.kafka.ordersTopic],
-      deadLetter: (message, reason) => deadLetters.publish(message, reason),
+      deadLetter: (message, reason, retries) => deadLetters.publish(message, reason, retries),
+      maxRetries: config.broker.kafka.consumer.maxRetries,
       spanAttributes: (message) => ({ [ORDER_ID_ATTRIBUTE]: message.key }),
       envelopeSpanAttributes: (envelope): Record<string, string> => {
         const sagaId = (envelope.data as Record<string, unknown>)['sagaId'];

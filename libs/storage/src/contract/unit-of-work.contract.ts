@@ -163,6 +163,30 @@ export function describeUnitOfWorkContract(name: string, factory: StorageContrac
       await expectNothingWritten(change, claim);
     });
 
+    it('commits a saga start without an append (saga row, inbox entry, its lifecycle event) all or nothing', async () => {
+      const start = (saga: SagaRecord, messageId = newId()): ChangeSet => ({
+        saga,
+        inbox: { consumer: 'saga', messageId },
+        outbox: [anOutboxMessage({ key: saga.orderId, topic: 'oms.saga.events' })],
+      });
+      const first = start(aSaga());
+      await drivers().unitOfWork.commit(first, now);
+      await expect(outboxRowsOf(first)).resolves.toHaveLength(1);
+      await expect(drivers().inbox.has('saga', first.inbox?.messageId ?? '')).resolves.toBe(true);
+
+      // The same saga again (a second message asking for it): no inbox entry, no second event.
+      const again = start({ ...(first.saga as SagaRecord), state: { step: 'again' } });
+      await expect(drivers().unitOfWork.commit(again, now)).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(outboxRowsOf(again)).resolves.toEqual([]);
+      await expect(drivers().inbox.has('saga', again.inbox?.messageId ?? '')).resolves.toBe(false);
+
+      // A message handled already: no saga, no event.
+      const repeat = start(aSaga(), first.inbox?.messageId);
+      await expect(drivers().unitOfWork.commit(repeat, now)).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(outboxRowsOf(repeat)).resolves.toEqual([]);
+      await expect(drivers().sagas.get(repeat.saga?.sagaId ?? '')).resolves.toBeNull();
+    });
+
     it('writes nothing when the inbox already holds the message', async () => {
       const messageId = newId();
       await drivers().unitOfWork.commit({ inbox: { consumer: 'saga', messageId } }, now);

@@ -11,7 +11,7 @@ export interface DeadLetteredRow {
   readonly createdAt: Date;
 }
 
-export interface DlqReprocessResult {
+export interface OutboxDeadLettersResult {
   /** The rows listed (dry run) or set pending again (--execute), oldest first. */
   readonly rows: readonly DeadLetteredRow[];
   /** Dead-lettered rows left beyond the limit. */
@@ -32,15 +32,15 @@ interface Row {
 const COLUMNS = 'id, message_id, topic, key, partition, attempts, last_error, created_at';
 
 /**
- * Dead letters are outbox rows with status 'failed' (the broker refused them maxAttempts
- * times; the row keeps the payload). A dry run lists the oldest `limit`; `execute` sets them
+ * `outbox dead-letters reprocess`: the relay's dead letters are outbox rows with status 'failed'
+ * (the broker refused them maxAttempts times; the row keeps the payload). A dry run lists the oldest `limit`; `execute` sets them
  * pending with a fresh attempt count, in one transaction that NOTIFYs the relays, which then
  * publish them in id order within their partitions.
  */
-export async function reprocessDeadLetters(
+export async function reprocessOutboxDeadLetters(
   db: TransactionalSql,
   options: { readonly execute: boolean; readonly limit: number; readonly notifyChannel: string },
-): Promise<DlqReprocessResult> {
+): Promise<OutboxDeadLettersResult> {
   const rows = options.execute
     ? await db.transaction(async (tx) => {
         const { rows: reset } = await tx.query<Row>(
