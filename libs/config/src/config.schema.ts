@@ -104,6 +104,11 @@ export const CONFIG_SCHEMA = {
   OMS_POSTGRES_AUTO_MIGRATE: variable('false', boolean, 'Run pending migrations at start-up.'),
   OMS_POSTGRES_POOL_MAX: variable('20', integer(1, 1000), 'Largest number of pooled PostgreSQL connections.'),
   OMS_POSTGRES_STATEMENT_TIMEOUT: variable('5s', duration, 'PostgreSQL statement_timeout of every connection.'),
+  OMS_POSTGRES_QUERY_TIMEOUT: variable(
+    '10s',
+    duration,
+    'Client-side limit on one query, round trip included: on a silent network path the query fails and its connection is dropped; above the statement timeout.',
+  ),
 
   OMS_BROKER_DRIVER: variable('memory', oneOf(BROKER_DRIVERS), 'Message broker driver: memory (embedded) or kafka.'),
   KAFKA_BROKERS: optional(dialAddressList, 'Comma-separated Kafka bootstrap brokers; required when OMS_BROKER_DRIVER=kafka.'),
@@ -180,6 +185,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
         autoMigrate: v.OMS_POSTGRES_AUTO_MIGRATE,
         poolMax: v.OMS_POSTGRES_POOL_MAX,
         statementTimeoutMs: v.OMS_POSTGRES_STATEMENT_TIMEOUT,
+        queryTimeoutMs: v.OMS_POSTGRES_QUERY_TIMEOUT,
       }),
     },
     broker: {

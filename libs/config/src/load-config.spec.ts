@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     expect(config.shutdownTimeoutMs).toBe(25_000);
     expect(config.storage).toEqual({
       driver: 'memory',
-      postgres: { autoMigrate: false, poolMax: 20, statementTimeoutMs: 5_000 },
+      postgres: { autoMigrate: false, poolMax: 20, statementTimeoutMs: 5_000, queryTimeoutMs: 10_000 },
     });
     expect(config.broker).toEqual({
       driver: 'memory',
