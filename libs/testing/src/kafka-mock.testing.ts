@@ -16,6 +16,10 @@ export interface KafkaMock {
   createTopic(name: string, partitions: number): Promise<void>;
   /** Takes broker `id` (1..N) down or back up: a real outage for clients. */
   setBrokerDown(id: number, down: boolean): Promise<void>;
+  /** Partition p of every topic gets leader ids[p % ids.length]: with setBrokerDown, a failover. */
+  setLeaders(ids: readonly number[]): Promise<void>;
+  /** Broker `id` coordinates consumer group `group`. */
+  setCoordinator(group: string, id: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +90,8 @@ export async function startKafkaMock(topics: readonly KafkaTopic[], options: Kaf
     brokers: bootstrap.split(',').filter(Boolean),
     createTopic: (name, partitions) => command(`topic ${name} ${partitions}`),
     setBrokerDown: (id, down) => command(`${down ? 'down' : 'up'} ${id}`),
+    setLeaders: (ids) => command(`leaders ${ids.join(',')}`),
+    setCoordinator: (group, id) => command(`coordinator ${group} ${id}`),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
