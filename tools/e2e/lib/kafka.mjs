@@ -13,16 +13,27 @@ export function buildKafkaMock(root, binary) {
   return binary;
 }
 
-/** Starts the mock cluster with the topics pre-created (it has no CreateTopics); resolves to its bootstrap address. */
-export async function startKafkaMock(binary, topics, log) {
-  const child = spawn(binary, topics, { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Starts the mock cluster with the topics pre-created (it has no CreateTopics) on `brokers`
+ * brokers (default 1); resolves to its bootstrap address and `command(line)`, which sends one
+ * stdin command (tools/kafka-mock/README.md) and resolves to its answer, failing on an error.
+ */
+export async function startKafkaMock(binary, topics, log, { brokers: brokerCount = 1 } = {}) {
+  const child = spawn(binary, [...(brokerCount > 1 ? ['--brokers', String(brokerCount)] : []), ...topics], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stderr.pipe(log, { end: false });
+  const answers = [];
   const brokers = await new Promise((resolve, reject) => {
     let buffered = '';
+    let first = true;
     child.stdout.on('data', (chunk) => {
       buffered += chunk.toString();
-      const newline = buffered.indexOf('\n');
-      if (newline >= 0) resolve(buffered.slice(0, newline).trim());
+      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, newline).trim();
+        buffered = buffered.slice(newline + 1);
+        if (first) resolve(line);
+        else answers.shift()?.(line);
+        first = false;
+      }
     });
     child.once('exit', (code) => reject(new Error(`kafka-mock exited with code ${code} before printing its address`)));
     child.once('error', reject);
@@ -30,6 +41,13 @@ export async function startKafkaMock(binary, topics, log) {
   return {
     brokers,
     child,
+    /** One command, answered in order ("ok" or "error: ..."). */
+    command(line) {
+      return new Promise((resolve, reject) => {
+        answers.push((answer) => (answer === 'ok' ? resolve() : reject(new Error(`kafka-mock ${line}: ${answer}`))));
+        child.stdin.write(`${line}\n`);
+      });
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const ended = new Promise((done) => child.once('exit', done));
