@@ -143,8 +143,8 @@ async function main() {
   run.database = await createDatabase(pg.server);
   const dsn = dsnOf(run.database, pg.server);
 
-  buildKafkaMock(ROOT, KAFKA_MOCK_BINARY);
-  run.kafka = await startKafkaMock(KAFKA_MOCK_BINARY, TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')), { brokers: KAFKA_BROKER_COUNT });
+  const kafkaMockBinary = buildKafkaMock(ROOT, KAFKA_MOCK_BINARY);
+  run.kafka = await startKafkaMock(kafkaMockBinary, TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')), { brokers: KAFKA_BROKER_COUNT });
   await leadFromBrokerOne(run.kafka, [SAGA_GROUP, OBSERVER_GROUP]);
   say(`kafka-mock at ${run.kafka.brokers} (broker 1 leads every partition)`);
 

@@ -1,16 +1,19 @@
 // The Kafka-protocol broker of the run (tools/kafka-mock) and the topic observer.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { omsKafkaClient } from './oms-kafka.mjs';
 
-/** Builds tools/kafka-mock into `binary` when missing or older than its source. */
+/**
+ * Builds tools/kafka-mock beside `binary`, named for a hash of its source, when missing; returns
+ * its path. Checkouts of different versions on one machine never run each other's build.
+ */
 export function buildKafkaMock(root, binary) {
   const source = join(root, 'tools/kafka-mock/kafka-mock.c');
-  if (!existsSync(binary) || statSync(binary).mtimeMs < statSync(source).mtimeMs) {
-    execFileSync('sh', [join(root, 'tools/kafka-mock/build.sh'), binary], { stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  return binary;
+  const built = `${binary}-${createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12)}`;
+  if (!existsSync(built)) execFileSync('sh', [join(root, 'tools/kafka-mock/build.sh'), built], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return built;
 }
 
 /**
