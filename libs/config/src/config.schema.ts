@@ -107,7 +107,7 @@ export const CONFIG_SCHEMA = {
   OMS_POSTGRES_QUERY_TIMEOUT: variable(
     '10s',
     duration,
-    'Client-side limit on one query, round trip included: on a silent network path the query fails and its connection is dropped; above the statement timeout.',
+    'Client-side limit on one query, round trip included: on a silent network path the query fails and its connection is dropped; above the statement timeout; 0 = none.',
   ),
 
   OMS_BROKER_DRIVER: variable('memory', oneOf(BROKER_DRIVERS), 'Message broker driver: memory (embedded) or kafka.'),
@@ -274,6 +274,14 @@ export function conditionalIssues(
     });
   }
   issues.push(...kafkaIssues(v, isSet));
+  const { OMS_POSTGRES_STATEMENT_TIMEOUT: statementTimeout, OMS_POSTGRES_QUERY_TIMEOUT: queryTimeout } = v;
+  if (statementTimeout !== undefined && queryTimeout !== undefined && queryTimeout > 0 && queryTimeout <= statementTimeout) {
+    // Otherwise a merely slow statement would be cut off on the client, its connection dropped, before the server's own timeout answers.
+    issues.push({
+      variable: 'OMS_POSTGRES_QUERY_TIMEOUT',
+      reason: `(${queryTimeout} ms) must be above OMS_POSTGRES_STATEMENT_TIMEOUT (${statementTimeout} ms), or 0`,
+    });
+  }
   const retry = v.OMS_OUTBOX_RETRY_DELAY;
   if (retry !== undefined && v.OMS_OUTBOX_MAX_RETRY_DELAY !== undefined && v.OMS_OUTBOX_MAX_RETRY_DELAY < retry) {
     issues.push({ variable: 'OMS_OUTBOX_MAX_RETRY_DELAY', reason: 'must not be below OMS_OUTBOX_RETRY_DELAY' });

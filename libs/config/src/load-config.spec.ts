@@ -171,6 +171,13 @@ describe('loadConfig', () => {
       expect(config.grpc.tls).toEqual({ cert: CERT, key: KEY, clientCa: CERT });
     });
 
+    it('refuses a client-side query timeout not above the statement timeout', () => {
+      const error = errorOf(() => loadConfig({ OMS_POSTGRES_STATEMENT_TIMEOUT: '5s', OMS_POSTGRES_QUERY_TIMEOUT: '5s' }));
+      expect(error.issues).toEqual([{ variable: 'OMS_POSTGRES_QUERY_TIMEOUT', reason: '(5000 ms) must be above OMS_POSTGRES_STATEMENT_TIMEOUT (5000 ms), or 0' }]);
+      expect(loadConfig({ OMS_POSTGRES_STATEMENT_TIMEOUT: '5s', OMS_POSTGRES_QUERY_TIMEOUT: '0s' }).storage.postgres.queryTimeoutMs).toBe(0);
+      expect(loadConfig({ OMS_POSTGRES_STATEMENT_TIMEOUT: '0s', OMS_POSTGRES_QUERY_TIMEOUT: '300ms' }).storage.postgres.queryTimeoutMs).toBe(300);
+    });
+
     it('refuses a backoff cap below its base', () => {
       const error = errorOf(() => loadConfig({ OMS_SAGA_RETRY_BASE: '10s', OMS_SAGA_RETRY_MAX: '1s' }));
       expect(error.issues.map((issue) => issue.variable)).toEqual(['OMS_SAGA_RETRY_MAX']);
