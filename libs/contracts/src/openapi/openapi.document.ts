@@ -49,10 +49,13 @@ const idempotencyKeyParameter = {
   in: 'header',
   required: true,
   description:
-    'Required on every mutation: 1..255 printable ASCII characters. Retrying with the same key and the same ' +
-    'request replays the first response (status and body); the same key with another request is 422; ' +
-    'a retry while the first request is still running is 409. Keys are kept for 24 hours.',
-  schema: { type: 'string', minLength: 1, maxLength: API_LIMITS.idempotencyKeyMaxLength, pattern: '^[\\x20-\\x7E]+$' },
+    'Required on every mutation, once: 1..255 printable ASCII characters but the comma (a header given twice ' +
+    'arrives joined with ", " and is refused with 400). A key names one request, its operation, order and body, ' +
+    'across all operations: retrying with the same key and the same request replays the first response (status ' +
+    'and body); the same key with any other request (another body, operation or order) is 422 naming the ' +
+    'operation the key was first used for; a retry while the first request is still running is 409. Keys are ' +
+    'kept for 24 hours.',
+  schema: { type: 'string', minLength: 1, maxLength: API_LIMITS.idempotencyKeyMaxLength, pattern: '^[\\x20-\\x2B\\x2D-\\x7E]+$' },
 };
 const mutationErrors = {
   ...transportErrors,
@@ -60,7 +63,7 @@ const mutationErrors = {
   ...storageErrors,
   '400': problem('Invalid input or missing Idempotency-Key (`errors` names every invalid field), or a malformed request.'),
   '409': problem('The order is not in a state that allows this, a concurrent change won, or the key is in flight.'),
-  '422': problem('The Idempotency-Key was already used with a different request.'),
+  '422': problem('The Idempotency-Key was already used for another request (another body, operation or order); `detail` names the operation it was first used for.'),
 };
 const orderMutationErrors = { ...mutationErrors, '404': problem('No such order.') };
 const statusAnswer = json('Accepted: the saga finishes the work asynchronously; poll GET /v1/orders/{id}.', ref('OrderStatusResponse'));
