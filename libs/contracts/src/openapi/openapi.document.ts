@@ -72,11 +72,6 @@ const docsPage = (description: string, contentType: string) => ({
   content: { [contentType]: { schema: { type: 'string' } } },
 });
 
-function withoutKey<T extends Record<string, unknown>, K extends keyof T>(responses: T, key: K): Omit<T, K> {
-  const { [key]: _omitted, ...rest } = responses;
-  return rest;
-}
-
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
   info: {
@@ -154,8 +149,8 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Start fulfilment: reserve stock, charge, confirm.',
         parameters: [orderIdParameter, idempotencyKeyParameter],
         requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: false } } } },
-        // No 422: a key is scoped to its operation and order, and a pay request has nothing else that could differ.
-        responses: { '202': statusAnswer, ...withoutKey(orderMutationErrors, '422') },
+        // 422 too: a key names one request, so a key used for another operation or order is refused here as well.
+        responses: { '202': statusAnswer, ...orderMutationErrors },
       },
     },
     '/v1/orders/{id}/cancel': {
