@@ -130,4 +130,19 @@ describe('idempotency keys across the one-key-space migration (PostgreSQL)', () 
     await expect(store().begin(claim('k-shared', 'PayOrder:o-b', 'h-pay-b'), now)).resolves.toEqual({ outcome: 'replay', response: accepted('o-b') });
     await expect(store().begin(claim('k-new', 'PayOrder:o-a', 'h-x'), now)).resolves.toEqual({ outcome: 'mismatch', scope: 'CreateOrder' });
   });
+
+  it('run again after a failed index build, replaces the INVALID index it left', async () => {
+    const validity = async () =>
+      ((await dataSource.query(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass('idempotency_keys_key_owner_idx')`)) as unknown[])[0];
+    // What an interrupted CREATE INDEX CONCURRENTLY leaves behind.
+    await dataSource.query(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = to_regclass('idempotency_keys_key_owner_idx')`);
+    expect(await validity()).toEqual({ valid: false });
+    const runner = dataSource.createQueryRunner();
+    try {
+      await new OMS_MIGRATIONS[BEFORE]().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await validity()).toEqual({ valid: true });
+  });
 });
