@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CpuMeter } from './lib/cpu-usage.mjs';
 import { machineFacts } from './lib/machine.mjs';
-import { createDatabase, dropDatabase, serverFacts } from './lib/postgres.mjs';
+import { createDatabase, dropDatabase, query, serverFacts, useServer } from './lib/postgres.mjs';
+import { startPrivatePostgres } from '../e2e/lib/private-postgres.mjs';
 import { Sampler } from './lib/processes.mjs';
 import { renderReport } from './lib/report.mjs';
 import { missingFigures } from './lib/figures.mjs';
@@ -118,6 +119,23 @@ function ensurePgbench() {
   }
 }
 
+/**
+ * The run's own PostgreSQL cluster, with a production server's settings (autovacuum on) and
+ * pg_stat_statements loaded; the bench's own queries use the role oms_bench, the apps postgres.
+ */
+async function startPostgres() {
+  const cluster = await startPrivatePostgres(workDir, {
+    shared_preload_libraries: 'pg_stat_statements',
+    'pg_stat_statements.track_planning': 'on',
+  });
+  process.on('exit', () => cluster.killNow());
+  useServer({ ...cluster.server, observer: cluster.server.user });
+  await query('postgres', 'CREATE ROLE oms_bench LOGIN SUPERUSER');
+  useServer({ observer: 'oms_bench' });
+  log(`private PostgreSQL cluster on port ${cluster.port}`);
+  return cluster;
+}
+
 const SECTIONS = [
   ['createThroughput', createThroughput, '1. create throughput (REST) + pgbench'],
   ['grpcCreate', grpcCreate, '6. create throughput (gRPC)'],
@@ -151,6 +169,7 @@ async function main() {
   ensureBuilt();
   ensurePgbench();
   const kafkaMockBinary = buildKafkaMock(ROOT, join(workDir, 'kafka-mock'));
+  const cluster = await startPostgres();
   results.postgres = await serverFacts();
 
   const database = await createDatabase();
@@ -159,6 +178,7 @@ async function main() {
   let sampler;
   try {
     await createDatabase(pgbenchDatabase);
+    await query(database, 'CREATE EXTENSION pg_stat_statements');
     migrate(ROOT, distDir, database);
     migrate(ROOT, distDir, pgbenchDatabase);
     log(`databases ${database} (OMS) and ${pgbenchDatabase} (pgbench), migrated`);
@@ -168,10 +188,11 @@ async function main() {
     await topology.start();
     results.topology =
       'separate processes: order-api, outbox-relay (1, then 3), saga-orchestrator (partners over gRPC), ' +
-      'partner-mocks (latency 0), kafka-mock (librdkafka mock cluster, Kafka protocol); PostgreSQL 15 at 127.0.0.1:5432';
+      'partner-mocks (latency 0), kafka-mock (librdkafka mock cluster, Kafka protocol); a private PostgreSQL 15 cluster ' +
+      '(default settings, autovacuum on, pg_stat_statements loaded)';
     log('topology ready');
     sampler = new Sampler(() => topology.all(), 250);
-    const cpu = new CpuMeter(topology, database);
+    const cpu = new CpuMeter(topology, database, cluster.postmasterPid());
     const context = { topology, scale, database, pgbenchDatabase, cpu, root: ROOT, log };
 
     for (const [key, run, title] of sections) {
@@ -200,6 +221,7 @@ async function main() {
     }
     await dropDatabase(database).catch((error) => log(`could not drop ${database}: ${error.message}`));
     await dropDatabase(pgbenchDatabase).catch((error) => log(`could not drop ${pgbenchDatabase}: ${error.message}`));
+    await cluster.stop();
   }
 
   results.durationSeconds = Math.round((Date.now() - started) / 1000);

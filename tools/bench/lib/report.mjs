@@ -140,6 +140,63 @@ function hopSection({ endToEnd }) {
   ].join('\n');
 }
 
+/** PostgreSQL's work and every process's CPU per confirmed order, per arrival rate (pg_stat_statements etc.). */
+function costSection({ endToEnd }) {
+  const rates = endToEnd?.rates?.filter((rate) => rate.database) ?? [];
+  if (rates.length === 0) return '';
+  const cpuNames = [...new Set(rates.flatMap((rate) => Object.keys(rate.cpu?.cpuSecondsPer1000Orders ?? {})))];
+  const summary = table(
+    ['per confirmed order', ...rates.map((rate) => `${rate.targetRate} orders/s`)],
+    [
+      ['CPU ms, every process', ...rates.map((rate) => `**${fmt(rate.cpu?.totalCpuSecondsPer1000Orders, 2)}**`)],
+      ...cpuNames.map((name) => [`CPU ms: ${name}`, ...rates.map((rate) => fmt(rate.cpu?.cpuSecondsPer1000Orders?.[name], 2))]),
+      ['SQL statements', ...rates.map((rate) => fmt(rate.database.statementsPerOrder, 1))],
+      ['PostgreSQL execution ms (pg_stat_statements)', ...rates.map((rate) => fmt(rate.database.postgresMsPerOrder?.exec, 2))],
+      ['PostgreSQL planning ms (pg_stat_statements)', ...rates.map((rate) => fmt(rate.database.postgresMsPerOrder?.plan, 2))],
+      ['WAL bytes', ...rates.map((rate) => fmt(rate.database.walBytesPerOrder, 0))],
+    ],
+  );
+  const tables = Object.keys(rates[0].database.rowsPerOrder);
+  const rows = table(
+    ['table: rows per confirmed order, inserted / updated (HOT) / deleted', ...rates.map((rate) => `${rate.targetRate} orders/s`)],
+    tables.map((name) => [
+      name,
+      ...rates.map((rate) => {
+        const counts = rate.database.rowsPerOrder[name];
+        return counts ? `${fmt(counts.inserted, 2)} / ${fmt(counts.updated, 2)} (${fmt(counts.hotUpdated, 2)}) / ${fmt(counts.deleted, 2)}` : dash;
+      }),
+    ]),
+  );
+  const rate = rates.find((candidate) => candidate.targetRate === 100) ?? rates[0];
+  const statements = rate.database.statements
+    ? table(
+        ['statement', 'calls / order', 'exec ms / order', 'plan ms / order', 'ms / call', 'rows / order', 'WAL bytes / order'],
+        rate.database.statements.map((statement) => [
+          `\`${statement.statement.replace(/\|/g, '\\|')}\``,
+          fmt(statement.callsPerOrder, 2),
+          fmt(statement.execMsPerOrder, 3),
+          fmt(statement.planMsPerOrder, 3),
+          fmt(statement.msPerCall, 3),
+          fmt(statement.rowsPerOrder, 2),
+          fmt(statement.walBytesPerOrder, 0),
+        ]),
+      )
+    : '_pg_stat_statements was not available_';
+  return [
+    '',
+    'What one confirmed order costs (CPU from `/proc`, the rest from the server\'s counters: `pg_stat_statements`,',
+    '`pg_stat_user_tables`, `pg_current_wal_lsn()`; everything the apps did during the rate, idle polls included, over the orders confirmed):',
+    '',
+    summary,
+    '',
+    rows,
+    '',
+    `The statements that took the most PostgreSQL time at ${rate.targetRate} orders/s (execution + planning; parsing is not counted by pg_stat_statements):`,
+    '',
+    statements,
+  ].join('\n');
+}
+
 function relaySection({ relay }) {
   if (!relay) return '_no figures (section failed, see Errors)_';
   return table(
@@ -211,7 +268,7 @@ ${table(['', ''], [
   ['memory', `${machine.memoryGiB} GiB`],
   ['kernel', machine.kernel],
   ['Node.js', machine.node],
-  ['PostgreSQL', `${postgres?.version} (shared_buffers ${postgres?.shared_buffers}, synchronous_commit ${postgres?.synchronous_commit}, fsync ${postgres?.fsync}, max_connections ${postgres?.max_connections})`],
+  ['PostgreSQL', `${postgres?.version} (shared_buffers ${postgres?.shared_buffers}, synchronous_commit ${postgres?.synchronous_commit}, fsync ${postgres?.fsync}, max_connections ${postgres?.max_connections}, autovacuum ${postgres?.autovacuum ?? dash}, shared_preload_libraries '${postgres?.shared_preload_libraries ?? ''}')`],
   ['pgbench', machine.pgbench ?? dash],
   ['command', `\`${results.command}\``],
 ])}
@@ -252,6 +309,7 @@ added latency.
 
 ${e2eSection(results.sections)}
 ${hopSection(results.sections)}
+${costSection(results.sections)}
 
 ## 3. Relay: a backlog of outbox rows
 
