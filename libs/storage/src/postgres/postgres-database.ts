@@ -1,5 +1,6 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { CONNECT_TIMEOUT_MS, type PostgresConnectionSettings } from './data-source';
+import { StatementNames } from './statement-names';
 
 export interface SqlResult<TRow> {
   readonly rows: TRow[];
@@ -19,8 +20,10 @@ export interface PoolStats {
   readonly waiting: number;
 }
 
-async function run<TRow>(client: Pool | PoolClient, text: string, params: readonly unknown[]): Promise<SqlResult<TRow>> {
-  const result = await client.query(text, [...params]);
+async function run<TRow>(client: Pool | PoolClient, names: StatementNames, text: string, params: readonly unknown[]): Promise<SqlResult<TRow>> {
+  // Without parameters pg sends a simple query, which may hold several statements: never named.
+  const name = params.length > 0 ? names.nameOf(text) : undefined;
+  const result = await client.query(name === undefined ? { text, values: [...params] } : { name, text, values: [...params] });
   return { rows: result.rows as TRow[], rowCount: result.rowCount ?? 0 };
 }
 
@@ -43,6 +46,7 @@ export function postgresPoolConfig(settings: PostgresConnectionSettings): PoolCo
  */
 export class PostgresDatabase implements SqlExecutor {
   private closing: Promise<void> | undefined;
+  private readonly names = new StatementNames();
 
   constructor(private readonly pool: Pool) {
     // An idle connection that dies (database restart, network cut) is dropped by the pool and the
@@ -63,7 +67,7 @@ export class PostgresDatabase implements SqlExecutor {
   }
 
   query<TRow = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<SqlResult<TRow>> {
-    return run<TRow>(this.pool, text, params);
+    return run<TRow>(this.pool, this.names, text, params);
   }
 
   /** Runs `work` in one transaction on one connection; any throw rolls everything back. */
@@ -73,7 +77,7 @@ export class PostgresDatabase implements SqlExecutor {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const tx: SqlExecutor = { query: (text, params = []) => run(client, text, params) };
+      const tx: SqlExecutor = { query: (text, params = []) => run(client, this.names, text, params) };
       try {
         const result = await work(tx);
         await client.query('COMMIT');
