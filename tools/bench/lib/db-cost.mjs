@@ -14,7 +14,7 @@ export async function costSnapshot(database) {
   const [statements, tables, wal] = await Promise.all([
     query(
       database,
-      `SELECT queryid::text AS id, query, calls::float8, total_exec_time::float8 AS exec_ms, total_plan_time::float8 AS plan_ms,
+      `SELECT queryid::text AS id, query, calls::float8, plans::float8, total_exec_time::float8 AS exec_ms, total_plan_time::float8 AS plan_ms,
               rows::float8, wal_bytes::float8
          FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
         WHERE d.datname = current_database() AND s.userid = (SELECT oid FROM pg_roles WHERE rolname = $1)`,
@@ -57,10 +57,11 @@ export function costPerOrder(before, after, orders, { top = 15 } = {}) {
   const statementBefore = new Map(before.statements.map((row) => [row.id, row]));
   const deltas = after.statements
     .map((row) => {
-      const start = statementBefore.get(row.id) ?? { calls: 0, exec_ms: 0, plan_ms: 0, rows: 0, wal_bytes: 0 };
+      const start = statementBefore.get(row.id) ?? { calls: 0, plans: 0, exec_ms: 0, plan_ms: 0, rows: 0, wal_bytes: 0 };
       return {
         text: shortText(row.query),
         calls: row.calls - start.calls,
+        plans: row.plans - start.plans,
         execMs: row.exec_ms - start.exec_ms,
         planMs: row.plan_ms - start.plan_ms,
         rows: row.rows - start.rows,
@@ -77,6 +78,8 @@ export function costPerOrder(before, after, orders, { top = 15 } = {}) {
     .map((row) => ({
       statement: row.text,
       callsPerOrder: round(per(row.calls), 3),
+      // Share of calls that were planned: a prepared statement on a cached generic plan is not.
+      plannedShare: round(row.plans / row.calls, 2),
       execMsPerOrder: round(per(row.execMs), 4),
       planMsPerOrder: round(per(row.planMs), 4),
       msPerCall: round((row.execMs + row.planMs) / row.calls, 4),

@@ -5,8 +5,6 @@ import { observerDsnOf } from '../lib/postgres.mjs';
 import { runLoad } from '../lib/load-process.mjs';
 import { waitQuiet } from '../lib/quiet.mjs';
 
-const STATS_FLUSH_MS = 11_000;
-
 export async function endToEnd({ topology, scale, database, cpu, log }) {
   const rates = [];
   const cpuSeconds = {};
@@ -34,8 +32,8 @@ export async function endToEnd({ topology, scale, database, cpu, log }) {
     const rateCpu = await cpu.since(before);
     const loadEnded = Date.now();
     const costAfter = await costSnapshot(database);
-    // Backends report table counters at most once a second, and an idle one only after 10 s.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, STATS_FLUSH_MS - (Date.now() - loadEnded))));
+    // Backends report table counters at most once a second, and an idle one only after 10 s (smoke: waits less).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, scale.statsFlushMs - (Date.now() - loadEnded))));
     const { tables } = await costSnapshot(database);
     const database_ = costPerOrder(costBefore, { ...costAfter, tables }, result.confirmed);
     addCpu(cpuSeconds, rateCpu);
