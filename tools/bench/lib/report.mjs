@@ -418,7 +418,7 @@ ${gateSection(results.sections)}
 
 Peak RSS is the kernel's high-water mark (VmHWM) of each process over the whole run; each app runs
 with the heap bound its image gives it by default (deploy/node-start.sh: half the memory limit of
-its Helm values). CPU is
+its Helm values; `OMS_NODE_HEAP_MB=0 node tools/bench/run.mjs` runs them without). CPU is
 utime + stime from \`/proc/<pid>/stat\` over the measured load only, including the PostgreSQL
 backends serving the OMS database; the load generator is not counted.
 

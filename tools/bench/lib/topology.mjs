@@ -14,8 +14,11 @@ export const appMain = (distDir, app) => join(distDir, app, 'main.cjs');
 /**
  * The V8 heap bound an app gets in its container by default: deploy/node-start.sh gives the heap
  * half of the memory limit, and the Helm values set the limit per app. Null when the values set none.
+ * OMS_NODE_HEAP_MB in the bench's environment overrides it as it does in the image (0 = no bound).
  */
 export function defaultHeapMiB(root, app) {
+  const override = process.env.OMS_NODE_HEAP_MB;
+  if (override !== undefined && override !== '') return Number(override) > 0 ? Number(override) : null;
   const values = join(root, 'deploy/helm/values', `${app}.yaml`);
   if (!existsSync(values)) return null;
   const limit = /^resources:\n(?:\s.*\n)*?\s+limits:\n\s+memory:\s*(\d+)Mi/m.exec(readFileSync(values, 'utf8'));
