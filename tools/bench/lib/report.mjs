@@ -304,6 +304,13 @@ function gateSection({ loadGate }) {
   );
 }
 
+function heapNote(results) {
+  const bounded = Object.values(results.processes).some((process_) => process_.heapBoundMiB);
+  return bounded
+    ? 'each app ran with the heap bound its image gives it by default (deploy/node-start.sh: half the memory limit of its Helm values; `OMS_NODE_HEAP_MB=0 node tools/bench/run.mjs` runs them without)'
+    : 'the apps ran without a V8 heap bound';
+}
+
 function resourceSection(results) {
   const rss = table(
     ['process', 'peak RSS MiB (VmHWM)', 'V8 heap bound MiB (`--max-old-space-size`)'],
@@ -416,9 +423,7 @@ ${gateSection(results.sections)}
 
 ## 5. Resources
 
-Peak RSS is the kernel's high-water mark (VmHWM) of each process over the whole run; each app runs
-with the heap bound its image gives it by default (deploy/node-start.sh: half the memory limit of
-its Helm values; `OMS_NODE_HEAP_MB=0 node tools/bench/run.mjs` runs them without). CPU is
+Peak RSS is the kernel's high-water mark (VmHWM) of each process over the whole run; ${heapNote(results)}. CPU is
 utime + stime from \`/proc/<pid>/stat\` over the measured load only, including the PostgreSQL
 backends serving the OMS database; the load generator is not counted.
 
