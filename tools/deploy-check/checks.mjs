@@ -142,7 +142,7 @@ export function checkEnvironmentNames({ valuesFiles = {}, templates = {}, compos
 
   for (const [file, text] of Object.entries(templates)) {
     for (const match of text.matchAll(CONFIG_VARIABLE)) {
-      if (!known(match[1])) problems.push(`${file}: ${match[1]} is not a variable of libs/config`);
+      if (!known(match[1]) && !(match[1] in NON_CONFIG_VARIABLES)) problems.push(`${file}: ${match[1]} is not a variable of libs/config`);
     }
     for (const match of text.matchAll(/name:\s*([A-Z][A-Z0-9_]+)\s*$/gm)) {
       const name = match[1];
