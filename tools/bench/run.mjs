@@ -9,7 +9,8 @@
 //   options: --out DIR (where benchmarks.md / .json go), --keep-logs,
 //            --dist DIR (built apps, default dist/apps; built with nx when missing there),
 //            --only a,b (sections by key, e.g. endToEnd; for investigating one figure),
-//            --profile APP (node --cpu-prof for that process; .cpuprofile files in the logs)
+//            --profile APP (node --cpu-prof for that process; .cpuprofile files in the logs),
+//            --rates 50,100 (end-to-end arrival rates instead of the mode's)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,9 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CpuMeter } from './lib/cpu-usage.mjs';
 import { machineFacts } from './lib/machine.mjs';
-import { createDatabase, dropDatabase, serverFacts } from './lib/postgres.mjs';
+import { createDatabase, dropDatabase, query, serverFacts, useServer } from './lib/postgres.mjs';
+import { startPrivatePostgres } from '../e2e/lib/private-postgres.mjs';
 import { Sampler } from './lib/processes.mjs';
-import { renderReport } from './lib/report.mjs';
+import { SATURATION_SVG, renderReport, renderSaturationSvg } from './lib/report.mjs';
 import { missingFigures } from './lib/figures.mjs';
 import { APPS, Topology, appMain, buildKafkaMock, migrate } from './lib/topology.mjs';
 import { createThroughput } from './sections/create-throughput.mjs';
@@ -39,9 +41,10 @@ const FULL = {
   pgbenchVariantSeconds: 10,
   grpcSeconds: 20,
   grpcChannels: 8,
-  e2eRates: [100, 400],
+  e2eRates: [50, 100, 200, 400],
   e2eSeconds: 20,
   e2eDrainSeconds: 30,
+  statsFlushMs: 11_000,
   relayRows: 100_000,
   relayTimeoutMs: 240_000,
   gateScenarios: 400,
@@ -56,9 +59,10 @@ const SMOKE = {
   pgbenchVariantSeconds: 2,
   grpcSeconds: 2,
   grpcChannels: 2,
-  e2eRates: [20],
+  e2eRates: [10, 20],
   e2eSeconds: 2,
   e2eDrainSeconds: 15,
+  statsFlushMs: 2_000,
   relayRows: 2_000,
   relayTimeoutMs: 30_000,
   gateScenarios: 40,
@@ -74,21 +78,26 @@ const { values: args } = parseArgs({
     render: { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'string', multiple: true, default: [] },
+    rates: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs] [--only SECTION,..] [--profile PROCESS]');
+  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs] [--only SECTION,..] [--profile PROCESS] [--rates R,..]');
   process.exit(0);
 }
 if (args.render) {
   const results = JSON.parse(readFileSync(args.render, 'utf8'));
   const target = join(args.out ? resolve(args.out) : dirname(resolve(args.render)), 'benchmarks.md');
   writeFileSync(target, renderReport(results, ROOT));
+  writeFileSync(join(dirname(target), SATURATION_SVG), renderSaturationSvg(results));
   console.log(`rendered ${target}`);
   process.exit(0);
 }
-const scale = args.smoke ? SMOKE : FULL;
+const scale = { ...(args.smoke ? SMOKE : FULL) };
+// --rates 50,100: the end-to-end arrival rates (orders/s) instead of the mode's.
+if (args.rates) scale.e2eRates = args.rates.split(',').map(Number);
+if (scale.e2eRates.some((rate) => !(rate > 0))) throw new Error(`--rates: positive numbers expected, got ${args.rates}`);
 // Partial runs never overwrite the published docs/benchmarks.md unless --out says so.
 const defaultOut = args.smoke ? join(tmpdir(), 'oms-bench-smoke') : args.only ? join(tmpdir(), 'oms-bench-partial') : join(ROOT, 'docs');
 const outDir = resolve(args.out ?? defaultOut);
@@ -116,6 +125,23 @@ function ensurePgbench() {
   } catch {
     throw new Error('pgbench is missing: apt-get install -y postgresql-contrib (Debian ships it with postgresql-15)');
   }
+}
+
+/**
+ * The run's own PostgreSQL cluster, with a production server's settings (autovacuum on) and
+ * pg_stat_statements loaded; the bench's own queries use the role oms_bench, the apps postgres.
+ */
+async function startPostgres() {
+  const cluster = await startPrivatePostgres(workDir, {
+    shared_preload_libraries: 'pg_stat_statements',
+    'pg_stat_statements.track_planning': 'on',
+  });
+  process.on('exit', () => cluster.killNow());
+  useServer({ ...cluster.server, observer: cluster.server.user });
+  await query('postgres', 'CREATE ROLE oms_bench LOGIN SUPERUSER');
+  useServer({ observer: 'oms_bench' });
+  log(`private PostgreSQL cluster on port ${cluster.port}`);
+  return cluster;
 }
 
 const SECTIONS = [
@@ -151,6 +177,7 @@ async function main() {
   ensureBuilt();
   ensurePgbench();
   const kafkaMockBinary = buildKafkaMock(ROOT, join(workDir, 'kafka-mock'));
+  const cluster = await startPostgres();
   results.postgres = await serverFacts();
 
   const database = await createDatabase();
@@ -159,6 +186,7 @@ async function main() {
   let sampler;
   try {
     await createDatabase(pgbenchDatabase);
+    await query(database, 'CREATE EXTENSION pg_stat_statements');
     migrate(ROOT, distDir, database);
     migrate(ROOT, distDir, pgbenchDatabase);
     log(`databases ${database} (OMS) and ${pgbenchDatabase} (pgbench), migrated`);
@@ -168,10 +196,11 @@ async function main() {
     await topology.start();
     results.topology =
       'separate processes: order-api, outbox-relay (1, then 3), saga-orchestrator (partners over gRPC), ' +
-      'partner-mocks (latency 0), kafka-mock (librdkafka mock cluster, Kafka protocol); PostgreSQL 15 at 127.0.0.1:5432';
+      'partner-mocks (latency 0), kafka-mock (librdkafka mock cluster, Kafka protocol); a private PostgreSQL 15 cluster ' +
+      '(default settings, autovacuum on, pg_stat_statements loaded)';
     log('topology ready');
     sampler = new Sampler(() => topology.all(), 250);
-    const cpu = new CpuMeter(topology, database);
+    const cpu = new CpuMeter(topology, database, cluster.postmasterPid());
     const context = { topology, scale, database, pgbenchDatabase, cpu, root: ROOT, log };
 
     for (const [key, run, title] of sections) {
@@ -194,12 +223,14 @@ async function main() {
       for (const process_ of topology.all()) {
         results.processes[process_.name] = {
           peakRssMiB: process_.lastMemory ? Number(process_.lastMemory.peakRss.toFixed(1)) : null,
+          heapBoundMiB: process_.heapMiB ?? null,
           exit: process_.exitSignal ?? process_.exitCode,
         };
       }
     }
     await dropDatabase(database).catch((error) => log(`could not drop ${database}: ${error.message}`));
     await dropDatabase(pgbenchDatabase).catch((error) => log(`could not drop ${pgbenchDatabase}: ${error.message}`));
+    await cluster.stop();
   }
 
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
@@ -209,6 +240,7 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'benchmarks.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, 'benchmarks.md'), renderReport(results, ROOT));
+  writeFileSync(join(outDir, SATURATION_SVG), renderSaturationSvg(results));
   log(`wrote ${join(outDir, 'benchmarks.md')} and benchmarks.json in ${results.durationSeconds} s`);
 
   if (!args['keep-logs'] && args.profile.length === 0 && missing.length === 0) rmSync(workDir, { recursive: true, force: true });

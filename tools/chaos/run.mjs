@@ -8,12 +8,12 @@
 //
 // Exits 1 on any loss, duplicate side effect, stuck saga or failed check; the last line is
 // `chaos: N passed, N failed`.
-import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, cpSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import {
   checkCrashes,
   checkIdempotency,
@@ -26,19 +26,18 @@ import {
 import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles, superviseStart } from '../e2e/lib/campaign.mjs';
 import { buildKafkaMock, startKafkaMock, startObserver, waitForStableGroup } from '../e2e/lib/kafka.mjs';
 import { createDatabase, dropDatabase, dsnOf, openPool } from '../e2e/lib/postgres.mjs';
+import { startPrivatePostgres } from '../e2e/lib/private-postgres.mjs';
 import { freePort, sleep, waitReady } from '../e2e/lib/processes.mjs';
 import { ApiClient, ATTEMPT_TIMEOUT_MS as CLIENT_ABORT_MS, boundedAll, driveOrder, kindOf, statusName } from '../e2e/lib/workload.mjs';
 import { Links } from './lib/links.mjs';
 import { leadFromBrokerOne, networkFaults } from './lib/network-faults.mjs';
 
-const run_ = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq', saga: 'oms.saga.events' };
 const TOPIC_SPECS = [`${TOPICS.orders}:12`, `${TOPICS.dlq}:3`, `${TOPICS.saga}:12`];
 const DECLINE_ABOVE_MINOR = 1_000_000;
 const KAFKA_MOCK_BINARY = join(tmpdir(), 'oms-e2e-kafka-mock', 'kafka-mock');
 const SAGA_GROUP = 'oms-saga-orchestrator';
-const PG_BIN = '/usr/lib/postgresql/15/bin';
 const SAGA_CALL_TIMEOUT_MS = 500;
 const OBSERVER_GROUP = `oms-chaos-observer-${process.pid}`;
 // Three brokers, topics replicated three times: broker 1 leads every partition until the failover.
@@ -68,13 +67,7 @@ const run = { processes: [], links: new Links(), kafka: undefined, observer: und
 process.on('exit', () => {
   for (const app of run.processes) app.killNow();
   run.kafka?.killNow();
-  if (run.pg) {
-    try {
-      execFileSync('runuser', ['-u', 'postgres', '--', `${PG_BIN}/pg_ctl`, '-D', run.pg.data, '-m', 'immediate', 'stop'], { stdio: 'ignore' });
-    } catch {
-      // already stopped
-    }
-  }
+  run.pg?.killNow();
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
@@ -86,26 +79,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 // ---------------------------------------------------------------------------------------------
 // The private PostgreSQL cluster: never the machine's shared server, which other runs use.
 
-const asPostgres = (command, commandArgs) => run_('runuser', ['-u', 'postgres', '--', `${PG_BIN}/${command}`, ...commandArgs], { maxBuffer: 16 * 1024 * 1024 });
-
-async function startPrivatePostgres(baseDir) {
-  const dir = join(baseDir, 'pg');
-  mkdirSync(dir);
-  chmodSync(baseDir, 0o755);
-  chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
-  const data = join(dir, 'data');
-  const port = await freePort();
-  await asPostgres('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
-  const pg = { dir, data, port, log: join(dir, 'postgres.log'), server: { host: '127.0.0.1', port, user: 'postgres' } };
-  run.pg = pg;
-  await asPostgres('pg_ctl', ['-D', data, '-o', `-p ${port} -k /tmp -c max_connections=200 -c listen_addresses=127.0.0.1`, '-l', pg.log, '-w', 'start']);
-  return pg;
-}
-
 async function stopPrivatePostgres() {
   if (!run.pg) return;
-  await asPostgres('pg_ctl', ['-D', run.pg.data, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
-  rmSync(run.pg.dir, { recursive: true, force: true });
+  await run.pg.stop();
   say(`private PostgreSQL on port ${run.pg.port} stopped and deleted`);
   run.pg = undefined;
 }
@@ -139,6 +115,7 @@ async function main() {
   const dist = prepareBundles({ root: ROOT, sourceDist, runDir: run.runDir, explicitDist: Boolean(args.dist), say });
 
   const pg = await startPrivatePostgres(run.runDir);
+  run.pg = pg;
   say(`private PostgreSQL 15 cluster on port ${pg.port} (${pg.data})`);
   run.database = await createDatabase(pg.server);
   const dsn = dsnOf(run.database, pg.server);
@@ -308,7 +285,7 @@ async function main() {
     {
       name: 'PostgreSQL restart (pg_ctl restart -m fast)',
       inject: async () => {
-        await asPostgres('pg_ctl', ['-D', pg.data, '-o', `-p ${pg.port} -k /tmp -c max_connections=200 -c listen_addresses=127.0.0.1`, '-l', pg.log, '-m', 'fast', '-w', 'restart']);
+        await pg.restart();
         say('  PostgreSQL restarted');
       },
     },

@@ -40,6 +40,8 @@ const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'];
 export const NON_CONFIG_VARIABLES = {
   POD_NAME: 'pod name from the downward API, for logs',
   NODE_OPTIONS: 'Node.js runtime flags (heap size)',
+  OMS_NODE_HEAP_PERCENT: "read by the image's start script (deploy/node-start.sh): heap bound as a share of the memory limit",
+  OMS_NODE_HEAP_MB: "read by the image's start script (deploy/node-start.sh): the heap bound itself",
 };
 const OTEL_VARIABLE = /^OTEL_[A-Z_]+$/;
 const CONFIG_VARIABLE = /\b(OMS_[A-Z0-9_]+|KAFKA_BROKERS|LOG_LEVEL)\b/g;
@@ -140,7 +142,7 @@ export function checkEnvironmentNames({ valuesFiles = {}, templates = {}, compos
 
   for (const [file, text] of Object.entries(templates)) {
     for (const match of text.matchAll(CONFIG_VARIABLE)) {
-      if (!known(match[1])) problems.push(`${file}: ${match[1]} is not a variable of libs/config`);
+      if (!known(match[1]) && !(match[1] in NON_CONFIG_VARIABLES)) problems.push(`${file}: ${match[1]} is not a variable of libs/config`);
     }
     for (const match of text.matchAll(/name:\s*([A-Z][A-Z0-9_]+)\s*$/gm)) {
       const name = match[1];
@@ -243,6 +245,7 @@ export function checkDockerfile(text) {
     [/npm install --omit=dev/, 'installs only production dependencies'],
     [/dist\/apps\/\$\{APP\}\/package-lock\.json/, 'installs from the pruned lockfile'],
     [/ENTRYPOINT \["\/usr\/bin\/tini", "--"/, 'runs under tini'],
+    [/ENTRYPOINT \[[^\]]*"\/usr\/local\/bin\/oms-node-start"/, 'start node through deploy/node-start.sh (heap bound from the memory limit)'],
     [/^USER 1000:1000$/m, 'runs as the numeric non-root user 1000'],
   ];
   for (const [pattern, what] of expect) if (!pattern.test(text)) problems.push(`Dockerfile: expected it to ${what}`);

@@ -302,10 +302,11 @@ describe('loadConfig', () => {
     });
   });
 
-  it('warns about unknown OMS_* variables but not about test or foreign variables', () => {
+  it('warns about unknown OMS_* variables but not about test, start-script or foreign variables', () => {
     const { warnings } = parseConfig({
       OMS_HTTP_ADR: ':8080',
       OMS_TEST_POSTGRES_DSN: 'postgres://x',
+      OMS_NODE_HEAP_PERCENT: '50',
       PATH: '/usr/bin',
       OMS_POSTGRES_DSN_FILE: undefined,
     });

@@ -35,7 +35,8 @@ export interface LoadedConfig {
 const DEFAULT_APP_NAME = 'oms';
 const ALL_LISTENERS: readonly Listener[] = ['http', 'grpc', 'metrics'];
 /** Test-only variables read through libs/testing; not configuration of a process. */
-const NOT_CONFIG_PREFIXES = ['OMS_TEST_'];
+/** OMS_* variables that are not the app's: test settings, and the image's start script (deploy/node-start.sh). */
+const NOT_CONFIG_PREFIXES = ['OMS_TEST_', 'OMS_NODE_HEAP_'];
 
 const readUtf8: ReadFile = (path) => readFileSync(path, 'utf8');
 

@@ -378,6 +378,52 @@ describe('OutboxRelay', () => {
     expect(t.delivered('order-1')).toEqual(['a', 'b', 'a', 'b']);
   });
 
+  it('fetches the next round of a backlog above the last id of the round in flight, and keeps order when a partition fails', async () => {
+    const t = setup({ batchSize: 4 });
+    const fetches: (number | undefined)[] = [];
+    const outbox = t.drivers.outbox;
+    const watched: Outbox = Object.assign(Object.create(outbox) as Outbox, {
+      fetchPending: (partitions: readonly number[], limit: number, afterId?: number) => {
+        fetches.push(afterId);
+        return outbox.fetchPending(partitions, limit, afterId);
+      },
+    });
+    const stuck = 'order-stuck';
+    const neighbour = neighbourOf(stuck);
+    const keys = [stuck, neighbour, strangerOf(stuck), 'order-x'];
+    for (let seq = 0; seq < 6; seq++) for (const key of keys) await t.commit(key, `${key}#${seq}`);
+    let failures = 3;
+    t.publisher.failOutage = (m) => m.key === stuck && m.value === `${stuck}#3` && failures-- > 0;
+    started(new OutboxRelay({ outbox: watched, publisher: t.publisher, options: { ...baseOptions, batchSize: 4 }, logger: silentLogger }));
+
+    await until('the outbox is empty', async () => (await t.pending()) === 0);
+    for (const key of keys) expect(t.delivered(key)).toEqual(Array.from({ length: 6 }, (_, seq) => `${key}#${seq}`));
+    // Full rounds prefetch above the round in flight; a blocked partition sends the relay back to a scan from the start.
+    expect(fetches.filter((afterId) => afterId !== undefined && afterId > 0).length).toBeGreaterThan(0);
+    expect(fetches.filter((afterId) => afterId === undefined).length).toBeGreaterThan(1);
+  });
+
+  it('publishes a row that becomes visible below the cursor of a backlog, at the next scan from the start', async () => {
+    const t = setup({ batchSize: 2 });
+    const outbox = t.drivers.outbox;
+    let hiddenId = -1;
+    // Stands in for a transaction that took its id early and commits while later rows go out.
+    const lateCommit: Outbox = Object.assign(Object.create(outbox) as Outbox, {
+      fetchPending: async (partitions: readonly number[], limit: number, afterId?: number) =>
+        (await outbox.fetchPending(partitions, limit + 1, afterId)).filter((row) => row.id !== hiddenId).slice(0, limit),
+    });
+    await t.commit('order-late', 'late');
+    hiddenId = (await outbox.fetchPending([0, 1, 2, 3], 1))[0]?.id ?? -1;
+    for (let seq = 0; seq < 8; seq++) await t.commit(`order-${seq}`, `v${seq}`);
+    started(new OutboxRelay({ outbox: lateCommit, publisher: t.publisher, options: { ...baseOptions, batchSize: 2 }, logger: silentLogger }));
+    await until('the visible rows are published', () => t.broker.messages(TOPIC).length === 8);
+    expect(t.delivered('order-late')).toEqual([]);
+
+    hiddenId = -1;
+    await until('the late row is published', () => t.delivered('order-late').length === 1, 3_000);
+    expect(t.broker.messages(TOPIC)).toHaveLength(9);
+  });
+
   it('only fetches the partitions its assignment owns', async () => {
     const t = setup();
     const mine = 'order-mine';

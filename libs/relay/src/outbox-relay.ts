@@ -53,6 +53,9 @@ interface PartitionOutcome {
   readonly deadLettered: number;
 }
 
+/** A backlog that outlasts this still gets a scan from the start, for rows that committed late. */
+const RESCAN_MS = 1_000;
+
 type PublishOutcome = { readonly ok: true } | { readonly ok: false; readonly rejected: boolean; readonly reason: string };
 
 /**
@@ -83,6 +86,10 @@ export class OutboxRelay {
   private unsubscribe: (() => void) | undefined;
   private nextPruneAt = 0;
   private nextStatsAt = 0;
+  /** The next round's rows, fetched while a backlog lasts (see fetchRound), for these partitions. */
+  private prefetched: { partitions: string; rows: Promise<PendingOutboxMessage[]> } | undefined;
+  /** When the current run of rounds last scanned the pending rows from the start. */
+  private scanStartedAt = 0;
 
   constructor(deps: OutboxRelayDeps) {
     this.outbox = deps.outbox;
@@ -141,33 +148,71 @@ export class OutboxRelay {
     const owned = await this.assignment.owned();
     const now = Date.now();
     const ready = owned.filter((partition) => (this.blocked.get(partition)?.retryAt ?? 0) <= now);
-    if (ready.length === 0) return { fetched: 0, published: 0, deadLettered: 0 };
+    if (ready.length === 0) {
+      this.prefetched = undefined;
+      return { fetched: 0, published: 0, deadLettered: 0 };
+    }
 
-    const rows = await this.outbox.fetchPending(ready, this.options.batchSize);
-    const byPartition = new Map<number, PendingOutboxMessage[]>();
-    for (const row of rows) {
-      const list = byPartition.get(row.partition);
-      if (list) list.push(row);
-      else byPartition.set(row.partition, [row]);
-    }
-    const outcomes = await this.relayRound(rows, byPartition);
-    const sent: number[] = [];
-    let deadLettered = 0;
-    let failure: unknown;
-    for (const outcome of outcomes) {
-      if (outcome.status === 'fulfilled') {
-        sent.push(...outcome.value.sent);
-        deadLettered += outcome.value.deadLettered;
-      } else {
-        failure ??= outcome.reason;
+    try {
+      const rows = await this.fetchRound(ready);
+      const byPartition = new Map<number, PendingOutboxMessage[]>();
+      for (const row of rows) {
+        const list = byPartition.get(row.partition);
+        if (list) list.push(row);
+        else byPartition.set(row.partition, [row]);
       }
+      const outcomes = await this.relayRound(rows, byPartition);
+      const sent: number[] = [];
+      let deadLettered = 0;
+      let failure: unknown;
+      for (const outcome of outcomes) {
+        if (outcome.status === 'fulfilled') {
+          sent.push(...outcome.value.sent);
+          deadLettered += outcome.value.deadLettered;
+        } else {
+          failure ??= outcome.reason;
+        }
+      }
+      // A row left behind blocks its partition: rows fetched after it must not overtake it.
+      if (failure !== undefined || sent.length + deadLettered < rows.length) this.prefetched = undefined;
+      if (sent.length > 0) {
+        await this.outbox.markSent(sent);
+        this.metrics.published(sent.length);
+      }
+      if (failure !== undefined) throw failure;
+      return { fetched: rows.length, published: sent.length, deadLettered };
+    } catch (error) {
+      // Rows published but not marked sent go out again from a fresh scan, before any later row.
+      this.prefetched = undefined;
+      throw error;
     }
-    if (sent.length > 0) {
-      await this.outbox.markSent(sent);
-      this.metrics.published(sent.length);
+  }
+
+  /**
+   * The rows of this round. While a backlog lasts (full rounds), the next round is fetched as
+   * this one is published: its ids start above this round's last, so the scan of the pending
+   * index neither repeats rows in flight nor walks the entries of the rows just marked sent.
+   * A row that commits late with a lower id is found by the next scan from the start, at the
+   * end of the backlog or after RESCAN_MS at the latest.
+   */
+  private async fetchRound(ready: readonly number[]): Promise<PendingOutboxMessage[]> {
+    const partitions = ready.join(',');
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
+    let rows: PendingOutboxMessage[];
+    if (prefetched && prefetched.partitions === partitions && Date.now() - this.scanStartedAt < RESCAN_MS) {
+      rows = await prefetched.rows;
+    } else {
+      this.scanStartedAt = Date.now();
+      rows = await this.outbox.fetchPending(ready, this.options.batchSize);
     }
-    if (failure !== undefined) throw failure;
-    return { fetched: rows.length, published: sent.length, deadLettered };
+    const last = rows[rows.length - 1];
+    if (last && rows.length >= this.options.batchSize) {
+      const next = this.outbox.fetchPending(ready, this.options.batchSize, last.id);
+      next.catch(() => undefined); // a failure surfaces when the next round awaits it
+      this.prefetched = { partitions, rows: next };
+    }
+    return rows;
   }
 
   private async run(): Promise<void> {

@@ -114,8 +114,10 @@ export class PartnerCaller {
       result,
       duration_ms: durationMs,
     };
+    // A step that went through is the normal case: at debug, so info carries no line per order.
     if (result === 'failed') this.logger.warn(line);
-    else this.logger.log(line);
+    else if (result === 'rejected') this.logger.log(line);
+    else this.logger.debug(line);
     return input;
   }
 }

@@ -108,7 +108,10 @@ export class SagaStep {
       this.metrics.compensationFailed(record.kind, record.state.step);
       this.logger.error(`saga ${record.sagaId} of order ${record.orderId}: compensation failed, the order needs an operator`);
     } else {
-      this.logger.log(`saga ${record.sagaId} (${record.kind}) of order ${record.orderId} ended ${decision.status} (${decision.outcome ?? 'no outcome'})`);
+      // Completed sagas are counted by metrics; a line per order at info would be the hot path's only one.
+      const line = `saga ${record.sagaId} (${record.kind}) of order ${record.orderId} ended ${decision.status} (${decision.outcome ?? 'no outcome'})`;
+      if (decision.status === 'COMPLETED' && (decision.outcome === 'confirmed' || decision.outcome === undefined)) this.logger.debug(line);
+      else this.logger.log(line);
     }
   }
 }

@@ -1,20 +1,23 @@
 // CPU seconds (utime + stime from /proc/<pid>/stat) spent by each process during a section,
 // including the PostgreSQL backends serving the benchmark database.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { backendPids } from './postgres.mjs';
 import { cpuSeconds } from './processes.mjs';
 import { round } from './stats.mjs';
 
 export class CpuMeter {
-  constructor(topology, database) {
+  /** `postmasterPid`: the bench's private cluster, whose every process then counts. */
+  constructor(topology, database, postmasterPid) {
     this.topology = topology;
     this.database = database;
+    this.postmasterPid = postmasterPid;
   }
 
   async snapshot() {
     const apps = new Map(this.topology.running().map((process_) => [process_.name, { pid: process_.pid, cpu: cpuSeconds(process_.pid) ?? 0 }]));
     const backends = new Map((await backendPids(this.database)).map((pid) => [pid, cpuSeconds(pid) ?? 0]));
-    return { apps, backends, machine: machineBusy(), at: Date.now() };
+    const cluster = this.postmasterPid ? clusterCpuSeconds(this.postmasterPid) : null;
+    return { apps, backends, cluster, machine: machineBusy(), at: Date.now() };
   }
 
   /**
@@ -31,6 +34,8 @@ export class CpuMeter {
     let postgres = 0;
     for (const [pid, cpu] of after.backends) postgres += cpu - (before.backends.get(pid) ?? 0);
     seconds['postgres (backends)'] = postgres;
+    // The rest of the private cluster: WAL writer, checkpointer, autovacuum, the bench's own connections.
+    if (before.cluster !== null && after.cluster !== null) seconds['postgres (other processes)'] = Math.max(0, after.cluster - before.cluster - postgres);
     return seconds;
   }
 
@@ -39,6 +44,30 @@ export class CpuMeter {
     const busy = machineBusy() - before.machine;
     return { busyCpuSeconds: round(busy), wallSeconds: round((Date.now() - before.at) / 1000) };
   }
+}
+
+/**
+ * CPU seconds of a PostgreSQL cluster so far: the postmaster, its living children, and (as the
+ * postmaster's cutime + cstime) every child that already exited, so no short-lived worker is missed.
+ */
+function clusterCpuSeconds(postmasterPid) {
+  const fields = (pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return null;
+    }
+  };
+  const own = fields(postmasterPid);
+  if (!own) return null;
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = fields(entry);
+    if (child && Number(child[1]) === postmasterPid) ticks += Number(child[11]) + Number(child[12]);
+  }
+  return ticks / 100;
 }
 
 /** Busy CPU seconds of all cores since boot, from the aggregate line of /proc/stat. */

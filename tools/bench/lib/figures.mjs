@@ -32,7 +32,12 @@ export function missingFigures(results) {
   for (const rate of endToEnd?.rates ?? []) {
     check(missing, `e2e@${rate.targetRate} p50`, rate.payToConfirmedCommittedMs.p50);
     check(missing, `e2e@${rate.targetRate} p99`, rate.payToConfirmedCommittedMs.p99);
+    check(missing, `e2e@${rate.targetRate} statements / order`, rate.database?.statementsPerOrder);
+    check(missing, `e2e@${rate.targetRate} PostgreSQL ms / order`, rate.database?.postgresMsPerOrder?.exec);
+    check(missing, `e2e@${rate.targetRate} WAL bytes / order`, rate.database?.walBytesPerOrder);
+    check(missing, `e2e@${rate.targetRate} events rows / order`, rate.database?.rowsPerOrder?.events?.inserted);
   }
+  if ((endToEnd?.rates?.length ?? 0) < 2) missing.push('saturation: fewer than two end-to-end rates');
   if (!endToEnd?.rates?.length) missing.push('end-to-end rates');
   check(missing, 'e2e CPU s / 1000 orders', endToEnd?.cpu?.totalCpuSecondsPer1000Orders);
 

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PG_HOST, PG_PORT, PG_USER, query } from './postgres.mjs';
+import { query, server } from './postgres.mjs';
 import { summarize } from './stats.mjs';
 
 const SCRIPT = String.raw`
@@ -89,7 +89,7 @@ export async function runPgbench({ database, clients, seconds, sample, script = 
     writeFileSync(scriptPath, script);
     const defines = Object.entries(sample).flatMap(([name, value]) => ['-D', `${name}=${value}`]);
     const args = [
-      '-h', PG_HOST, '-p', String(PG_PORT), '-U', PG_USER, '-n', '-M', 'extended', '-r',
+      '-h', server.host, '-p', String(server.port), '-U', server.user, '-n', '-M', 'extended', '-r',
       '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds),
       '-l', `--log-prefix=${join(dir, 'txn')}`, '-f', scriptPath, ...defines, database,
     ];

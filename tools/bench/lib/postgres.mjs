@@ -2,15 +2,25 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const PG_HOST = '127.0.0.1';
-export const PG_PORT = 5432;
-export const PG_USER = 'postgres';
+/**
+ * The server the run uses (run.mjs points it at the bench's private cluster). The apps connect
+ * as `user`; the bench's own queries (polling, reading results) as `observer` when the server
+ * has that role, so that pg_stat_statements can tell the two apart.
+ */
+export const server = { host: '127.0.0.1', port: 5432, user: 'postgres', observer: 'postgres' };
 
-export const dsnOf = (database) => `postgres://${PG_USER}@${PG_HOST}:${PG_PORT}/${database}`;
+export function useServer(settings) {
+  Object.assign(server, settings);
+}
+
+/** The DSN the OMS apps get. */
+export const dsnOf = (database) => `postgres://${server.user}@${server.host}:${server.port}/${database}`;
+/** The DSN of the bench's own connections. */
+export const observerDsnOf = (database) => `postgres://${server.observer}@${server.host}:${server.port}/${database}`;
 
 /** Runs one statement on a short-lived connection. */
 export async function query(database, text, params = []) {
-  const client = new pg.Client({ connectionString: dsnOf(database) });
+  const client = new pg.Client({ connectionString: observerDsnOf(database) });
   await client.connect();
   try {
     return await client.query(text, params);
@@ -21,7 +31,7 @@ export async function query(database, text, params = []) {
 
 /** A connection kept open for the run (polling counters, inserting outbox rows). */
 export async function connect(database) {
-  const client = new pg.Client({ connectionString: dsnOf(database) });
+  const client = new pg.Client({ connectionString: observerDsnOf(database) });
   await client.connect();
   return client;
 }
@@ -47,6 +57,8 @@ export async function serverFacts() {
             current_setting('shared_buffers') AS shared_buffers,
             current_setting('synchronous_commit') AS synchronous_commit,
             current_setting('fsync') AS fsync,
+            current_setting('autovacuum') AS autovacuum,
+            current_setting('shared_preload_libraries') AS shared_preload_libraries,
             (SELECT count(*)::int FROM pg_stat_activity) AS connections`,
   );
   return rows[0];
@@ -54,6 +66,6 @@ export async function serverFacts() {
 
 /** PIDs of the server backends connected to a database (their CPU counts towards the run). */
 export async function backendPids(database) {
-  const { rows } = await query('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database]);
+  const { rows } = await query('postgres', `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND usename = $2`, [database, server.user]);
   return rows.map((row) => row.pid);
 }

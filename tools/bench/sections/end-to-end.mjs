@@ -1,6 +1,7 @@
 // 2. create -> pay -> CONFIRMED at fixed arrival rates, through the whole topology.
 import { addCpu, cpuPer1000 } from '../lib/cpu-usage.mjs';
-import { dsnOf } from '../lib/postgres.mjs';
+import { costPerOrder, costSnapshot } from '../lib/db-cost.mjs';
+import { observerDsnOf } from '../lib/postgres.mjs';
 import { runLoad } from '../lib/load-process.mjs';
 import { waitQuiet } from '../lib/quiet.mjs';
 
@@ -12,6 +13,7 @@ export async function endToEnd({ topology, scale, database, cpu, log }) {
     const settledBefore = await waitQuiet({ topology, database });
     log(`  backlog of earlier load: waited ${settledBefore.waitedSeconds} s (outbox pending ${settledBefore.pending}, saga lag ${settledBefore.lag}, sagas running ${settledBefore.runningSagas})`);
     const before = await cpu.snapshot();
+    const costBefore = await costSnapshot(database);
     const result = await runLoad(
       'end-to-end.mjs',
       {
@@ -20,7 +22,7 @@ export async function endToEnd({ topology, scale, database, cpu, log }) {
         seconds: scale.e2eSeconds,
         brokers: topology.brokers,
         topic: 'oms.order.events',
-        dsn: dsnOf(database),
+        dsn: observerDsnOf(database),
         drainSeconds: scale.e2eDrainSeconds,
         backlogSeconds: scale.e2eDrainSeconds,
       },
@@ -28,6 +30,12 @@ export async function endToEnd({ topology, scale, database, cpu, log }) {
     );
     const machine = await cpu.machineSince(before);
     const rateCpu = await cpu.since(before);
+    const loadEnded = Date.now();
+    const costAfter = await costSnapshot(database);
+    // Backends report table counters at most once a second, and an idle one only after 10 s (smoke: waits less).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, scale.statsFlushMs - (Date.now() - loadEnded))));
+    const { tables } = await costSnapshot(database);
+    const database_ = costPerOrder(costBefore, { ...costAfter, tables }, result.confirmed);
     addCpu(cpuSeconds, rateCpu);
     orders += result.confirmed;
     const committed = result.payToConfirmedCommittedMs;
@@ -37,7 +45,7 @@ export async function endToEnd({ topology, scale, database, cpu, log }) {
         (bus ? `; on the bus p50 ${bus.p50} p99 ${bus.p99} ms` : ''),
     );
     // Per confirmed order; orders paid but not confirmed by the end make this an upper bound.
-    rates.push({ ...result, settledBefore, machine, cpu: cpuPer1000(rateCpu, result.confirmed) });
+    rates.push({ ...result, settledBefore, machine, cpu: cpuPer1000(rateCpu, result.confirmed), database: database_ });
   }
   return { rates, cpu: cpuPer1000(cpuSeconds, orders) };
 }

@@ -32,7 +32,7 @@ async function brokerMessages(admin) {
   return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
 }
 
-async function drain({ database, rows, relays, admin, sample, label, timeoutMs, log }) {
+async function drain({ database, rows, relays, admin, sample, label, timeoutMs, log, cpu }) {
   const db = await connect(database);
   try {
     const publishedBefore = await publishedByRelays(relays);
@@ -52,6 +52,7 @@ async function drain({ database, rows, relays, admin, sample, label, timeoutMs, 
     await db.query(`SELECT pg_notify('oms_outbox', $1)`, [Array.from({ length: PARTITIONS }, (_, i) => i).join(',')]);
     await db.query('COMMIT');
     const committedAt = Date.now();
+    const cpuBefore = await cpu.snapshot();
     log(`  ${rows} rows committed; waiting for ${relays.length} relay(s)`);
 
     const deadline = committedAt + timeoutMs;
@@ -63,6 +64,10 @@ async function drain({ database, rows, relays, admin, sample, label, timeoutMs, 
     }
     const { rows: [{ last }] } = await db.query(`SELECT extract(epoch FROM max(sent_at)) * 1000 AS last FROM outbox WHERE id > $1`, [max]);
     const seconds = (Number(last) - committedAt) / 1000;
+    // CPU per 1,000 events of the relays, the broker and PostgreSQL: steadier than events/s on a shared machine.
+    const cpuSeconds = await cpu.since(cpuBefore);
+    const relayCpu = Object.entries(cpuSeconds).filter(([name]) => name.startsWith('outbox-relay')).reduce((sum, [, value]) => sum + value, 0);
+    const per1000 = (value) => round(((value ?? 0) / rows) * 1000, 3);
     const published = (await publishedByRelays(relays)) - publishedBefore;
     const onBroker = (await brokerMessages(admin)) - brokerBefore;
     return {
@@ -75,13 +80,18 @@ async function drain({ database, rows, relays, admin, sample, label, timeoutMs, 
       publishedByRelays: published,
       messagesOnBroker: onBroker,
       duplicatesOnBroker: onBroker - rows,
+      cpuSecondsPer1000Events: {
+        relays: per1000(relayCpu),
+        postgres: per1000((cpuSeconds['postgres (backends)'] ?? 0) + (cpuSeconds['postgres (other processes)'] ?? 0)),
+        'kafka-mock': per1000(cpuSeconds['kafka-mock']),
+      },
     };
   } finally {
     await db.end();
   }
 }
 
-export async function relay({ topology, scale, database, log }) {
+export async function relay({ topology, scale, database, log, cpu }) {
   const settledBefore = await waitQuiet({ topology, database });
   log(`  backlog of earlier load: waited ${settledBefore.waitedSeconds} s (sagas running ${settledBefore.runningSagas})`);
   await topology.saga.stop();
@@ -95,12 +105,12 @@ export async function relay({ topology, scale, database, log }) {
   await admin.connect();
   try {
     const runs = [];
-    const common = { database, rows: scale.relayRows, admin, sample: rows[0], timeoutMs: scale.relayTimeoutMs, log };
+    const common = { database, rows: scale.relayRows, admin, sample: rows[0], timeoutMs: scale.relayTimeoutMs, log, cpu };
     runs.push(await drain({ ...common, relays: [...topology.relays], label: 'relay1' }));
-    log(`  1 relay: ${runs[0].seconds} s, ${runs[0].eventsPerSecond} events/s, ${runs[0].messagesOnBroker} messages on the broker`);
+    log(`  1 relay: ${runs[0].seconds} s, ${runs[0].eventsPerSecond} events/s, ${runs[0].messagesOnBroker} messages on the broker; CPU s / 1,000 events ${JSON.stringify(runs[0].cpuSecondsPer1000Events)}`);
     while (topology.relays.length < 3) await topology.addRelay();
     runs.push(await drain({ ...common, relays: [...topology.relays], label: 'relay3' }));
-    log(`  3 relays: ${runs[1].seconds} s, ${runs[1].eventsPerSecond} events/s, ${runs[1].messagesOnBroker} messages on the broker`);
+    log(`  3 relays: ${runs[1].seconds} s, ${runs[1].eventsPerSecond} events/s, ${runs[1].messagesOnBroker} messages on the broker; CPU s / 1,000 events ${JSON.stringify(runs[1].cpuSecondsPer1000Events)}`);
     return { runs, settledBefore };
   } finally {
     await admin.disconnect();

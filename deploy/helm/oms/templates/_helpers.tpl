@@ -237,6 +237,10 @@ spec:
         - name: NODE_OPTIONS
           value: {{ . | quote }}
         {{- end }}
+        {{- with .Values.nodeHeapPercent }}
+        - name: OMS_NODE_HEAP_PERCENT
+          value: {{ . | quote }}
+        {{- end }}
         {{- include "oms.secretFileEnv" . | nindent 8 }}
         {{- include "oms.grpcTlsEnv" . | nindent 8 }}
         {{- include "oms.kafkaEnv" . | nindent 8 }}

@@ -28,8 +28,12 @@ export interface OutboxStats {
 }
 
 export abstract class Outbox {
-  /** Pending rows of the given partitions in id order, at most `limit`. */
-  abstract fetchPending(partitions: readonly number[], limit: number): Promise<PendingOutboxMessage[]>;
+  /**
+   * Pending rows of the given partitions in id order, at most `limit`, only ids above `afterId`
+   * (default 0: all). A relay passes the last id of the round it is still publishing, so the next
+   * round neither repeats it nor walks the rows already marked sent below it.
+   */
+  abstract fetchPending(partitions: readonly number[], limit: number, afterId?: number): Promise<PendingOutboxMessage[]>;
   abstract markSent(ids: readonly number[]): Promise<void>;
   /** Counts a failed attempt; with `deadLetter` the row is marked failed and never fetched again. */
   abstract recordFailure(id: number, error: string, deadLetter: boolean): Promise<void>;

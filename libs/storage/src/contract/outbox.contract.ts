@@ -96,6 +96,9 @@ export function describeOutboxContract(name: string, factory: StorageContractFac
       expect(limited).toHaveLength(2);
       expect(limited).toEqual(onlyA.slice(0, 2));
 
+      const afterFirst = await outbox().fetchPending([pA], SEE_ALL, onlyA[0]?.id);
+      expect(afterFirst).toEqual(onlyA.slice(1));
+
       await expect(outbox().fetchPending([], SEE_ALL)).resolves.toEqual([]);
       const others = allPartitions(subject()).filter((p) => p !== pA && p !== pB);
       const elsewhere = await outbox().fetchPending(others, SEE_ALL);

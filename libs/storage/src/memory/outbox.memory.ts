@@ -9,13 +9,13 @@ export class MemoryOutbox extends Outbox {
     super();
   }
 
-  async fetchPending(partitions: readonly number[], limit: number): Promise<PendingOutboxMessage[]> {
+  async fetchPending(partitions: readonly number[], limit: number, afterId = 0): Promise<PendingOutboxMessage[]> {
     const wanted = new Set(partitions);
     const rows: PendingOutboxMessage[] = [];
     // db.outbox is kept in id order (ids are assigned on insert and rows only ever appended).
     for (const row of this.db.outbox) {
       if (rows.length >= limit) break;
-      if (row.status === 'pending' && wanted.has(row.partition)) rows.push(toPending(row));
+      if (row.id > afterId && row.status === 'pending' && wanted.has(row.partition)) rows.push(toPending(row));
     }
     return rows;
   }

@@ -19,13 +19,14 @@ export class PostgresOutbox extends Outbox {
     super();
   }
 
-  async fetchPending(partitions: readonly number[], limit: number): Promise<PendingOutboxMessage[]> {
+  async fetchPending(partitions: readonly number[], limit: number, afterId = 0): Promise<PendingOutboxMessage[]> {
     if (partitions.length === 0 || limit <= 0) return [];
+    // id > $3 starts the scan of the pending index past the entries of rows just marked sent.
     const { rows } = await this.db.query<OutboxRow>(
       `SELECT id, message_id, topic, key, partition, payload, headers, attempts, created_at
-       FROM outbox WHERE status = 'pending' AND partition = ANY($1::int[])
+       FROM outbox WHERE status = 'pending' AND partition = ANY($1::int[]) AND id > $3
        ORDER BY id LIMIT $2`,
-      [[...partitions], limit],
+      [[...partitions], limit, afterId],
     );
     return rows.map((row) => ({
       id: toNumber(row.id),

@@ -1,5 +1,6 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { CONNECT_TIMEOUT_MS, KEEPALIVE_DELAY_MS, type PostgresConnectionSettings } from './data-source';
+import { StatementNames } from './statement-names';
 
 export interface SqlResult<TRow> {
   readonly rows: TRow[];
@@ -19,8 +20,10 @@ export interface PoolStats {
   readonly waiting: number;
 }
 
-async function run<TRow>(client: Pool | PoolClient, text: string, params: readonly unknown[]): Promise<SqlResult<TRow>> {
-  const result = await client.query(text, [...params]);
+async function run<TRow>(client: Pool | PoolClient, names: StatementNames, text: string, params: readonly unknown[]): Promise<SqlResult<TRow>> {
+  // Without parameters pg sends a simple query, which may hold several statements: never named.
+  const name = params.length > 0 ? names.nameOf(text) : undefined;
+  const result = await client.query(name === undefined ? { text, values: [...params] } : { name, text, values: [...params] });
   return { rows: result.rows as TRow[], rowCount: result.rowCount ?? 0 };
 }
 
@@ -54,6 +57,7 @@ const isQueryTimeout = (error: unknown): boolean => error instanceof Error && er
  */
 export class PostgresDatabase implements SqlExecutor {
   private closing: Promise<void> | undefined;
+  private readonly names = new StatementNames();
 
   constructor(private readonly pool: Pool) {
     // An idle connection that dies (database restart, network cut) is dropped by the pool and the
@@ -74,7 +78,7 @@ export class PostgresDatabase implements SqlExecutor {
   }
 
   query<TRow = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<SqlResult<TRow>> {
-    return run<TRow>(this.pool, text, params);
+    return run<TRow>(this.pool, this.names, text, params);
   }
 
   /** Runs `work` in one transaction on one connection; any throw rolls everything back. */
@@ -88,7 +92,7 @@ export class PostgresDatabase implements SqlExecutor {
         broken = error instanceof Error ? error : new Error(String(error));
         throw error;
       });
-      const tx: SqlExecutor = { query: (text, params = []) => run(client, text, params) };
+      const tx: SqlExecutor = { query: (text, params = []) => run(client, this.names, text, params) };
       try {
         const result = await work(tx);
         await client.query('COMMIT');
