@@ -72,6 +72,7 @@ describe('loadConfig', () => {
       errorRate: 0,
     });
     expect(config.rateLimit).toEqual({ enabled: false, requestsPerSecond: 100, burst: 200 });
+    expect(config.console).toEqual({ enabled: false });
   });
 
   it('uses "oms" as the service name when no app name is given', () => {
@@ -91,6 +92,7 @@ describe('loadConfig', () => {
       OMS_OUTBOX_POLL_INTERVAL: '50ms',
       OMS_PARTNER_ERROR_RATE: '0.1',
       OMS_RATE_LIMIT_ENABLED: '1',
+      OMS_CONSOLE_ENABLED: 'true',
     });
 
     expect(config.serviceName).toBe('oms-eu');
@@ -104,6 +106,7 @@ describe('loadConfig', () => {
     expect(config.outbox.pollIntervalMs).toBe(50);
     expect(config.partners.errorRate).toBe(0.1);
     expect(config.rateLimit.enabled).toBe(true);
+    expect(config.console.enabled).toBe(true);
   });
 
   it('treats empty values as unset', () => {

@@ -92,4 +92,5 @@ export interface OmsConfig {
     readonly requestsPerSecond: number; // OMS_RATE_LIMIT_RPS 100 (per client)
     readonly burst: number; // OMS_RATE_LIMIT_BURST 200
   };
+  readonly console: { readonly enabled: boolean }; // OMS_CONSOLE_ENABLED false
 }
