@@ -1,58 +1,59 @@
-import { decodeDeadLetterPage, decodeSaga, decodeSagaDetail, decodeSagaPage } from './admin.decode';
+import type { AdminSagaDetailJson } from '@oms/contracts';
+import { deadLetterCount, partnerCallsOf, sagaDetailOf } from './admin.decode';
 
-describe('admin API decoding', () => {
-  it('reads a saga row, filling step, attempts and last error from its state when the row lacks them', () => {
-    const saga = decodeSaga({
-      sagaId: 's-1',
-      orderId: 'o-1',
-      kind: 'refund',
-      status: 'COMPENSATION_FAILED',
-      nextAttemptAt: null,
-      state: { step: 'refund', attempts: '3', lastError: 'partner refused the refund' },
-    });
-    expect(saga).toEqual({
-      id: 's-1',
-      orderId: 'o-1',
-      kind: 'refund',
-      status: 'COMPENSATION_FAILED',
-      step: 'refund',
-      attempts: 3,
-      lastError: 'partner refused the refund',
-      nextAttemptAt: null,
-      createdAt: null,
-      updatedAt: null,
-    });
+const detail = (overrides: Partial<AdminSagaDetailJson['saga']>, history: AdminSagaDetailJson['history']): AdminSagaDetailJson => ({
+  saga: {
+    id: 's-1',
+    orderId: 'o-1',
+    kind: 'fulfilment',
+    status: 'RUNNING',
+    step: null,
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: null,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:01Z',
+    deadlineAt: null,
+    version: 3,
+    state: { step: null },
+    ...overrides,
+  },
+  history,
+});
+
+describe('admin API: what the console makes of it', () => {
+  it('lists answered partner calls from the events that recorded their answers, keyed <saga>:<step>', () => {
+    const saga = sagaDetailOf(
+      detail({ status: 'COMPLETED' }, [
+        { type: 'OrderPaymentRequested', reason: '', occurredAt: '2026-01-01T00:00:00Z', version: 2 },
+        { type: 'OrderStockReserved', reason: '', occurredAt: '2026-01-01T00:00:01Z', version: 3 },
+        { type: 'OrderPaymentFailed', reason: 'declined', occurredAt: '2026-01-01T00:00:02Z', version: 4 },
+        { type: 'OrderStockReleased', reason: '', occurredAt: '2026-01-01T00:00:03Z', version: 5 },
+      ]),
+    );
+    expect(partnerCallsOf(saga)).toEqual([
+      { step: 'reserve', idempotencyKey: 's-1:reserve', outcome: 'answered: OrderStockReserved', at: '2026-01-01T00:00:01Z', attempts: null, error: null },
+      { step: 'charge', idempotencyKey: 's-1:charge', outcome: 'answered: OrderPaymentFailed', at: '2026-01-01T00:00:02Z', attempts: null, error: 'declined' },
+      { step: 'release', idempotencyKey: 's-1:release', outcome: 'answered: OrderStockReleased', at: '2026-01-01T00:00:03Z', attempts: null, error: null },
+    ]);
   });
 
-  it('reads a page of sagas and tolerates a body that is not one', () => {
-    expect(decodeSagaPage({ sagas: [{ id: 'a' }, { id: 'b' }], nextPageToken: 't' })).toMatchObject({ sagas: [{ id: 'a' }, { id: 'b' }], nextPageToken: 't' });
-    expect(decodeSagaPage(null)).toEqual({ sagas: [], nextPageToken: '' });
+  it('adds the call the saga waits on, with its attempts and last error', () => {
+    const running = sagaDetailOf(detail({ kind: 'refund', step: 'refund', attempts: 4, lastError: 'partner unavailable' }, []));
+    expect(partnerCallsOf(running)).toEqual([
+      { step: 'refund', idempotencyKey: 's-1:refund', outcome: 'pending', at: null, attempts: 4, error: 'partner unavailable' },
+    ]);
+    const failed = sagaDetailOf(detail({ status: 'COMPENSATION_FAILED', step: 'refund', attempts: 1, lastError: 'refund refused' }, []));
+    expect(partnerCallsOf(failed)[0].outcome).toBe('not answered (COMPENSATION_FAILED)');
   });
 
-  it('reads a saga with its step history, wrapped or not', () => {
-    const body = {
-      saga: {
-        id: 's-2',
-        orderId: 'o-2',
-        kind: 'fulfilment',
-        status: 'RUNNING',
-        step: 'charge',
-        attempts: 1,
-        history: [{ at: '2026-01-01T00:00:00Z', step: 'reserve', outcome: 'succeeded', attempts: 1, idempotencyKey: 's-2:reserve' }],
-        state: { step: 'charge' },
-      },
-    };
-    const detail = decodeSagaDetail(body);
-    expect(detail.history).toEqual([{ at: '2026-01-01T00:00:00Z', step: 'reserve', what: 'succeeded', attempts: 1, idempotencyKey: 's-2:reserve', error: null }]);
-    expect(detail.state).toEqual({ step: 'charge' });
-    expect(decodeSagaDetail(body.saga).id).toBe('s-2');
+  it('flattens the detail body: the saga row, its state and history', () => {
+    const saga = sagaDetailOf(detail({ state: { step: 'charge' } }, []));
+    expect(saga).toMatchObject({ id: 's-1', orderId: 'o-1', state: { step: 'charge' }, history: [] });
   });
 
-  it('reads dead letters with their count, counting the list when no total is given', () => {
-    expect(decodeDeadLetterPage({ deadLetters: [{ id: 7, topic: 'oms.order.events', aggregateId: 'o-3', attempts: 10, lastError: 'broker down' }] })).toEqual({
-      total: 1,
-      deadLetters: [{ id: '7', topic: 'oms.order.events', key: 'o-3', eventType: null, attempts: 10, lastError: 'broker down', at: null }],
-    });
-    expect(decodeDeadLetterPage({ total: '42', deadLetters: [] }).total).toBe(42);
+  it('counts the dead letters listed and those left beyond them', () => {
+    expect(deadLetterCount({ deadLetters: [{}, {}], remaining: 40 })).toBe(42);
+    expect(deadLetterCount({ deadLetters: [], remaining: 0 })).toBe(0);
   });
 });

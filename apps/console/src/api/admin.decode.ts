@@ -1,87 +1,52 @@
-import type { DeadLetter, DeadLetterPage, SagaDetail, SagaHistoryEntry, SagaPage, SagaSummary } from './admin.types';
+import type { AdminSagaDetailJson, AdminSagaHistoryEntryJson, PartnerCall, SagaDetail } from './admin.types';
 
-type Json = Record<string, unknown>;
-
-const object = (value: unknown): Json => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
-const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-
-/** The first of `names` that holds a string (or a number, written as one). */
-function text(source: Json, ...names: string[]): string | null {
-  for (const name of names) {
-    const value = source[name];
-    if (typeof value === 'string' && value !== '') return value;
-    if (typeof value === 'number') return String(value);
-  }
-  return null;
+/** The saga flattened for the pages: the row, its stored state and its history. */
+export function sagaDetailOf(body: AdminSagaDetailJson): SagaDetail {
+  return { ...body.saga, state: body.saga.state, history: body.history };
 }
 
-function count(source: Json, ...names: string[]): number | null {
-  for (const name of names) {
-    const value = source[name];
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  }
-  return null;
+/** The order events that answer a partner call, by the step whose call they answer. */
+const ANSWERS: Readonly<Record<string, string>> = {
+  OrderStockReserved: 'reserve',
+  OrderStockReservationFailed: 'reserve',
+  OrderPaid: 'charge',
+  OrderPaymentFailed: 'charge',
+  OrderStockReleased: 'release',
+  OrderRefunded: 'refund',
+  OrderRefundFailed: 'refund',
+};
+
+/**
+ * The saga's partner calls: each answered one from the event that recorded its answer, then the
+ * call it waits on. A call's idempotency key is `<saga id>:<step>` (the partners see the same key on
+ * every retry of that step, so a retried step never acts twice).
+ */
+export function partnerCallsOf(saga: SagaDetail): PartnerCall[] {
+  const answered = saga.history
+    .filter((entry: AdminSagaHistoryEntryJson) => ANSWERS[entry.type] !== undefined)
+    .map((entry) => ({
+      step: ANSWERS[entry.type],
+      idempotencyKey: `${saga.id}:${ANSWERS[entry.type]}`,
+      outcome: `answered: ${entry.type}`,
+      at: entry.occurredAt,
+      attempts: null,
+      error: entry.type.endsWith('Failed') ? entry.reason || null : null,
+    }));
+  if (!saga.step) return answered;
+  return [
+    ...answered,
+    {
+      step: saga.step,
+      idempotencyKey: `${saga.id}:${saga.step}`,
+      outcome: saga.status === 'RUNNING' ? 'pending' : `not answered (${saga.status})`,
+      at: null,
+      attempts: saga.attempts,
+      error: saga.lastError,
+    },
+  ];
 }
 
-/** A saga as the list and the detail answer it; the state's own fields fill what the row lacks. */
-export function decodeSaga(raw: unknown): SagaSummary {
-  const saga = object(raw);
-  const state = object(saga['state']);
-  return {
-    id: text(saga, 'id', 'sagaId') ?? '',
-    orderId: text(saga, 'orderId', 'order') ?? text(state, 'orderId') ?? '',
-    kind: text(saga, 'kind') ?? text(state, 'kind') ?? '',
-    status: text(saga, 'status') ?? '',
-    step: text(saga, 'step') ?? text(state, 'step'),
-    attempts: count(saga, 'attempts') ?? count(state, 'attempts') ?? 0,
-    lastError: text(saga, 'lastError') ?? text(state, 'lastError'),
-    nextAttemptAt: text(saga, 'nextAttemptAt', 'nextAttempt'),
-    createdAt: text(saga, 'createdAt'),
-    updatedAt: text(saga, 'updatedAt'),
-  };
-}
-
-export function decodeSagaPage(raw: unknown): SagaPage {
-  const page = object(raw);
-  return { sagas: list(page['sagas'] ?? page['items']).map(decodeSaga), nextPageToken: text(page, 'nextPageToken') ?? '' };
-}
-
-function decodeHistoryEntry(raw: unknown): SagaHistoryEntry {
-  const entry = object(raw);
-  return {
-    at: text(entry, 'at', 'time', 'timestamp', 'occurredAt'),
-    step: text(entry, 'step'),
-    what: text(entry, 'what', 'type', 'event', 'outcome', 'status') ?? '',
-    attempts: count(entry, 'attempts', 'attempt'),
-    idempotencyKey: text(entry, 'idempotencyKey', 'key'),
-    error: text(entry, 'error', 'lastError', 'reason'),
-  };
-}
-
-/** GET /v1/admin/sagas/{id}: the saga (wrapped in `saga` or not) and its step history. */
-export function decodeSagaDetail(raw: unknown): SagaDetail {
-  const body = object(raw);
-  const saga = 'saga' in body ? object(body['saga']) : body;
-  const history = list(saga['history'] ?? saga['steps'] ?? body['history'] ?? body['steps']);
-  return { ...decodeSaga(saga), history: history.map(decodeHistoryEntry), state: saga['state'] ?? null };
-}
-
-function decodeDeadLetter(raw: unknown): DeadLetter {
-  const letter = object(raw);
-  return {
-    id: text(letter, 'id', 'outboxId') ?? '',
-    topic: text(letter, 'topic'),
-    key: text(letter, 'key', 'aggregateId', 'orderId'),
-    eventType: text(letter, 'eventType', 'type'),
-    attempts: count(letter, 'attempts'),
-    lastError: text(letter, 'lastError', 'error'),
-    at: text(letter, 'deadLetteredAt', 'failedAt', 'createdAt'),
-  };
-}
-
-export function decodeDeadLetterPage(raw: unknown): DeadLetterPage {
-  const page = object(raw);
-  const letters = list(page['deadLetters'] ?? page['items']).map(decodeDeadLetter);
-  return { total: count(page, 'total', 'count') ?? letters.length, deadLetters: letters };
+/** Dead letters shown and left beyond them. */
+export function deadLetterCount(body: { deadLetters: readonly unknown[]; remaining: number }): number {
+  return body.deadLetters.length + body.remaining;
 }

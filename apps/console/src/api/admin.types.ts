@@ -1,61 +1,42 @@
 /**
- * The admin API's bodies (/v1/admin, bearer OMS_ADMIN_TOKEN), as the console reads them. Fields
- * the console does not use are ignored; decoding is tolerant so an added field never breaks a page.
+ * The admin API's bodies (/v1/admin, bearer OMS_ADMIN_TOKEN) as the contracts declare them, and
+ * what the console makes of them. Type-only: nothing of the server's code reaches the bundle.
  */
-export type SagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATED' | 'COMPENSATION_FAILED';
+export type {
+  AdminDeadLetterJson,
+  AdminDeadLettersJson,
+  AdminSagaDetailJson,
+  AdminSagaHistoryEntryJson,
+  AdminSagaJson,
+  AdminSagaListJson,
+  SagaStatusName,
+} from '@oms/contracts';
+import type { AdminSagaDetailJson, AdminSagaHistoryEntryJson, AdminSagaJson } from '@oms/contracts';
 
-export interface SagaSummary {
-  readonly id: string;
-  readonly orderId: string;
-  readonly kind: string;
-  readonly status: string;
-  readonly step: string | null;
-  readonly attempts: number;
-  readonly lastError: string | null;
-  readonly nextAttemptAt: string | null;
-  readonly createdAt: string | null;
-  readonly updatedAt: string | null;
+/** A saga with its stored state and the order events it wrote. */
+export interface SagaDetail extends AdminSagaJson {
+  readonly state: unknown;
+  readonly history: readonly AdminSagaHistoryEntryJson[];
 }
 
-/** One step of a saga's history: a partner call (with its idempotency key) or a transition. */
-export interface SagaHistoryEntry {
+export type { AdminSagaDetailJson as SagaDetailBody };
+
+/** One partner call of a saga: its step, its idempotency key and how it went. */
+export interface PartnerCall {
+  readonly step: string;
+  readonly idempotencyKey: string;
+  /** `answered: <event>` for a call the saga recorded an answer to; `pending` for the one it waits on. */
+  readonly outcome: string;
   readonly at: string | null;
-  readonly step: string | null;
-  readonly what: string;
   readonly attempts: number | null;
-  readonly idempotencyKey: string | null;
   readonly error: string | null;
 }
 
-export interface SagaDetail extends SagaSummary {
-  readonly history: readonly SagaHistoryEntry[];
-  /** The decider state as stored (shown raw: it is what the saga decides from). */
-  readonly state: unknown;
-}
-
-export interface SagaPage {
-  readonly sagas: readonly SagaSummary[];
-  readonly nextPageToken: string;
-}
-
-export interface DeadLetter {
-  readonly id: string;
-  readonly topic: string | null;
-  readonly key: string | null;
-  readonly eventType: string | null;
-  readonly attempts: number | null;
-  readonly lastError: string | null;
-  readonly at: string | null;
-}
-
-export interface DeadLetterPage {
-  readonly total: number;
-  readonly deadLetters: readonly DeadLetter[];
-}
-
-/** The lists of sagas the admin API offers, as the Sagas page names them. */
+/** The lists of sagas the Sagas page offers, each an admin API query (and a filter of its rows). */
 export interface SagaList {
   readonly id: string;
   readonly label: string;
   readonly query: Readonly<Record<string, string>>;
+  /** Rows of the page to keep (the API filters by status and age only). */
+  readonly keep?: (saga: AdminSagaJson) => boolean;
 }

@@ -6,6 +6,7 @@ import { money, unixTime } from '../ui/format';
 import { href } from '../ui/router';
 import { Empty, ErrorView, Loading, StatusBadge } from '../ui/states';
 import { useLoad } from '../ui/use-load';
+import { SagaActions } from './saga-actions';
 import { SagaHistory } from './saga-history';
 
 /** One order: items, amounts, status, the timeline (public API) and its sagas (admin API). */
@@ -111,6 +112,7 @@ function OrderSagas({ orderId }: { orderId: string }) {
               </>
             )}
           </p>
+          <SagaActions saga={saga} onDone={reload} />
           <SagaHistory saga={saga} />
         </article>
       ))}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { adminApi } from '../api/admin.api';
-import type { SagaSummary } from '../api/admin.types';
+import type { AdminSagaJson } from '../api/admin.types';
 import { ErrorView } from '../ui/states';
 
 type Phase = { readonly kind: 'idle' } | { readonly kind: 'resolving' } | { readonly kind: 'busy' } | { readonly kind: 'done'; readonly what: string } | { readonly kind: 'error'; readonly error: unknown };
@@ -9,7 +9,7 @@ type Phase = { readonly kind: 'idle' } | { readonly kind: 'resolving' } | { read
  * Retry (run the step now; for COMPENSATION_FAILED, try the compensation again) and Resolve (close
  * the saga with a note the order's timeline records). Ended sagas offer neither.
  */
-export function SagaActions({ saga, onDone }: { saga: SagaSummary; onDone: () => void }) {
+export function SagaActions({ saga, onDone }: { saga: AdminSagaJson; onDone: () => void }) {
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const [note, setNote] = useState('');
   if (saga.status !== 'RUNNING' && saga.status !== 'COMPENSATION_FAILED') return null;

@@ -11,7 +11,10 @@ const PAGE_SIZE = 25;
 export function SagasPage({ query }: { query: URLSearchParams }) {
   const list = SAGA_LISTS.find((candidate) => candidate.id === query.get('list')) ?? SAGA_LISTS[0];
   const token = query.get('page') ?? '';
-  const [page, reload] = useLoad((signal) => adminApi.sagas(list.query, PAGE_SIZE, token || undefined, signal), [list.id, token]);
+  const [page, reload] = useLoad(async (signal) => {
+    const answer = await adminApi.sagas(list.query, PAGE_SIZE, token || undefined, signal);
+    return list.keep ? { ...answer, sagas: answer.sagas.filter(list.keep) } : answer;
+  }, [list.id, token]);
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title" tabIndex={-1}>
