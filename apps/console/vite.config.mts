@@ -4,11 +4,11 @@ import { defineConfig } from 'vite';
 // Static assets only: order-api serves them at /console/ (OMS_CONSOLE_ENABLED=true). Everything
 // is bundled (no CDN, no web fonts), so the console works in a cluster without internet access.
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   base: '/console/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
-    outDir: resolve(__dirname, '../../dist/apps/console'),
+    outDir: resolve(import.meta.dirname, '../../dist/apps/console'),
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
