@@ -1,4 +1,5 @@
 import {
+  bearerToken,
   boolean,
   decimal,
   dialAddress,
@@ -146,6 +147,12 @@ export const CONFIG_SCHEMA = {
   OMS_RATE_LIMIT_ENABLED: variable('false', boolean, 'Per-client request rate limit of the API.'),
   OMS_RATE_LIMIT_RPS: variable('100', integer(1), 'Sustained requests per second per client.'),
   OMS_RATE_LIMIT_BURST: variable('200', integer(1), 'Burst of requests per client above the sustained rate.'),
+
+  OMS_ADMIN_TOKEN: optional(
+    bearerToken,
+    'Bearer token of the admin API (/v1/admin on order-api: sagas, dead letters); unset = the admin API is off (404). At least 16 characters.',
+    { secret: true, file: true },
+  ),
 } as const;
 
 export type VariableName = keyof typeof CONFIG_SCHEMA;
@@ -232,6 +239,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
       requestsPerSecond: v.OMS_RATE_LIMIT_RPS,
       burst: v.OMS_RATE_LIMIT_BURST,
     },
+    admin: withoutUndefined({ token: v.OMS_ADMIN_TOKEN }),
   };
 }
 

@@ -19,3 +19,6 @@ export { ClientRateLimit } from './edge/rate-limit/client-rate-limit';
 export { ClientRateLimiter, type ClientRateLimiterOptions, type RateDecision } from './edge/rate-limit/client-rate.limiter';
 export { toGrpcError, ERROR_CODE_METADATA, FIELD_VIOLATIONS_METADATA } from './edge/grpc/grpc-errors';
 export { ORDER_PROTO_OPTIONS, orderServiceClientConstructor, orderServicePackageDefinition } from './edge/grpc/order-service.definition';
+export { SagaOperations, type SagaDetail, type SagaListRequest, type SagaPage, type SagaResolution } from './admin/saga-operations';
+export { parseAge, parseSagaStatus } from './admin/admin-input.parser';
+export { toAdminSagaJson } from './admin/admin.presenter';
