@@ -21,4 +21,4 @@ export { toGrpcError, ERROR_CODE_METADATA, FIELD_VIOLATIONS_METADATA } from './e
 export { ORDER_PROTO_OPTIONS, orderServiceClientConstructor, orderServicePackageDefinition } from './edge/grpc/order-service.definition';
 export { SagaOperations, type SagaDetail, type SagaListRequest, type SagaPage, type SagaResolution } from './admin/saga-operations';
 export { parseAge, parseSagaStatus } from './admin/admin-input.parser';
-export { toAdminSagaJson } from './admin/admin.presenter';
+export { toAdminDeadLettersJson, toAdminSagaDetailJson, toAdminSagaJson } from './admin/admin.presenter';
