@@ -20,7 +20,7 @@ export class AppModule {
         PlatformModule.forRoot({ ...options, appName: APP_NAME }),
         StorageModule.forRoot(),
         OrderWriteModule.forRoot(),
-        OrdersModule.forRoot(),
+        OrdersModule.forRoot({ admin: options.config.admin.token !== undefined }),
         ...(options.config.console.enabled ? [ConsoleModule] : []),
         GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
       ],

@@ -24,7 +24,7 @@ export class AppModule {
         StorageModule.forRoot(),
         MessagingModule.forRoot(),
         OrderWriteModule.forRoot(),
-        OrdersModule.forRoot(),
+        OrdersModule.forRoot({ admin: options.config.admin.token !== undefined }),
         ...(options.config.console.enabled ? [ConsoleModule] : []),
         GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
         RelayModule.forRoot({ metrics: PrometheusRelayMetrics, tracing: OtelPublishTracing }),

@@ -37,6 +37,7 @@ export function configSecrets(config: OmsConfig): string[] {
   const { tls, sasl } = config.broker.kafka;
   if (tls.key) secrets.push(tls.key);
   if (sasl) secrets.push(sasl.password);
+  if (config.admin.token) secrets.push(config.admin.token);
   return secrets;
 }
 

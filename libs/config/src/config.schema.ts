@@ -1,4 +1,5 @@
 import {
+  bearerToken,
   boolean,
   decimal,
   dialAddress,
@@ -147,6 +148,12 @@ export const CONFIG_SCHEMA = {
   OMS_RATE_LIMIT_RPS: variable('100', integer(1), 'Sustained requests per second per client.'),
   OMS_RATE_LIMIT_BURST: variable('200', integer(1), 'Burst of requests per client above the sustained rate.'),
 
+  OMS_ADMIN_TOKEN: optional(
+    bearerToken,
+    'Bearer token of the admin API (/v1/admin on order-api: sagas, dead letters); unset = the admin API is off (404). At least 16 characters.',
+    { secret: true, file: true },
+  ),
+
   OMS_CONSOLE_ENABLED: variable(
     'false',
     boolean,
@@ -238,6 +245,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
       requestsPerSecond: v.OMS_RATE_LIMIT_RPS,
       burst: v.OMS_RATE_LIMIT_BURST,
     },
+    admin: withoutUndefined({ token: v.OMS_ADMIN_TOKEN }),
     console: { enabled: v.OMS_CONSOLE_ENABLED },
   };
 }
