@@ -129,6 +129,19 @@ describe('order-api admin API (memory drivers)', () => {
     expect(invalid.json().errors.map((error: Json) => error.field)).toEqual(['status', 'olderThan', 'pageSize']);
   });
 
+  it("lists one order's sagas on one page (the console's order page), with the other filters still applied", async () => {
+    const { sagaId, orderId } = await failedCancellation();
+    await failedCancellation();
+    const ofOrder = await call('GET', `/v1/admin/sagas?orderId=${orderId}`);
+    expect(ofOrder.status).toBe(200);
+    expect(ofOrder.json()).toEqual({ sagas: [expect.objectContaining({ id: sagaId, orderId })], nextPageToken: '' });
+    expect((await call('GET', `/v1/admin/sagas?orderId=${orderId}&status=RUNNING`)).json().sagas).toEqual([]);
+    expect((await call('GET', '/v1/admin/sagas?orderId=no-such-order')).json().sagas).toEqual([]);
+    const invalid = await call('GET', `/v1/admin/sagas?orderId=${'x'.repeat(300)}`);
+    expect(invalid.status).toBe(400);
+    expect(invalid.json().errors.map((error: Json) => error.field)).toEqual(['orderId']);
+  });
+
   it('shows a saga with its state and the order events it wrote', async () => {
     const { sagaId, orderId } = await failedCancellation();
     const shown = await call('GET', `/v1/admin/sagas/${sagaId}`);

@@ -225,6 +225,12 @@ export const OPENAPI_DOCUMENT = {
             schema: { type: 'integer', minimum: 0, maximum: ADMIN_LIMITS.maxPageSize, default: ADMIN_LIMITS.defaultPageSize },
           },
           { name: 'pageToken', in: 'query', description: 'nextPageToken of the previous page, with the same filters.', schema: { type: 'string' } },
+          {
+            name: 'orderId',
+            in: 'query',
+            description: 'Only the sagas of this order (the other filters still apply), all on one page, oldest first.',
+            schema: { type: 'string', minLength: 1, maxLength: API_LIMITS.idMaxLength },
+          },
         ],
         responses: {
           '200': json('A page of sagas.', ref('AdminSagaList')),

@@ -32,8 +32,9 @@ export function parseSagaId(raw: unknown, violations: Violations): string | unde
 }
 
 export function parseSagaListQuery(raw: unknown, violations: Violations): SagaListRequest | undefined {
-  const fields = readFields(raw, '', ['status', 'olderThan', 'pageSize', 'pageToken'], violations);
+  const fields = readFields(raw, '', ['status', 'olderThan', 'pageSize', 'pageToken', 'orderId'], violations);
   if (!fields) return undefined;
+  const orderId = isAbsent(fields['orderId']) || fields['orderId'] === '' ? undefined : readString(fields['orderId'], 'orderId', ID, violations);
   const status = isAbsent(fields['status']) || fields['status'] === '' ? undefined : parseSagaStatus(fields['status'], 'status', violations);
   const olderThanMs = isAbsent(fields['olderThan']) || fields['olderThan'] === '' ? undefined : parseAge(fields['olderThan'], 'olderThan', violations);
   const rawSize = fields['pageSize'];
@@ -48,6 +49,7 @@ export function parseSagaListQuery(raw: unknown, violations: Violations): SagaLi
     ...(status === undefined ? {} : { status }),
     ...(olderThanMs === undefined ? {} : { olderThanMs }),
     ...(pageToken === undefined ? {} : { pageToken }),
+    ...(orderId === undefined ? {} : { orderId }),
   };
 }
 

@@ -19,6 +19,8 @@ export interface SagaListRequest {
   readonly olderThanMs?: number;
   readonly pageSize: number;
   readonly pageToken?: string;
+  /** Only the sagas of this order: a handful, answered on one page (the console's order page). */
+  readonly orderId?: string;
 }
 
 export interface SagaPage {
@@ -61,6 +63,7 @@ export class SagaOperations {
   ) {}
 
   async list(request: SagaListRequest): Promise<SagaPage> {
+    if (request.orderId !== undefined) return this.listOfOrder(request.orderId, request);
     const filter: SagaListFilter = { status: request.status, olderThanMs: request.olderThanMs };
     const after = request.pageToken ? decodeSagaPageToken(request.pageToken, filter) : undefined;
     const updatedBefore = request.olderThanMs === undefined ? undefined : new Date(this.clock.now().getTime() - request.olderThanMs);
@@ -70,6 +73,15 @@ export class SagaOperations {
     const last = sagas[sagas.length - 1];
     const nextPageToken = rows.length > request.pageSize && last ? encodeSagaPageToken({ updatedAt: last.updatedAt, sagaId: last.sagaId }, filter) : '';
     return { sagas, nextPageToken };
+  }
+
+  private async listOfOrder(orderId: string, request: SagaListRequest): Promise<SagaPage> {
+    const updatedBefore = request.olderThanMs === undefined ? undefined : this.clock.now().getTime() - request.olderThanMs;
+    const sagas = (await this.sagas.listByOrder(orderId))
+      .filter((saga) => request.status === undefined || saga.status === request.status)
+      .filter((saga) => updatedBefore === undefined || saga.updatedAt.getTime() < updatedBefore)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.sagaId.localeCompare(b.sagaId));
+    return { sagas, nextPageToken: '' };
   }
 
   async show(sagaId: string): Promise<SagaDetail> {
