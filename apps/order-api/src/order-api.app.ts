@@ -25,7 +25,7 @@ export async function createOrderApi(config: OmsConfig, options: CreateOrderApiO
     ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
     abortOnError: false,
   });
-  if (config.console.enabled) serveConsole(app, options.consoleDir ? [options.consoleDir] : consoleAssetCandidates(__dirname));
+  if (config.console.enabled) await serveConsole(app, options.consoleDir ? [options.consoleDir] : consoleAssetCandidates(__dirname));
   connectGrpcServer(app);
   return app;
 }

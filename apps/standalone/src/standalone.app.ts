@@ -27,7 +27,7 @@ export async function createStandalone(config: OmsConfig, options: CreateStandal
     ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
     abortOnError: false,
   });
-  if (config.console.enabled) serveConsole(app, options.consoleDir ? [options.consoleDir] : consoleAssetCandidates(__dirname));
+  if (config.console.enabled) await serveConsole(app, options.consoleDir ? [options.consoleDir] : consoleAssetCandidates(__dirname));
   connectGrpcServer(app);
   app.connectMicroservice({ strategy: app.get(SagaEventsTransport) });
   return app;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /** Where the operator console is served on the REST listener. */
@@ -14,16 +15,17 @@ export function consoleAssetCandidates(bundleDir: string): string[] {
 }
 
 /**
- * Serves the built operator console (apps/console) at /console/ through Nest's Fastify static
- * assets (@fastify/static). Refuses to start when no build is found, so OMS_CONSOLE_ENABLED=true
- * never yields a console that answers 404.
+ * Serves the built operator console (apps/console) at /console/ with @fastify/static, registered
+ * on Nest's Fastify instance (imported here, not loaded by name, so the app's pruned package.json
+ * keeps it). Refuses to start when no build is found, so OMS_CONSOLE_ENABLED=true never yields a
+ * console that answers 404.
  */
-export function serveConsole(app: NestFastifyApplication, candidates: readonly string[]): string {
+export async function serveConsole(app: NestFastifyApplication, candidates: readonly string[]): Promise<string> {
   const root = candidates.find((dir) => existsSync(join(dir, 'index.html')));
   if (!root) {
     throw new Error(`OMS_CONSOLE_ENABLED=true but no console build was found (looked in ${candidates.join(', ')}); build it with: npx nx build console`);
   }
-  app.useStaticAssets({
+  await app.register(fastifyStatic, {
     root,
     prefix: CONSOLE_PATH,
     // Our own cache headers below: hashed asset names change with their content, the page is
