@@ -89,7 +89,15 @@ it('lists a compensation the partner refused, retries it after the partner recov
     200,
   );
   expect(failed.map((saga) => saga['orderId']).sort()).toEqual([retried, resolved].sort());
-  for (const saga of failed) expect(saga).toMatchObject({ kind: 'fulfilment', status: 'COMPENSATION_FAILED', nextAttemptAt: null });
+  for (const saga of failed) {
+    expect(saga).toMatchObject({
+      kind: 'fulfilment',
+      status: 'COMPENSATION_FAILED',
+      step: 'refund',
+      lastError: 'refund refused: refunds are refused by the payment provider',
+      nextAttemptAt: null,
+    });
+  }
   const sagaOf = (orderId: string) => failed.find((saga) => saga['orderId'] === orderId)?.['id'] as string;
   const shown = await admin('GET', `/v1/admin/sagas/${sagaOf(retried)}`);
   expect(shown.body['history'].map((entry: { type: string }) => entry.type)).toContain('OrderCompensationFailed');
