@@ -1,6 +1,22 @@
 import { ForbiddenException, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
-import { DomainError, UuidV7IdGenerator, initialSagaState, type Clock, type SagaRecord, type SagaStatus } from '@oms/domain';
-import { createMemoryDrivers } from '@oms/storage';
+import {
+  ConcurrencyError,
+  DomainError,
+  UuidV7IdGenerator,
+  initialSagaState,
+  type ChangeSet,
+  type Clock,
+  type DeadLetteredMessage,
+  type EventStore,
+  type IdempotencyStore,
+  type Outbox,
+  type SagaListQuery,
+  type SagaRecord,
+  type SagaStatus,
+  type SagaStore,
+  type StoredEvent,
+  type UnitOfWork,
+} from '@oms/domain';
 import { testConfig } from '@oms/testing';
 import { EventSourcedOrderStreams } from '../application/event-sourced-order-streams';
 import { IdempotentMutation } from '../application/idempotent-mutation';
@@ -10,11 +26,70 @@ import { SagaOperations } from './saga-operations';
 
 const TOKEN = 'unit-admin-token-0123456789';
 
-/** The admin service on the memory drivers, with a clock the test moves. */
+/**
+ * Just enough of the storage ports, in memory, for the admin service (the storage drivers' own
+ * contract suites prove the real ones; this lib may not import them).
+ */
+function fakeDrivers() {
+  const streams = new Map<string, StoredEvent[]>();
+  const sagas = new Map<string, SagaRecord>();
+  const keys = new Map<string, { hash: string; response?: unknown }>();
+  let deadLetters: DeadLetteredMessage[] = [];
+  const eventStore = { readStream: async (id: string) => [...(streams.get(id) ?? [])] } as unknown as EventStore;
+  const unitOfWork = {
+    async commit(change: ChangeSet) {
+      const { append, saga, idempotency } = change;
+      const current = append ? (streams.get(append.streamId) ?? []) : [];
+      if (append && current.length !== append.expectedVersion) throw new ConcurrencyError(append.streamId, append.expectedVersion, current.length);
+      if (saga && (sagas.get(saga.sagaId)?.version ?? 0) !== saga.version) throw new ConcurrencyError(`saga-${saga.sagaId}`, saga.version, -1);
+      if (append) streams.set(append.streamId, [...current, ...append.events.map((e, i) => ({ ...e, streamId: append.streamId, version: current.length + i + 1, position: 0 }))]);
+      if (saga) sagas.set(saga.sagaId, { ...saga, version: saga.version + 1 });
+      if (idempotency) keys.set(idempotency.key, { hash: keys.get(idempotency.key)?.hash ?? '', response: idempotency.response });
+      return {};
+    },
+  } as unknown as UnitOfWork;
+  const sagaStore = {
+    get: async (id: string) => sagas.get(id) ?? null,
+    list: async ({ status, updatedBefore, after, limit }: SagaListQuery) =>
+      [...sagas.values()]
+        .filter((s) => (!status || s.status === status) && (!updatedBefore || s.updatedAt < updatedBefore))
+        .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || (a.sagaId < b.sagaId ? -1 : 1))
+        .filter((s) => !after || s.updatedAt > after.updatedAt || (s.updatedAt.getTime() === after.updatedAt.getTime() && s.sagaId > after.sagaId))
+        .slice(0, limit),
+  } as unknown as SagaStore;
+  const outbox = {
+    deadLetters: async (limit: number) => ({ rows: deadLetters.slice(0, limit), remaining: Math.max(0, deadLetters.length - limit) }),
+    async requeueDeadLetters(limit: number) {
+      const rows = deadLetters.slice(0, limit);
+      deadLetters = deadLetters.slice(limit);
+      return { rows, remaining: deadLetters.length };
+    },
+  } as unknown as Outbox;
+  const idempotency = {
+    async begin({ key, requestHash }: { key: string; requestHash: string }) {
+      const known = keys.get(key);
+      if (!known) {
+        keys.set(key, { hash: requestHash });
+        return { outcome: 'started' };
+      }
+      if (known.hash !== requestHash) return { outcome: 'mismatch' };
+      return known.response === undefined ? { outcome: 'in_flight' } : { outcome: 'replay', response: known.response };
+    },
+    async complete({ key, response }: { key: string; response: unknown }) {
+      keys.set(key, { hash: keys.get(key)?.hash ?? '', response });
+    },
+    release: async (key: string) => void keys.delete(key),
+  } as unknown as IdempotencyStore;
+  const deadLetter = (id: number, lastError: string) =>
+    deadLetters.push({ id, messageId: `m-${id}`, topic: 'oms.order.events', key: 'k', partition: 0, attempts: 10, lastError, createdAt: new Date(0) });
+  return { eventStore, unitOfWork, sagas: sagaStore, outbox, idempotency, deadLetter };
+}
+
+/** The admin service on those ports, with a clock the test moves. */
 function setUp() {
   let now = Date.parse('2026-03-01T10:00:00.000Z');
   const clock: Clock = { now: () => new Date(now) };
-  const drivers = createMemoryDrivers({ clock });
+  const drivers = fakeDrivers();
   const ids = new UuidV7IdGenerator();
   const orders = new EventSourcedOrderStreams(drivers.eventStore, drivers.unitOfWork, clock, ids);
   const operations = new SagaOperations(drivers.sagas, orders, drivers.outbox, clock);
@@ -97,7 +172,7 @@ describe('SagaOperations', () => {
 
     const running = await saga('RUNNING');
     expect((await operations.retry(running.sagaId)).state).toMatchObject({ step: 'refund', attempts: 2 });
-    expect(await drivers.sagas.claimDue(new Date(Date.parse('2026-03-01T10:00:05.000Z')), 10, 1000)).toHaveLength(2);
+    expect((await drivers.sagas.get(running.sagaId))?.nextAttemptAt).toEqual(new Date(Date.parse('2026-03-01T10:00:05.000Z')));
 
     const done = await saga('COMPLETED');
     expect((await rejectionOf(operations.retry(done.sagaId))).code).toBe('ILLEGAL_TRANSITION');
@@ -115,12 +190,11 @@ describe('SagaOperations', () => {
   });
 
   it('lists and requeues outbox dead letters', async () => {
-    const { operations, drivers, saga } = setUp();
-    await saga();
-    const [row] = await drivers.outbox.fetchPending([...Array(16).keys()], 1);
-    await drivers.outbox.recordFailure(row.id, 'too large', true);
-    expect(await operations.deadLetters(10)).toEqual({ rows: [expect.objectContaining({ id: row.id, lastError: 'too large' })], remaining: 0 });
-    expect((await operations.reprocessDeadLetters(10)).rows.map((r) => r.id)).toEqual([row.id]);
+    const { operations, drivers } = setUp();
+    drivers.deadLetter(7, 'too large');
+    drivers.deadLetter(9, 'not authorized');
+    expect(await operations.deadLetters(1)).toEqual({ rows: [expect.objectContaining({ id: 7, lastError: 'too large' })], remaining: 1 });
+    expect((await operations.reprocessDeadLetters(10)).rows.map((r) => r.id)).toEqual([7, 9]);
     expect(await operations.deadLetters(10)).toEqual({ rows: [], remaining: 0 });
   });
 });
@@ -139,7 +213,7 @@ describe('AdminRequests', () => {
   });
 
   it('answers in the admin JSON and replays a mutation under its key', async () => {
-    const { requests, saga } = setUp();
+    const { requests, saga, drivers } = setUp();
     const failed = await saga();
     const page = await requests.listSagas({ status: 'COMPENSATION_FAILED', olderThan: '0s' });
     expect(page.sagas).toEqual([]);
@@ -153,8 +227,12 @@ describe('AdminRequests', () => {
     expect(await requests.resolveSaga('key-1', failed.sagaId, { note: 'settled' })).toEqual(resolved);
     expect((await rejectionOf(requests.resolveSaga('key-1', failed.sagaId, { note: 'other' }))).code).toBe('IDEMPOTENCY_KEY_REUSED');
 
+    drivers.deadLetter(3, 'too large');
     const requeued = await requests.reprocessDeadLetters('key-2', {});
-    expect(requeued).toEqual({ deadLetters: [], remaining: 0 });
+    expect(requeued).toEqual({
+      deadLetters: [{ id: '3', messageId: 'm-3', topic: 'oms.order.events', key: 'k', partition: 0, attempts: 10, lastError: 'too large', createdAt: '1970-01-01T00:00:00.000Z' }],
+      remaining: 0,
+    });
     expect(await requests.reprocessDeadLetters('key-2', {})).toEqual(requeued);
     expect(await requests.deadLetters({})).toEqual({ deadLetters: [], remaining: 0 });
   });
