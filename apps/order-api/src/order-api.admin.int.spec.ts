@@ -156,7 +156,8 @@ describe('order-api admin API (memory drivers)', () => {
     const key = newKey();
     const retried = await call('POST', `/v1/admin/sagas/${sagaId}/retry`, { key });
     expect(retried.status).toBe(202);
-    expect(retried.json().saga).toMatchObject({ id: sagaId, status: 'RUNNING', nextAttemptAt: expect.any(String) });
+    // The failed step starts afresh.
+    expect(retried.json().saga).toMatchObject({ id: sagaId, status: 'RUNNING', step: null, attempts: 0, lastError: null, nextAttemptAt: expect.any(String) });
     expect(Date.parse(retried.json().saga.nextAttemptAt)).toBeLessThanOrEqual(Date.now());
     const replay = await call('POST', `/v1/admin/sagas/${sagaId}/retry`, { key });
     expect(replay.status).toBe(202);

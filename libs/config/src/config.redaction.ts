@@ -70,5 +70,6 @@ export function redactConfig(config: OmsConfig): OmsConfig {
       ...config.storage,
       postgres: { ...config.storage.postgres, ...(dsn === undefined ? {} : { dsn: redactDsn(dsn) }) },
     },
+    admin: config.admin.token === undefined ? config.admin : { token: MASK },
   };
 }

@@ -145,6 +145,23 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
+  describe('OMS_ADMIN_TOKEN', () => {
+    it('is unset by default (the admin API is off) and read from a file without its trailing newline', () => {
+      expect(loadConfig({}, { readFile: noFiles }).admin).toEqual({});
+      const token = 'file-token-0123456789abcdef';
+      const config = loadConfig({ OMS_ADMIN_TOKEN_FILE: '/run/secrets/admin' }, { readFile: () => `${token}\n` });
+      expect(config.admin.token).toBe(token);
+    });
+
+    it('refuses a short token or one with spaces, never echoing it', () => {
+      const short = errorOf(() => loadConfig({ OMS_ADMIN_TOKEN: 'short-secret' }, { readFile: noFiles }));
+      expect(short.issues).toEqual([{ variable: 'OMS_ADMIN_TOKEN', reason: 'must be at least 16 characters' }]);
+      expect(short.message).not.toContain('short-secret');
+      const spaced = errorOf(() => loadConfig({ OMS_ADMIN_TOKEN: 'two words of a long token' }, { readFile: noFiles }));
+      expect(spaced.issues).toEqual([{ variable: 'OMS_ADMIN_TOKEN', reason: 'must be visible ASCII characters without spaces' }]);
+    });
+  });
+
   describe('conditional variables', () => {
     it('requires the DSN only for the postgres driver', () => {
       expect(() => loadConfig({ OMS_STORAGE_DRIVER: 'memory' })).not.toThrow();

@@ -99,7 +99,9 @@ export class SagaOperations {
     const saga = await this.find(sagaId);
     if (!RETRYABLE.has(saga.status)) throw notAllowed(saga, 'retried');
     const now = this.clock.now();
-    const next: SagaRecord = { ...saga, status: 'RUNNING', nextAttemptAt: now, updatedAt: now };
+    // A failed compensation starts its step afresh: new attempt count and start time (the retrying-too-long gauge reads it).
+    const state = saga.status === 'COMPENSATION_FAILED' ? freshStep(saga.state) : saga.state;
+    const next: SagaRecord = { ...saga, status: 'RUNNING', state, nextAttemptAt: now, updatedAt: now };
     await this.orders.commit({ saga: next, ...also?.(stored(next)) });
     return stored(next);
   }
@@ -130,6 +132,10 @@ export class SagaOperations {
     return saga;
   }
 }
+
+/** The saga state (SagaStateBase fields) without a pending step. */
+const freshStep = (state: unknown): unknown =>
+  typeof state === 'object' && state !== null ? { ...state, step: null, attempts: 0, stepStartedAt: null, lastError: null } : state;
 
 /** The record as the commit stores it: one version on. */
 const stored = (saga: SagaRecord): SagaRecord => ({ ...saga, version: saga.version + 1 });
