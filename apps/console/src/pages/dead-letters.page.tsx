@@ -51,7 +51,7 @@ function DeadLetters({ answer, reload }: { answer: AdminDeadLettersJson; reload:
         </button>
       )}
       {confirming && (
-        <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
+        <div class="confirm" role="alertdialog" aria-labelledby="confirm-text" onKeyDown={(event) => event.key === 'Escape' && setConfirming(false)}>
           <p id="confirm-text">
             Set {total > REPROCESS_LIMIT ? `the oldest ${REPROCESS_LIMIT} of ${total}` : `all ${total}`} dead-lettered rows pending again for the
             relay? Consumers deduplicate by event id, so a row already delivered is harmless.

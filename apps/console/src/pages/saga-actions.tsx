@@ -40,6 +40,7 @@ export function SagaActions({ saga, onDone }: { saga: AdminSagaJson; onDone: () 
       {phase.kind === 'resolving' && (
         <form
           class="resolve"
+          onKeyDown={(event) => event.key === 'Escape' && setPhase({ kind: 'idle' })}
           onSubmit={(event) => {
             event.preventDefault();
             if (note.trim()) void act('Resolved', () => adminApi.resolve(saga.id, note.trim()));
