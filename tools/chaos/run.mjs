@@ -27,7 +27,9 @@ import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles, superviseSt
 import { buildKafkaMock, startKafkaMock, startObserver, waitForStableGroup } from '../e2e/lib/kafka.mjs';
 import { createDatabase, dropDatabase, dsnOf, openPool } from '../e2e/lib/postgres.mjs';
 import { freePort, sleep, waitReady } from '../e2e/lib/processes.mjs';
-import { ApiClient, boundedAll, driveOrder, kindOf, statusName } from '../e2e/lib/workload.mjs';
+import { ApiClient, ATTEMPT_TIMEOUT_MS as CLIENT_ABORT_MS, boundedAll, driveOrder, kindOf, statusName } from '../e2e/lib/workload.mjs';
+import { Links } from './lib/links.mjs';
+import { leadFromBrokerOne, networkFaults } from './lib/network-faults.mjs';
 
 const run_ = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,6 +40,11 @@ const KAFKA_MOCK_BINARY = join(tmpdir(), 'oms-e2e-kafka-mock', 'kafka-mock');
 const SAGA_GROUP = 'oms-saga-orchestrator';
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const SAGA_CALL_TIMEOUT_MS = 500;
+const OBSERVER_GROUP = `oms-chaos-observer-${process.pid}`;
+// Three brokers, topics replicated three times: broker 1 leads every partition until the failover.
+const KAFKA_BROKER_COUNT = 3;
+// A relay's broker request fails after this (OMS_KAFKA_REQUEST_TIMEOUT), well inside its outbox lease (OMS_OUTBOX_LEASE_TTL 10s).
+const RELAY_KAFKA_REQUEST_TIMEOUT = '5s';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,15 +56,15 @@ const { values: args } = parseArgs({
 });
 // Bounded load: `ordersPerFault` orders per fault, started at `ratePerSecond`, at most `concurrency` in flight.
 const PROFILE = args.short
-  ? { ordersPerFault: 30, ratePerSecond: 6, concurrency: 12, brokerDownMs: 10_000, holdMs: 8_000, settleTimeoutMs: 150_000 }
-  : { ordersPerFault: 100, ratePerSecond: 8, concurrency: 16, brokerDownMs: 30_000, holdMs: 20_000, settleTimeoutMs: 180_000 };
+  ? { ordersPerFault: 30, ratePerSecond: 6, concurrency: 12, brokerDownMs: 10_000, holdMs: 8_000, blackholeMs: 20_000, failoverHoldMs: 10_000, settleTimeoutMs: 150_000 }
+  : { ordersPerFault: 100, ratePerSecond: 8, concurrency: 16, brokerDownMs: 30_000, holdMs: 20_000, blackholeMs: 20_000, failoverHoldMs: 20_000, settleTimeoutMs: 180_000 };
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (line) => console.log(`[chaos ${elapsed().padStart(6)}] ${line}`);
 
 /** Everything to undo at the end, also after a failure or Ctrl-C. */
-const run = { processes: [], kafka: undefined, observer: undefined, pool: undefined, database: undefined, runDir: undefined, pg: undefined, supervising: false };
+const run = { processes: [], links: new Links(), kafka: undefined, observer: undefined, pool: undefined, database: undefined, runDir: undefined, pg: undefined, supervising: false };
 process.on('exit', () => {
   for (const app of run.processes) app.killNow();
   run.kafka?.killNow();
@@ -107,6 +114,7 @@ async function cleanUp(keepLogs) {
   run.supervising = false;
   await run.observer?.stop().catch(() => undefined);
   await Promise.all(run.processes.map((app) => app.stop('SIGTERM', 8_000).catch(() => undefined)));
+  await run.links.stop();
   await run.kafka?.stop().catch(() => undefined);
   await run.pool?.end().catch(() => undefined);
   if (run.database && run.pg) await dropDatabase(run.database, run.pg.server).catch(() => undefined);
@@ -135,9 +143,10 @@ async function main() {
   run.database = await createDatabase(pg.server);
   const dsn = dsnOf(run.database, pg.server);
 
-  buildKafkaMock(ROOT, KAFKA_MOCK_BINARY);
-  run.kafka = await startKafkaMock(KAFKA_MOCK_BINARY, TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')));
-  say(`kafka-mock at ${run.kafka.brokers}`);
+  const kafkaMockBinary = buildKafkaMock(ROOT, KAFKA_MOCK_BINARY);
+  run.kafka = await startKafkaMock(kafkaMockBinary, TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')), { brokers: KAFKA_BROKER_COUNT });
+  await leadFromBrokerOne(run.kafka, [SAGA_GROUP, OBSERVER_GROUP]);
+  say(`kafka-mock at ${run.kafka.brokers} (broker 1 leads every partition)`);
 
   const baseEnv = baseEnvOf(ROOT, args['log-level']);
   execFileSync(process.execPath, [join(dist, 'migrator', 'main.cjs'), 'migrate', 'up'], { cwd: ROOT, env: { ...baseEnv, OMS_POSTGRES_DSN: dsn }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -146,7 +155,12 @@ async function main() {
 
   const launch = appStarter({ root: ROOT, dist, logDir, baseEnv, processes: run.processes });
   const startApp = (name, app, env) => launch(name, app, env, { supervised: true, restarts: [] });
-  const omsEnv = omsEnvOf({ dsn, brokers: run.kafka.brokers });
+  const omsEnvOfAll = omsEnvOf({ dsn, brokers: run.kafka.brokers });
+  // Every app reaches PostgreSQL through a link of its own (a fault proxy), so one app's path can fail alone.
+  const omsEnv = async (name, poolMax) => {
+    const [host, port] = (await run.links.postgres(name, `${pg.server.host}:${pg.port}`)).split(':');
+    return { ...omsEnvOfAll(poolMax), OMS_POSTGRES_DSN: dsnOf(run.database, { ...pg.server, host, port: Number(port) }) };
+  };
 
   const startupFailures = [];
   const restart = (app) => superviseStart(app, { startupFailures, say });
@@ -165,27 +179,37 @@ async function main() {
   };
   const partners = await startApp('partner-mocks', 'partner-mocks', { OMS_PAYMENT_DECLINE_ABOVE_MINOR: String(DECLINE_ABOVE_MINOR) });
   await waitReady(partners.readyUrl, partners);
-  const partnerAddr = `127.0.0.1:${partners.ports.grpc}`;
-  const sagaEnv = {
-    ...omsEnv(4),
-    OMS_PARTNER_DRIVER: 'grpc',
-    OMS_PARTNER_INVENTORY_ADDR: partnerAddr,
-    OMS_PARTNER_PAYMENT_ADDR: partnerAddr,
-    OMS_SAGA_CONSUMER_GROUP: SAGA_GROUP,
-    OMS_SAGA_CALL_TIMEOUT: `${SAGA_CALL_TIMEOUT_MS}ms`,
+  const sagaEnv = async (name) => {
+    const partnerAddr = await run.links.partner(name, `127.0.0.1:${partners.ports.grpc}`);
+    return {
+      ...(await omsEnv(name, 4)),
+      OMS_PARTNER_DRIVER: 'grpc',
+      OMS_PARTNER_INVENTORY_ADDR: partnerAddr,
+      OMS_PARTNER_PAYMENT_ADDR: partnerAddr,
+      OMS_SAGA_CONSUMER_GROUP: SAGA_GROUP,
+      OMS_SAGA_CALL_TIMEOUT: `${SAGA_CALL_TIMEOUT_MS}ms`,
+    };
   };
-  const apis = [await startApp('order-api-1', 'order-api', omsEnv(6)), await startApp('order-api-2', 'order-api', omsEnv(6))];
-  const relays = [await startApp('outbox-relay-1', 'outbox-relay', omsEnv(3)), await startApp('outbox-relay-2', 'outbox-relay', omsEnv(3))];
+  // The relays reach the broker through links of their own (the sagas and order-apis directly).
+  const relayEnv = async (name) => ({
+    ...(await omsEnv(name, 3)),
+    KAFKA_BROKERS: await run.links.broker(name, run.kafka.brokers),
+    OMS_KAFKA_REQUEST_TIMEOUT: RELAY_KAFKA_REQUEST_TIMEOUT,
+  });
+  const apis = [];
+  for (const name of ['order-api-1', 'order-api-2']) apis.push(await startApp(name, 'order-api', await omsEnv(name, 6)));
+  const relays = [];
+  for (const name of ['outbox-relay-1', 'outbox-relay-2']) relays.push(await startApp(name, 'outbox-relay', await relayEnv(name)));
   // One saga after the other: two members joining at once make the mock coordinator rebalance for long.
-  const sagas = [await startApp('saga-1', 'saga-orchestrator', sagaEnv)];
+  const sagas = [await startApp('saga-1', 'saga-orchestrator', await sagaEnv('saga-1'))];
   await readyOrRestart(sagas[0]);
-  sagas.push(await startApp('saga-2', 'saga-orchestrator', sagaEnv));
+  sagas.push(await startApp('saga-2', 'saga-orchestrator', await sagaEnv('saga-2')));
   await Promise.all([...apis, ...relays, ...sagas].map((app) => readyOrRestart(app)));
   const group = await waitForStableGroup(run.kafka.brokers, SAGA_GROUP, sagas.length, 120_000);
   if (!group.unsupported) say(`saga consumer group ${group.stable ? 'stable' : 'NOT stable'}: ${group.last}`);
   say(`ready: ${run.processes.map((app) => `${app.name} (pid ${app.child.pid})`).join(', ')}`);
 
-  run.observer = await startObserver(run.kafka.brokers, [TOPICS.orders, TOPICS.dlq], `oms-chaos-observer-${process.pid}`);
+  run.observer = await startObserver(run.kafka.brokers, [TOPICS.orders, TOPICS.dlq], OBSERVER_GROUP);
 
   // An orchestrator's restart policy: a process that ends on its own (not one a fault killed) is
   // started again; every such end is reported by the crash check.
@@ -250,6 +274,17 @@ async function main() {
     });
     if (response.status !== 200) throw new Error(`POST /faults ${JSON.stringify(settings)}: ${response.status} ${await response.text()}`);
   };
+  const network = networkFaults({
+    links: run.links,
+    kafka: run.kafka,
+    groups: [SAGA_GROUP, OBSERVER_GROUP],
+    say,
+    blackholeMs: PROFILE.blackholeMs,
+    slowMs: PROFILE.holdMs,
+    partnerHoldMs: PROFILE.holdMs,
+    callTimeoutMs: SAGA_CALL_TIMEOUT_MS,
+    failoverHoldMs: PROFILE.failoverHoldMs,
+  });
   const kills = [];
   const killAndRestart = async (app) => {
     const { rows } = await run.pool.query(`SELECT count(*)::int AS n FROM orders_view WHERE status NOT IN ('CONFIRMED', 'CANCELED')`);
@@ -280,13 +315,16 @@ async function main() {
     {
       name: `broker down ${PROFILE.brokerDownMs / 1000}s`,
       inject: async () => {
-        run.kafka.child.stdin.write('down 1\n');
+        await run.kafka.command('down 1');
         say('  broker 1 down');
         await sleep(PROFILE.brokerDownMs);
-        run.kafka.child.stdin.write('up 1\n');
+        await run.kafka.command('up 1');
         say('  broker 1 up');
       },
     },
+    network.brokerFailover,
+    network.postgresBlackhole,
+    ...(args.short ? [] : [network.brokerBlackhole, network.postgresSlow]),
     {
       name: `partner latency ${SAGA_CALL_TIMEOUT_MS * 3}ms > call timeout ${SAGA_CALL_TIMEOUT_MS}ms`,
       inject: async () => {
@@ -295,6 +333,7 @@ async function main() {
         await postFaults({ latencyMs: 0 });
       },
     },
+    ...(args.short ? [] : [network.partnerBlackhole]),
     {
       name: 'partner error burst (errorRate 0.5)',
       inject: async () => {
@@ -337,6 +376,7 @@ async function main() {
     let injectedAt;
     let faultEnded;
     const serverErrorsBefore = httpStats.serverErrors;
+    httpStats.slowestMs = 0;
     const trigger = Math.ceil(PROFILE.ordersPerFault / 3);
     const orders = await load(PROFILE.ordersPerFault, phaseIndex, (paid) => {
       if (paid === trigger) {
@@ -372,6 +412,7 @@ async function main() {
       fault: fault.name,
       lastedSeconds: faultEnded && injectedAt ? (faultEnded - injectedAt) / 1000 : undefined,
       serverErrors: httpStats.serverErrors - serverErrorsBefore,
+      slowestMs: httpStats.slowestMs,
       orders,
       injected: Boolean(injected) && !(injectError instanceof Error),
       stuck: state.open.length,
@@ -448,6 +489,8 @@ async function main() {
       phase.recoverySeconds !== undefined ? `${phase.recoverySeconds.toFixed(1)}s` : phase.hopeless ? 'never (COMPENSATION_FAILED)' : `> ${PROFILE.settleTimeoutMs / 1000}s`,
     lasted: phase.lastedSeconds === undefined ? '?' : `${phase.lastedSeconds.toFixed(1)}s`,
     serverErrors: String(phase.serverErrors),
+    slowest: `${(phase.slowestMs / 1000).toFixed(1)}s`,
+    slowestMs: phase.slowestMs,
     injected: phase.injected,
   }));
 
@@ -460,6 +503,11 @@ async function main() {
     check('no loss: the events of every accepted request are in the store and on the topic', rows.filter((row) => row.lost).map((row) => `${row.fault}: ${row.lost} lost`), 'none lost'),
     check('no duplicated side effect per order', rows.filter((row) => row.duplicated).map((row) => `${row.fault}: ${row.duplicated}`), 'none duplicated'),
     check('every order terminal (CONFIRMED / CANCELED) within the bound after each fault', [...rows.filter((row) => row.stuck).map((row) => `${row.fault}: ${row.stuck} stuck`), ...notTerminal.slice(0, 5).map(([id, status]) => `${id} is ${status}`)], `bound ${PROFILE.settleTimeoutMs / 1000}s`),
+    check(
+      `no request hung: every HTTP answer came before the client's ${CLIENT_ABORT_MS / 1000} s abort`,
+      rows.filter((row) => row.slowestMs >= CLIENT_ABORT_MS).map((row) => `${row.fault}: slowest ${row.slowest}`),
+      `slowest ${Math.max(...rows.map((row) => row.slowestMs)) / 1000}s`,
+    ),
     topicOrder.check,
     checkTopicCompleteness(storeEvents, records),
     checkNetEffects(storeEvents, finalStatus, partnerStats),
@@ -474,10 +522,10 @@ async function main() {
 
   // ---- report
   console.log('');
-  // The last two columns explain the recovery time: how long the fault itself lasted (a kill lasts
+  // The last columns explain the recovery time: how long the fault itself lasted (a kill lasts
   // until the victim is ready again), and the 5xx answers clients saw (and retried) meanwhile.
-  const header = ['fault', 'orders', 'lost', 'duplicated side effects', 'stuck', 'recovery time', 'fault lasted', 'HTTP 5xx retried'];
-  const table = [header, ...rows.map((row) => [row.fault, String(row.orders), String(row.lost), String(row.duplicated), String(row.stuck), row.recovery, row.lasted, row.serverErrors])];
+  const header = ['fault', 'orders', 'lost', 'duplicated side effects', 'stuck', 'recovery time', 'fault lasted', 'HTTP 5xx retried', 'slowest HTTP answer'];
+  const table = [header, ...rows.map((row) => [row.fault, String(row.orders), String(row.lost), String(row.duplicated), String(row.stuck), row.recovery, row.lasted, row.serverErrors, row.slowest])];
   const widths = header.map((_, i) => Math.max(...table.map((line) => line[i].length)));
   const line = (cells) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
   console.log(line(header));

@@ -114,8 +114,8 @@ async function main() {
   const sourceDist = resolve(args.dist ?? join(ROOT, 'dist', 'apps'));
   const dist = prepareBundles({ root: ROOT, sourceDist, runDir: run.runDir, explicitDist: Boolean(args.dist), rebuild: args.build, say });
 
-  buildKafkaMock(ROOT, KAFKA_MOCK_BINARY);
-  run.kafka = await startKafkaMock(KAFKA_MOCK_BINARY, TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')));
+  const kafkaMockBinary = buildKafkaMock(ROOT, KAFKA_MOCK_BINARY);
+  run.kafka = await startKafkaMock(kafkaMockBinary, TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')));
   say(`kafka-mock at ${run.kafka.brokers} (${TOPIC_SPECS.join(', ')})`);
   // The address and the OMS_KAFKA_* security variables every Kafka client of the run uses.
   let kafka = { brokers: run.kafka.brokers, env: {} };

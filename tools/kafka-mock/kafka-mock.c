@@ -14,6 +14,9 @@
  *   topic <name> <partitions>   create a topic
  *   down <broker-id>            take a broker down (ids are 1..N): simulates an outage
  *   up <broker-id>              bring it back
+ *   leaders <id>[,<id>...]      partition p of every topic created here gets leader id[p % count]
+ *                               (with down: a failover, as the controller of a real cluster elects)
+ *   coordinator <group> <id>    broker <id> coordinates consumer group <group> (FindCoordinator)
  * Closing stdin is fine; the cluster keeps running until it is signalled.
  */
 #define _GNU_SOURCE /* RTLD_NEXT */
@@ -46,6 +49,45 @@ static int parse_positive(const char *text, const char *what) {
 
 static rd_kafka_mock_cluster_t *cluster;
 static int broker_count = 1;
+
+/* The topics created here: the mock cannot list them, and `leaders` walks them. */
+#define MAX_TOPICS 64
+static struct { char name[256]; int partitions; } topics[MAX_TOPICS];
+static int topic_count = 0;
+static pthread_mutex_t topics_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static rd_kafka_resp_err_t create_topic(const char *name, int partitions) {
+        rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster, name, partitions, broker_count < 3 ? broker_count : 3);
+        pthread_mutex_lock(&topics_lock);
+        if (!err && topic_count < MAX_TOPICS && strlen(name) < sizeof(topics[0].name)) {
+                strcpy(topics[topic_count].name, name);
+                topics[topic_count++].partitions = partitions;
+        }
+        pthread_mutex_unlock(&topics_lock);
+        return err;
+}
+
+/* "1,2,3" -> ids; 0 when a part is not a broker id of this cluster. */
+static int parse_broker_ids(char *text, int32_t *ids, int max) {
+        int count = 0;
+        for (char *part = strtok(text, ","); part; part = strtok(NULL, ",")) {
+                char *end = NULL;
+                long id = strtol(part, &end, 10);
+                if (*end != '\0' || id < 1 || id > broker_count || count >= max) return 0;
+                ids[count++] = (int32_t)id;
+        }
+        return count;
+}
+
+static rd_kafka_resp_err_t set_leaders(const int32_t *ids, int count) {
+        rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        pthread_mutex_lock(&topics_lock);
+        for (int t = 0; t < topic_count && !err; t++)
+                for (int p = 0; p < topics[t].partitions && !err; p++)
+                        err = rd_kafka_mock_partition_set_leader(cluster, topics[t].name, p, ids[p % count]);
+        pthread_mutex_unlock(&topics_lock);
+        return err;
+}
 
 /*
  * librdkafka 2.0 has no setting for the mock brokers' ports: each broker binds 127.0.0.1:0.
@@ -104,9 +146,7 @@ static void run_command(char *line) {
         if (strcmp(verb, "topic") == 0 && arg1 && arg2) {
                 long partitions = strtol(arg2, &end, 10);
                 if (*end != '\0' || partitions < 1 || partitions > 10000) { answer("error: partitions must be 1..10000"); return; }
-                rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster, arg1, (int)partitions,
-                                                                     broker_count < 3 ? broker_count : 3);
-                answer_result(err);
+                answer_result(create_topic(arg1, (int)partitions));
                 return;
         }
         if ((strcmp(verb, "down") == 0 || strcmp(verb, "up") == 0) && arg1) {
@@ -117,7 +157,20 @@ static void run_command(char *line) {
                 answer_result(err);
                 return;
         }
-        answer("error: commands are: topic <name> <partitions> | down <broker-id> | up <broker-id>");
+        if (strcmp(verb, "leaders") == 0 && arg1) {
+                int32_t ids[64];
+                int count = parse_broker_ids(arg1, ids, 64);
+                if (!count) { answer("error: leaders takes broker ids 1..N separated by commas"); return; }
+                answer_result(set_leaders(ids, count));
+                return;
+        }
+        if (strcmp(verb, "coordinator") == 0 && arg1 && arg2) {
+                long id = strtol(arg2, &end, 10);
+                if (*end != '\0' || id < 1 || id > broker_count) { answer("error: unknown broker id"); return; }
+                answer_result(rd_kafka_mock_coordinator_set(cluster, "group", arg1, (int32_t)id));
+                return;
+        }
+        answer("error: commands are: topic <name> <partitions> | down <broker-id> | up <broker-id> | leaders <id>[,<id>...] | coordinator <group> <broker-id>");
 }
 
 static void *read_commands(void *unused) {
@@ -194,8 +247,7 @@ int main(int argc, char **argv) {
                 }
                 *colon = '\0';
                 int partitions = parse_positive(colon + 1, "partitions");
-                int replication = broker_count < 3 ? broker_count : 3;
-                rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster, spec, partitions, replication);
+                rd_kafka_resp_err_t err = create_topic(spec, partitions);
                 if (err) {
                         fprintf(stderr, "kafka-mock: cannot create topic %s: %s\n", spec, rd_kafka_err2str(err));
                         return 1;

@@ -105,7 +105,7 @@ type PostgresStorage = Awaited<ReturnType<typeof loadPostgresStorage>>;
 async function execute(command: DatabaseCommand, config: OmsConfig, io: MigratorIo): Promise<void> {
   const storage = await loadPostgresStorage();
   // Schema changes and rebuilds may legitimately run longer than a request's statement timeout.
-  const settings = { ...storage.postgresSettingsOf(config), applicationName: 'oms-migrator', poolMax: 2, statementTimeoutMs: 0 };
+  const settings = { ...storage.postgresSettingsOf(config), applicationName: 'oms-migrator', poolMax: 2, statementTimeoutMs: 0, queryTimeoutMs: 0 };
   if (command.kind === 'up' || command.kind === 'down' || command.kind === 'status') {
     // Schema changes go through TypeORM's migration runner (ADR 0013).
     const dataSource = storage.createPostgresDataSource(settings);

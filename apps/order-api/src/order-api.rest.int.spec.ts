@@ -102,7 +102,7 @@ describe('order-api over REST (memory drivers)', () => {
   it('answers 422 when a key is reused with another body', async () => {
     await create(anOrderBody('cust-a'), 'reused-key');
     const problem = expectProblem(await create(anOrderBody('cust-b'), 'reused-key'), 422, 'IDEMPOTENCY_KEY_REUSED');
-    expect(problem.detail).toMatch(/different request/);
+    expect(problem.detail).toMatch(/already used for CreateOrder with another request/);
   });
 
   it('answers 400 naming the header when the idempotency key is missing', async () => {

@@ -105,6 +105,11 @@ export const CONFIG_SCHEMA = {
   OMS_POSTGRES_AUTO_MIGRATE: variable('false', boolean, 'Run pending migrations at start-up.'),
   OMS_POSTGRES_POOL_MAX: variable('20', integer(1, 1000), 'Largest number of pooled PostgreSQL connections.'),
   OMS_POSTGRES_STATEMENT_TIMEOUT: variable('5s', duration, 'PostgreSQL statement_timeout of every connection.'),
+  OMS_POSTGRES_QUERY_TIMEOUT: variable(
+    '10s',
+    duration,
+    'Client-side limit on one query, round trip included: on a silent network path the query fails and its connection is dropped; above the statement timeout; 0 = none.',
+  ),
 
   OMS_BROKER_DRIVER: variable('memory', oneOf(BROKER_DRIVERS), 'Message broker driver: memory (embedded) or kafka.'),
   KAFKA_BROKERS: optional(dialAddressList, 'Comma-separated Kafka bootstrap brokers; required when OMS_BROKER_DRIVER=kafka.'),
@@ -193,6 +198,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
         autoMigrate: v.OMS_POSTGRES_AUTO_MIGRATE,
         poolMax: v.OMS_POSTGRES_POOL_MAX,
         statementTimeoutMs: v.OMS_POSTGRES_STATEMENT_TIMEOUT,
+        queryTimeoutMs: v.OMS_POSTGRES_QUERY_TIMEOUT,
       }),
     },
     broker: {
@@ -283,6 +289,14 @@ export function conditionalIssues(
     });
   }
   issues.push(...kafkaIssues(v, isSet));
+  const { OMS_POSTGRES_STATEMENT_TIMEOUT: statementTimeout, OMS_POSTGRES_QUERY_TIMEOUT: queryTimeout } = v;
+  if (statementTimeout !== undefined && queryTimeout !== undefined && queryTimeout > 0 && queryTimeout <= statementTimeout) {
+    // Otherwise a merely slow statement would be cut off on the client, its connection dropped, before the server's own timeout answers.
+    issues.push({
+      variable: 'OMS_POSTGRES_QUERY_TIMEOUT',
+      reason: `(${queryTimeout} ms) must be above OMS_POSTGRES_STATEMENT_TIMEOUT (${statementTimeout} ms), or 0`,
+    });
+  }
   const retry = v.OMS_OUTBOX_RETRY_DELAY;
   if (retry !== undefined && v.OMS_OUTBOX_MAX_RETRY_DELAY !== undefined && v.OMS_OUTBOX_MAX_RETRY_DELAY < retry) {
     issues.push({ variable: 'OMS_OUTBOX_MAX_RETRY_DELAY', reason: 'must not be below OMS_OUTBOX_RETRY_DELAY' });

@@ -62,6 +62,12 @@ export interface KafkaConsumerTuning {
   readonly maxRetryDelayMs: number; // OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY 10s
 }
 
+/** How long the client waits on a broker: a silent path fails the request instead of hanging it. */
+export interface KafkaTimeoutsConfig {
+  readonly connectionMs: number; // OMS_KAFKA_CONNECTION_TIMEOUT 3s
+  readonly requestMs: number; // OMS_KAFKA_REQUEST_TIMEOUT 30s
+}
+
 /** Fields of OmsConfig.broker.kafka built here. */
 export interface KafkaExtendedConfig {
   readonly sagaTopic: string; // OMS_KAFKA_SAGA_TOPIC oms.saga.events
@@ -71,6 +77,7 @@ export interface KafkaExtendedConfig {
   readonly topics: KafkaTopicsConfig;
   readonly producer: KafkaProducerConfig;
   readonly consumer: KafkaConsumerTuning;
+  readonly timeouts: KafkaTimeoutsConfig;
 }
 
 interface Options {
@@ -130,6 +137,9 @@ export const KAFKA_VARIABLES = {
   ...topicVariables('OMS_KAFKA_DLQ', 'dead-letter', { partitions: 3, retentionDays: 14 }),
   ...topicVariables('OMS_KAFKA_SAGA', 'saga events', { partitions: 12, retentionDays: 7 }),
 
+  OMS_KAFKA_CONNECTION_TIMEOUT: variable('3s', duration, 'Longest wait for a broker connection to open.'),
+  OMS_KAFKA_REQUEST_TIMEOUT: variable('30s', duration, 'Longest wait for one broker request (produce, fetch, metadata) before it fails and is retried.'),
+
   OMS_KAFKA_PRODUCER_BATCH_SIZE: variable('500', integer(1, 100_000), 'Most messages in one produce request; larger publishes go as several requests, in order.'),
   OMS_KAFKA_PRODUCER_BATCH_BYTES: variable('1mb', size, 'Most bytes in one produce request (a single larger message is sent alone).'),
   OMS_KAFKA_CONSUMER_MAX_IN_FLIGHT: variable('64', integer(1, 10_000), 'Messages one consumer handles at the same time (one key stays in order).'),
@@ -187,6 +197,7 @@ export function buildKafkaConfig(v: KafkaValues): KafkaExtendedConfig {
       retryDelayMs: v.OMS_KAFKA_CONSUMER_RETRY_DELAY,
       maxRetryDelayMs: v.OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY,
     },
+    timeouts: { connectionMs: v.OMS_KAFKA_CONNECTION_TIMEOUT, requestMs: v.OMS_KAFKA_REQUEST_TIMEOUT },
   };
 }
 

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     expect(config.shutdownTimeoutMs).toBe(25_000);
     expect(config.storage).toEqual({
       driver: 'memory',
-      postgres: { autoMigrate: false, poolMax: 20, statementTimeoutMs: 5_000 },
+      postgres: { autoMigrate: false, poolMax: 20, statementTimeoutMs: 5_000, queryTimeoutMs: 10_000 },
     });
     expect(config.broker).toEqual({
       driver: 'memory',
@@ -189,6 +189,13 @@ describe('loadConfig', () => {
       ]);
       const config = loadConfig({ OMS_GRPC_TLS_CERT: CERT, OMS_GRPC_TLS_KEY: KEY, OMS_GRPC_TLS_CLIENT_CA: CERT });
       expect(config.grpc.tls).toEqual({ cert: CERT, key: KEY, clientCa: CERT });
+    });
+
+    it('refuses a client-side query timeout not above the statement timeout', () => {
+      const error = errorOf(() => loadConfig({ OMS_POSTGRES_STATEMENT_TIMEOUT: '5s', OMS_POSTGRES_QUERY_TIMEOUT: '5s' }));
+      expect(error.issues).toEqual([{ variable: 'OMS_POSTGRES_QUERY_TIMEOUT', reason: '(5000 ms) must be above OMS_POSTGRES_STATEMENT_TIMEOUT (5000 ms), or 0' }]);
+      expect(loadConfig({ OMS_POSTGRES_STATEMENT_TIMEOUT: '5s', OMS_POSTGRES_QUERY_TIMEOUT: '0s' }).storage.postgres.queryTimeoutMs).toBe(0);
+      expect(loadConfig({ OMS_POSTGRES_STATEMENT_TIMEOUT: '0s', OMS_POSTGRES_QUERY_TIMEOUT: '300ms' }).storage.postgres.queryTimeoutMs).toBe(300);
     });
 
     it('refuses a backoff cap below its base', () => {

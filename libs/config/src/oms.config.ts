@@ -41,6 +41,7 @@ export interface OmsConfig {
       readonly autoMigrate: boolean; // OMS_POSTGRES_AUTO_MIGRATE false
       readonly poolMax: number; // OMS_POSTGRES_POOL_MAX 20
       readonly statementTimeoutMs: number; // OMS_POSTGRES_STATEMENT_TIMEOUT 5s
+      readonly queryTimeoutMs: number; // OMS_POSTGRES_QUERY_TIMEOUT 10s
     };
   };
   readonly broker: {

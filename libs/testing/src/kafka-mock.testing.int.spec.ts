@@ -34,6 +34,42 @@ describe('tools/kafka-mock', () => {
     }
   });
 
+  it('fails over: the broker leading every partition and coordinating the group goes down, another takes over, nothing is lost', async () => {
+    mock = await startKafkaMock([{ name: 'oms.test.failover', partitions: 4 }], { brokers: 3 });
+    const group = `failover-${process.pid}`;
+    await mock.setLeaders([1]);
+    await mock.setCoordinator(group, 1);
+    const kafka = new Kafka({ clientId: 'kafka-mock-failover', brokers: mock.brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    const leaders = async () => (await admin.fetchTopicMetadata({ topics: ['oms.test.failover'] })).topics[0].partitions.map((partition) => partition.leader);
+    expect(await leaders()).toEqual([1, 1, 1, 1]);
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100 });
+    const seen = new Set<string>();
+    try {
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['oms.test.failover'], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.add(String(message.value)) });
+      const send = (from: number) =>
+        producer.send({ topic: 'oms.test.failover', messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `m${from + i}` })) });
+      await send(0);
+      await mock.setBrokerDown(1, true);
+      await mock.setLeaders([2, 3]);
+      await mock.setCoordinator(group, 2);
+      await send(20);
+      const deadline = Date.now() + 45_000;
+      while (seen.size < 40 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(seen.size).toBe(40);
+      expect(await leaders()).toEqual([2, 3, 2, 3]);
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
+
   it('answers a command it does not know with an error', async () => {
     mock = await startKafkaMock([]);
     await expect(mock.setBrokerDown(99, true)).rejects.toThrow(/kafka-mock "down 99"/);

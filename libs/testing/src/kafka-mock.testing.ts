@@ -1,5 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -16,6 +17,10 @@ export interface KafkaMock {
   createTopic(name: string, partitions: number): Promise<void>;
   /** Takes broker `id` (1..N) down or back up: a real outage for clients. */
   setBrokerDown(id: number, down: boolean): Promise<void>;
+  /** Partition p of every topic gets leader ids[p % ids.length]: with setBrokerDown, a failover. */
+  setLeaders(ids: readonly number[]): Promise<void>;
+  /** Broker `id` coordinates consumer group `group`. */
+  setCoordinator(group: string, id: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,15 +60,15 @@ export async function startKafkaMock(topics: readonly KafkaTopic[], options: Kaf
   if (unavailable) {
     throw new Error(`${unavailable}. Install them (bash tools/ci/install-system-packages.sh, as .ci/run does).`);
   }
-  if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < statSync(SOURCE).mtimeMs) {
-    execFileSync('sh', [BUILD_SCRIPT, BINARY], { stdio: ['ignore', 'ignore', 'inherit'] });
-  }
+  // One binary per version of the source: checkouts of different versions on one machine never run each other's.
+  const binary = `${BINARY}-${createHash('sha256').update(readFileSync(SOURCE)).digest('hex').slice(0, 12)}`;
+  if (!existsSync(binary)) execFileSync('sh', [BUILD_SCRIPT, binary], { stdio: ['ignore', 'ignore', 'inherit'] });
   const args = [
     ...(options.brokers ? ['--brokers', String(options.brokers)] : []),
     ...(options.port ? ['--port', String(options.port)] : []),
     ...topics.map((topic) => `${topic.name}:${topic.partitions}`),
   ];
-  const child = spawn(BINARY, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   // Never outlive the test process, even when it ends without calling stop().
   const killOnExit = (): void => void child.kill('SIGTERM');
@@ -86,6 +91,8 @@ export async function startKafkaMock(topics: readonly KafkaTopic[], options: Kaf
     brokers: bootstrap.split(',').filter(Boolean),
     createTopic: (name, partitions) => command(`topic ${name} ${partitions}`),
     setBrokerDown: (id, down) => command(`${down ? 'down' : 'up'} ${id}`),
+    setLeaders: (ids) => command(`leaders ${ids.join(',')}`),
+    setCoordinator: (group, id) => command(`coordinator ${group} ${id}`),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { startKafkaMock, type KafkaMock } from './kafka-mock.testing';
 import { startKafkaProxy, type KafkaProxy } from './kafka-proxy.testing';
@@ -89,6 +90,41 @@ describe('the Kafka test proxy', () => {
     const untrusted = client(secured.brokers, { ssl: true, sasl: { mechanism: 'plain', username: 'alice', password: 's3cret' } }).admin();
     await expect(untrusted.connect()).rejects.toThrow(/certificate/);
     expect(secured.refusals().some((line) => line.startsWith('TLS:'))).toBe(true);
+  });
+
+  it('dials the given address instead of each broker, still mapping answers by the broker', async () => {
+    // A plain TCP relay per broker, standing in for a fault proxy: counts what passes through it.
+    const relays: Server[] = [];
+    const relayed: number[] = [];
+    const sockets = new Set<Socket>();
+    const dial: Record<string, string> = {};
+    for (const [index, address] of mock.brokers.entries()) {
+      relayed.push(0);
+      const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+      const relay = createServer((socket) => {
+        relayed[index] += 1;
+        const upstream = connect({ host, port });
+        socket.pipe(upstream).pipe(socket);
+        for (const end of [socket, upstream]) {
+          sockets.add(end);
+          end.on('error', () => (socket.destroy(), upstream.destroy()));
+        }
+      });
+      await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+      relays.push(relay);
+      dial[address] = `127.0.0.1:${(relay.address() as AddressInfo).port}`;
+    }
+    try {
+      const plain = await proxy({ dial });
+      await expect(roundTrip(client([plain.brokers[0]]))).resolves.toEqual(['through the proxy']);
+      expect(relayed.every((count) => count > 0)).toBe(true);
+      expect(plain.errors()).toEqual([]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      for (const relay of relays) {
+        await new Promise((resolve) => relay.close(resolve));
+      }
+    }
   });
 
   it('requires a client certificate signed by its CA for mutual TLS', async () => {

@@ -48,6 +48,11 @@ export interface KafkaProxyOptions {
   /** Require a SASL login with one of `mechanisms` as one of `users` (name -> password). */
   readonly sasl?: { readonly mechanisms: readonly SaslMechanismName[]; readonly users: Readonly<Record<string, string>> };
   readonly host?: string;
+  /**
+   * Per upstream broker, the address to dial instead (e.g. a fault proxy in front of it); Metadata
+   * and FindCoordinator answers are still mapped by the upstream's own address.
+   */
+  readonly dial?: Readonly<Record<string, string>>;
 }
 
 export interface KafkaProxy {
@@ -87,7 +92,7 @@ export async function startKafkaProxy(options: KafkaProxyOptions): Promise<Kafka
 
   const serve = (client: Socket, upstreamAddress: string): void => {
     stats.connections++;
-    const [upstreamHost, upstreamPort] = splitAddress(upstreamAddress);
+    const [upstreamHost, upstreamPort] = splitAddress(options.dial?.[upstreamAddress] ?? upstreamAddress);
     const upstream = connect({ host: upstreamHost, port: upstreamPort });
     for (const socket of [client, upstream]) {
       sockets.add(socket);

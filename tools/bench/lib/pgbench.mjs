@@ -18,10 +18,12 @@ import { summarize } from './stats.mjs';
 const SCRIPT = String.raw`
 \set n random(1, 9000000000000000)
 \set part :n % 16
-INSERT INTO idempotency_keys (key, scope, request_hash, status, locked_until, created_at)
-  VALUES ('pgbench-' || :n::text, 'CreateOrder', :request_hash, 'in_flight', now() + interval '30 seconds', now())
-  ON CONFLICT (key, scope) DO UPDATE SET locked_until = EXCLUDED.locked_until
+INSERT INTO idempotency_keys (key, scope, request_hash, status, locked_until, created_at, key_owner)
+  SELECT 'pgbench-' || :n::text, 'CreateOrder', :request_hash::text, 'in_flight', now() + interval '30 seconds', now(), true
+  WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE key = 'pgbench-' || :n::text AND NOT key_owner)
+  ON CONFLICT (key) WHERE key_owner DO UPDATE SET locked_until = EXCLUDED.locked_until
     WHERE idempotency_keys.status = 'in_flight'
+      AND idempotency_keys.scope = EXCLUDED.scope
       AND idempotency_keys.request_hash = EXCLUDED.request_hash
       AND idempotency_keys.locked_until < now()
   RETURNING 1;

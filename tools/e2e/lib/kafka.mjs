@@ -1,28 +1,42 @@
 // The Kafka-protocol broker of the run (tools/kafka-mock) and the topic observer.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { omsKafkaClient } from './oms-kafka.mjs';
 
-/** Builds tools/kafka-mock into `binary` when missing or older than its source. */
+/**
+ * Builds tools/kafka-mock beside `binary`, named for a hash of its source, when missing; returns
+ * its path. Checkouts of different versions on one machine never run each other's build.
+ */
 export function buildKafkaMock(root, binary) {
   const source = join(root, 'tools/kafka-mock/kafka-mock.c');
-  if (!existsSync(binary) || statSync(binary).mtimeMs < statSync(source).mtimeMs) {
-    execFileSync('sh', [join(root, 'tools/kafka-mock/build.sh'), binary], { stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  return binary;
+  const built = `${binary}-${createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12)}`;
+  if (!existsSync(built)) execFileSync('sh', [join(root, 'tools/kafka-mock/build.sh'), built], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return built;
 }
 
-/** Starts the mock cluster with the topics pre-created (it has no CreateTopics); resolves to its bootstrap address. */
-export async function startKafkaMock(binary, topics, log) {
-  const child = spawn(binary, topics, { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Starts the mock cluster with the topics pre-created (it has no CreateTopics) on `brokers`
+ * brokers (default 1); resolves to its bootstrap address and `command(line)`, which sends one
+ * stdin command (tools/kafka-mock/README.md) and resolves to its answer, failing on an error.
+ */
+export async function startKafkaMock(binary, topics, log, { brokers: brokerCount = 1 } = {}) {
+  const child = spawn(binary, [...(brokerCount > 1 ? ['--brokers', String(brokerCount)] : []), ...topics], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stderr.pipe(log, { end: false });
+  const answers = [];
   const brokers = await new Promise((resolve, reject) => {
     let buffered = '';
+    let first = true;
     child.stdout.on('data', (chunk) => {
       buffered += chunk.toString();
-      const newline = buffered.indexOf('\n');
-      if (newline >= 0) resolve(buffered.slice(0, newline).trim());
+      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, newline).trim();
+        buffered = buffered.slice(newline + 1);
+        if (first) resolve(line);
+        else answers.shift()?.(line);
+        first = false;
+      }
     });
     child.once('exit', (code) => reject(new Error(`kafka-mock exited with code ${code} before printing its address`)));
     child.once('error', reject);
@@ -30,6 +44,13 @@ export async function startKafkaMock(binary, topics, log) {
   return {
     brokers,
     child,
+    /** One command, answered in order ("ok" or "error: ..."). */
+    command(line) {
+      return new Promise((resolve, reject) => {
+        answers.push((answer) => (answer === 'ok' ? resolve() : reject(new Error(`kafka-mock ${line}: ${answer}`))));
+        child.stdin.write(`${line}\n`);
+      });
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const ended = new Promise((done) => child.once('exit', done));

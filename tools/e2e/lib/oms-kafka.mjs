@@ -80,3 +80,8 @@ export async function startSecuredKafka(upstream, dir) {
     stop: () => proxy.stop(),
   };
 }
+
+/** The metadata-rewriting Kafka proxy of libs/testing with `options` (e.g. plaintext, dialing through fault proxies). */
+export function startKafkaProxy(options) {
+  return oms().startKafkaProxy(options);
+}

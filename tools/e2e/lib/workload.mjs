@@ -36,13 +36,16 @@ export function orderBody(index, kind, declineAboveMinor) {
   return { customerId: `e2e-customer-${index % 20}`, currency: 'EUR', items };
 }
 
+/** The client's limit on one HTTP attempt: past it the attempt is abandoned and retried. */
+export const ATTEMPT_TIMEOUT_MS = 15_000;
+
 const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
 
 export class ApiClient {
   /** `retryStatus`: the HTTP statuses retried with the same key (default 408, 429, 502, 503, 504). */
   constructor(baseUrl, stats, { retryStatus = RETRYABLE_STATUS } = {}) {
     this.baseUrl = baseUrl;
-    this.stats = stats; // { requests, polls, retries, connectionErrors } (+ serverErrors: 5xx answers seen)
+    this.stats = stats; // { requests, polls, retries, connectionErrors } (+ serverErrors: 5xx answers seen, slowestMs: longest attempt)
     this.keysUsed = new Set();
     this.retryStatus = retryStatus;
   }
@@ -58,12 +61,13 @@ export class ApiClient {
       if (method === 'GET') this.stats.polls += 1;
       else this.stats.requests += 1;
       let outcome;
+      const began = Date.now();
       try {
         const response = await fetch(`${this.baseUrl}${path}`, {
           method,
           headers: { ...(key ? { 'idempotency-key': key } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(15_000),
+          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
         });
         const text = await response.text();
         let json = {};
@@ -83,6 +87,9 @@ export class ApiClient {
       } catch (error) {
         this.stats.connectionErrors += 1;
         outcome = { status: 0, json: {}, text: String(error?.cause?.code ?? error) };
+      } finally {
+        // An answer (or the client's 15 s abort) that took long shows a request hanging on a silent dependency.
+        this.stats.slowestMs = Math.max(this.stats.slowestMs ?? 0, Date.now() - began);
       }
       if (Date.now() > deadline) return outcome;
       this.stats.retries += 1;

@@ -50,10 +50,13 @@ const idempotencyKeyParameter = {
   in: 'header',
   required: true,
   description:
-    'Required on every mutation: 1..255 printable ASCII characters. Retrying with the same key and the same ' +
-    'request replays the first response (status and body); the same key with another request is 422; ' +
-    'a retry while the first request is still running is 409. Keys are kept for 24 hours.',
-  schema: { type: 'string', minLength: 1, maxLength: API_LIMITS.idempotencyKeyMaxLength, pattern: '^[\\x20-\\x7E]+$' },
+    'Required on every mutation, once: 1..255 printable ASCII characters but the comma (a header given twice ' +
+    'arrives joined with ", " and is refused with 400). A key names one request, its operation, order and body, ' +
+    'across all operations: retrying with the same key and the same request replays the first response (status ' +
+    'and body); the same key with any other request (another body, operation or order) is 422 naming the ' +
+    'operation the key was first used for; a retry while the first request is still running is 409. Keys are ' +
+    'kept for 24 hours.',
+  schema: { type: 'string', minLength: 1, maxLength: API_LIMITS.idempotencyKeyMaxLength, pattern: '^[\\x20-\\x2B\\x2D-\\x7E]+$' },
 };
 const mutationErrors = {
   ...transportErrors,
@@ -61,7 +64,7 @@ const mutationErrors = {
   ...storageErrors,
   '400': problem('Invalid input or missing Idempotency-Key (`errors` names every invalid field), or a malformed request.'),
   '409': problem('The order is not in a state that allows this, a concurrent change won, or the key is in flight.'),
-  '422': problem('The Idempotency-Key was already used with a different request.'),
+  '422': problem('The Idempotency-Key was already used for another request (another body, operation or order); `detail` names the operation it was first used for.'),
 };
 const orderMutationErrors = { ...mutationErrors, '404': problem('No such order.') };
 const statusAnswer = json('Accepted: the saga finishes the work asynchronously; poll GET /v1/orders/{id}.', ref('OrderStatusResponse'));
@@ -83,7 +86,7 @@ const adminMutationErrors = {
   ...bodyErrors,
   '400': problem('Invalid input or missing Idempotency-Key (`errors` names every invalid field), or a malformed request.'),
   '409': problem('The saga is not in a state that allows this, a concurrent change won, or the key is in flight.'),
-  '422': problem('The Idempotency-Key was already used with a different request.'),
+  '422': problem('The Idempotency-Key was already used for another request (another body, operation or saga); `detail` names the operation it was first used for.'),
 };
 const sagaIdParameter = {
   name: 'id',
@@ -93,11 +96,6 @@ const sagaIdParameter = {
   schema: { type: 'string', minLength: 1, maxLength: API_LIMITS.idMaxLength },
 };
 const isoTime = { type: ['string', 'null'], format: 'date-time' };
-
-function withoutKey<T extends Record<string, unknown>, K extends keyof T>(responses: T, key: K): Omit<T, K> {
-  const { [key]: _omitted, ...rest } = responses;
-  return rest;
-}
 
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
@@ -180,8 +178,8 @@ export const OPENAPI_DOCUMENT = {
         summary: 'Start fulfilment: reserve stock, charge, confirm.',
         parameters: [orderIdParameter, idempotencyKeyParameter],
         requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: false } } } },
-        // No 422: a key is scoped to its operation and order, and a pay request has nothing else that could differ.
-        responses: { '202': statusAnswer, ...withoutKey(orderMutationErrors, '422') },
+        // 422 too: a key names one request, so a key used for another operation or order is refused here as well.
+        responses: { '202': statusAnswer, ...orderMutationErrors },
       },
     },
     '/v1/orders/{id}/cancel': {

@@ -1,13 +1,14 @@
 /**
- * Stripe-style idempotency keys. `begin` claims a key for one request; the mutation's
- * transaction completes it with the response (see UnitOfWork), or `release` frees it when
- * the request failed in a way worth retrying.
+ * Stripe-style idempotency keys in ONE key space: a key names one request (operation, order
+ * and body). `begin` claims a key for one request; the mutation's transaction completes it
+ * with the response (see UnitOfWork), or `release` frees it when the request failed in a way
+ * worth retrying.
  */
 export interface IdempotencyClaim {
   readonly key: string;
-  /** The operation the key belongs to, e.g. `CreateOrder` or `PayOrder:<orderId>`. */
+  /** The operation and order of the request, e.g. `CreateOrder` or `PayOrder:<orderId>`. */
   readonly scope: string;
-  /** Hash of the canonical request; another hash under the same key is a misuse. */
+  /** Hash of the canonical request, scope included; another hash under the same key is a misuse. */
   readonly requestHash: string;
   /** How long an in-flight claim blocks others before it may be taken over (crashed owner). */
   readonly lockMs: number;
@@ -34,7 +35,8 @@ export interface LegacyStoredResponse {
 export type IdempotencyBeginResult =
   | { readonly outcome: 'started' }
   | { readonly outcome: 'replay'; readonly response: StoredResponse }
-  | { readonly outcome: 'mismatch' }
+  /** The key names another request; `scope` is that request's (the first that used the key). */
+  | { readonly outcome: 'mismatch'; readonly scope: string }
   | { readonly outcome: 'in_flight' };
 
 export interface IdempotencyCompletion {

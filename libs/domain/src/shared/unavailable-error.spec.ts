@@ -8,6 +8,8 @@ describe('isUnavailableError', () => {
     ['too many connections', coded('sorry, too many clients already', '53300')],
     ['a refused socket', coded('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
     ['a lost connection named only in the message', new Error('Connection terminated unexpectedly')],
+    ['a query on a silent connection (pg query_timeout)', new Error('Query read timeout')],
+    ['no pooled connection in time (pg-pool)', new Error('timeout exceeded when trying to connect')],
     ['the driver error TypeORM wraps', Object.assign(new Error('QueryFailedError'), { driverError: coded('shutting down', '57P03') })],
     ['a cause', new Error('commit failed', { cause: coded('reset', 'ECONNRESET') })],
   ])('is true for %s', (_name, error) => {

@@ -17,7 +17,8 @@ const UNAVAILABLE_SQLSTATES = new Set([
   '53300', // too_many_connections
 ]);
 const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
-const LOST_CONNECTION = /Connection terminated|connection timeout|Client has encountered a connection error/i;
+// pg's query_timeout ("Query read timeout") and pg-pool's wait for a connection: a silent path, not a bad query.
+const LOST_CONNECTION = /Connection terminated|connection timeout|Client has encountered a connection error|Query read timeout|timeout exceeded when trying to connect/i;
 
 export function isUnavailableError(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;

@@ -25,8 +25,8 @@ export function createKafkaClient(config: Pick<OmsConfig, 'broker'>, options: Ka
     ...kafkaSecurityOptions(kafka),
     logLevel: options.logLevel ?? logLevel.WARN,
     logCreator: kafkaLogCreator,
-    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    connectionTimeout: options.connectionTimeoutMs ?? kafka.timeouts.connectionMs,
+    requestTimeout: options.requestTimeoutMs ?? kafka.timeouts.requestMs,
     retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
 }

@@ -58,7 +58,7 @@ export class AdminRequests {
     parseEmptyBody(body, violations);
     violations.throwIfAny();
     const id = sagaId as string;
-    const result = await this.idempotent.run({ key: key as string, scope: 'AdminRetrySaga', request: { sagaId: id } }, async (claim) =>
+    const result = await this.idempotent.run({ key: key as string, scope: `AdminRetrySaga:${id}`, request: { sagaId: id } }, async (claim) =>
       sagaAnswer(await this.operations.retry(id, (saga) => completionOf(claim, sagaAnswer(saga)))),
     );
     return result.body;
@@ -73,7 +73,7 @@ export class AdminRequests {
     const id = sagaId as string;
     const { note, resolvedBy } = resolution as SagaResolution;
     const result = await this.idempotent.run(
-      { key: key as string, scope: 'AdminResolveSaga', request: { sagaId: id, note, resolvedBy } },
+      { key: key as string, scope: `AdminResolveSaga:${id}`, request: { sagaId: id, note, resolvedBy } },
       async (claim) => sagaAnswer(await this.operations.resolve(id, { note, resolvedBy }, (saga) => completionOf(claim, sagaAnswer(saga)))),
     );
     return result.body;

@@ -33,7 +33,7 @@ const TOKEN = 'unit-admin-token-0123456789';
 function fakeDrivers() {
   const streams = new Map<string, StoredEvent[]>();
   const sagas = new Map<string, SagaRecord>();
-  const keys = new Map<string, { hash: string; response?: unknown }>();
+  const keys = new Map<string, { hash: string; scope: string; response?: unknown }>();
   let deadLetters: DeadLetteredMessage[] = [];
   const eventStore = { readStream: async (id: string) => [...(streams.get(id) ?? [])] } as unknown as EventStore;
   const unitOfWork = {
@@ -44,7 +44,7 @@ function fakeDrivers() {
       if (saga && (sagas.get(saga.sagaId)?.version ?? 0) !== saga.version) throw new ConcurrencyError(`saga-${saga.sagaId}`, saga.version, -1);
       if (append) streams.set(append.streamId, [...current, ...append.events.map((e, i) => ({ ...e, streamId: append.streamId, version: current.length + i + 1, position: 0 }))]);
       if (saga) sagas.set(saga.sagaId, { ...saga, version: saga.version + 1 });
-      if (idempotency) keys.set(idempotency.key, { hash: keys.get(idempotency.key)?.hash ?? '', response: idempotency.response });
+      if (idempotency) keys.set(idempotency.key, { hash: keys.get(idempotency.key)?.hash ?? '', scope: idempotency.scope, response: idempotency.response });
       return {};
     },
   } as unknown as UnitOfWork;
@@ -66,17 +66,17 @@ function fakeDrivers() {
     },
   } as unknown as Outbox;
   const idempotency = {
-    async begin({ key, requestHash }: { key: string; requestHash: string }) {
+    async begin({ key, scope, requestHash }: { key: string; scope: string; requestHash: string }) {
       const known = keys.get(key);
       if (!known) {
-        keys.set(key, { hash: requestHash });
+        keys.set(key, { hash: requestHash, scope });
         return { outcome: 'started' };
       }
-      if (known.hash !== requestHash) return { outcome: 'mismatch' };
+      if (known.hash !== requestHash) return { outcome: 'mismatch', scope: known.scope };
       return known.response === undefined ? { outcome: 'in_flight' } : { outcome: 'replay', response: known.response };
     },
-    async complete({ key, response }: { key: string; response: unknown }) {
-      keys.set(key, { hash: keys.get(key)?.hash ?? '', response });
+    async complete({ key, scope, response }: { key: string; scope: string; response: unknown }) {
+      keys.set(key, { hash: keys.get(key)?.hash ?? '', scope, response });
     },
     release: async (key: string) => void keys.delete(key),
   } as unknown as IdempotencyStore;
@@ -225,7 +225,9 @@ describe('AdminRequests', () => {
     const resolved = await requests.resolveSaga('key-1', failed.sagaId, { note: 'settled' });
     expect(resolved.saga).toMatchObject({ status: 'RESOLVED' });
     expect(await requests.resolveSaga('key-1', failed.sagaId, { note: 'settled' })).toEqual(resolved);
-    expect((await rejectionOf(requests.resolveSaga('key-1', failed.sagaId, { note: 'other' }))).code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const reused = await rejectionOf(requests.resolveSaga('key-1', failed.sagaId, { note: 'other' }));
+    expect(reused.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(reused.message).toMatch(/^this idempotency key was already used for AdminResolveSaga with another request/);
 
     drivers.deadLetter(3, 'too large');
     const requeued = await requests.reprocessDeadLetters('key-2', {});

@@ -22,18 +22,17 @@ class FixedClock extends Clock {
   }
 }
 
-/** The port's semantics in a few lines (the storage drivers prove theirs in the port contract suite). */
+/** The port's semantics in a few lines (the storage drivers prove theirs in the port contract suite): one key space. */
 class FakeIdempotencyStore extends IdempotencyStore {
-  private readonly records = new Map<string, { hash: string; lockedAt: number; response: StoredResponse | null }>();
+  private readonly records = new Map<string, { scope: string; hash: string; lockedAt: number; response: StoredResponse | null }>();
 
   async begin(claim: IdempotencyClaim, now: Date): Promise<IdempotencyBeginResult> {
-    const id = `${claim.scope}|${claim.key}`;
-    const record = this.records.get(id);
+    const record = this.records.get(claim.key);
     if (!record) {
-      this.records.set(id, { hash: claim.requestHash, lockedAt: now.getTime(), response: null });
+      this.records.set(claim.key, { scope: claim.scope, hash: claim.requestHash, lockedAt: now.getTime(), response: null });
       return { outcome: 'started' };
     }
-    if (record.hash !== claim.requestHash) return { outcome: 'mismatch' };
+    if (record.hash !== claim.requestHash) return { outcome: 'mismatch', scope: record.scope };
     if (record.response) return { outcome: 'replay', response: structuredClone(record.response) };
     if (now.getTime() > record.lockedAt + claim.lockMs) {
       record.lockedAt = now.getTime();
@@ -42,17 +41,21 @@ class FakeIdempotencyStore extends IdempotencyStore {
     return { outcome: 'in_flight' };
   }
   async complete(completion: IdempotencyCompletion): Promise<void> {
-    const record = this.records.get(`${completion.scope}|${completion.key}`);
+    const record = this.recordOf(completion.key, completion.scope);
     if (record && !record.response) record.response = structuredClone(completion.response);
   }
   async release(key: string, scope: string): Promise<void> {
-    if (this.records.get(`${scope}|${key}`)?.response === null) this.records.delete(`${scope}|${key}`);
+    if (this.recordOf(key, scope)?.response === null) this.records.delete(key);
   }
   async deleteExpired(): Promise<number> {
     return 0;
   }
   responseOf(key: string, scope: string): StoredResponse | null | undefined {
-    return this.records.get(`${scope}|${key}`)?.response;
+    return this.recordOf(key, scope)?.response;
+  }
+  private recordOf(key: string, scope: string) {
+    const record = this.records.get(key);
+    return record?.scope === scope ? record : undefined;
   }
 }
 
@@ -92,6 +95,23 @@ describe('IdempotentMutation (Stripe semantics)', () => {
     await expect(mutation.run({ ...request, request: { orderId: 'o1', extra: 1 } }, succeeding({}))).rejects.toMatchObject({
       code: 'IDEMPOTENCY_KEY_REUSED',
     });
+  });
+
+  it('refuses the key for another operation or order, naming the operation it was first used for but not the order', async () => {
+    await mutation.run(request, succeeding({}));
+    for (const other of [
+      { key: 'k1', scope: 'PayOrder:o2', request: { orderId: 'o2' } },
+      { key: 'k1', scope: 'CancelOrder:o1', request: { orderId: 'o1', reason: '' } },
+      { key: 'k1', scope: 'CreateOrder', request: { customerId: 'c' } },
+    ]) {
+      const perform = succeeding({});
+      const error = (await mutation.run(other, perform).catch((caught: unknown) => caught)) as DomainError;
+      expect(error).toBeInstanceOf(DomainError);
+      expect(error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(error.message).toMatch(/already used for PayOrder with another request/);
+      expect(error.message).not.toContain('o1');
+      expect(perform).not.toHaveBeenCalled();
+    }
   });
 
   it('answers IDEMPOTENCY_KEY_IN_FLIGHT while the first request runs, and lets a crashed claim be taken over after the lock time', async () => {

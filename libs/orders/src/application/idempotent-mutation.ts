@@ -16,7 +16,7 @@ import { requestHash } from './request-hash';
 
 export interface IdempotentRequest {
   readonly key: string;
-  /** Operation and order id, e.g. `PayOrder:<orderId>`: one key never spans two operations. */
+  /** Operation and order id, e.g. `PayOrder:<orderId>`: part of the request a key names (one key space). */
   readonly scope: string;
   /** The validated, canonical command (hashed to detect a key reused for another request). */
   readonly request: unknown;
@@ -55,10 +55,21 @@ function outcomeOf(response: StoredResponse): MutationOutcome {
   throw new Error(`stored idempotent response has no known outcome: ${JSON.stringify('outcome' in response ? response.outcome : response.status)}`);
 }
 
+/** The operation of a scope (`PayOrder:<orderId>` -> `PayOrder`); the order stays unnamed, it may be anyone's. */
+const operationOf = (scope: string): string => scope.split(':', 1)[0] ?? scope;
+
+const keyReused = (originalScope: string): DomainError =>
+  new DomainError(
+    'IDEMPOTENCY_KEY_REUSED',
+    `this idempotency key was already used for ${operationOf(originalScope)} with another request; ` +
+      'a key names one request (operation, order and body): send a new request under a new key',
+  );
+
 /**
- * Stripe semantics around one mutation: the first request with a key runs; a retry with the
- * same request gets the stored answer (outcome and body, rejections included); the same key
- * with another request is IDEMPOTENCY_KEY_REUSED; while the first still runs,
+ * Stripe semantics around one mutation, in one key space: the first request with a key runs; a
+ * retry with the same request gets the stored answer (outcome and body, rejections included);
+ * the same key with another request (operation, order or body) is IDEMPOTENCY_KEY_REUSED,
+ * naming the operation the key was first used for; while the first still runs,
  * IDEMPOTENCY_KEY_IN_FLIGHT. A success is stored by the mutation's own commit (its change
  * includes `completionOf(claim, result)`); a deterministic rejection is stored after it; a
  * transient failure frees the key so the client can retry it.
@@ -85,7 +96,7 @@ export class IdempotentMutation {
       case 'replay':
         return replay<TBody>(begun.response);
       case 'mismatch':
-        throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was already used with a different request');
+        throw keyReused(begun.scope);
       case 'in_flight':
         throw new DomainError('IDEMPOTENCY_KEY_IN_FLIGHT', 'a request with this idempotency key is still in progress; retry later');
       default: {

@@ -107,6 +107,10 @@ describe('parseIdempotencyKey', () => {
     ['caf\u00e9', /printable ASCII/],
     ['tab\there', /printable ASCII/],
     [['a', 'b'], /once/],
+    // A header or metadata entry given twice arrives joined: one request, two keys.
+    ['a, b', /given once.*comma/],
+    ['a,b', /given once.*comma/],
+    [[' k-1 ,k-2'], /given once.*comma/],
   ])('rejects bad key %#', (key, message) => {
     expect(violationsOf((v) => parseIdempotencyKey(key, 'Idempotency-Key', v))).toEqual([{ field: 'Idempotency-Key', message: expect.stringMatching(message) }]);
   });

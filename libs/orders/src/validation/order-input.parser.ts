@@ -172,7 +172,11 @@ export function parseListOrders(raw: unknown, violations: Violations): ListOrder
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 
-/** The idempotency key of a mutation: required, 1..255 printable ASCII characters. */
+/**
+ * The idempotency key of a mutation: required, once, 1..255 printable ASCII characters but the
+ * comma. HTTP joins a repeated header (HTTP/2: gRPC metadata) into one value with ", ", so a
+ * comma means the key was given twice, and one request must not carry two keys.
+ */
 export function parseIdempotencyKey(raw: unknown, field: string, violations: Violations): string | undefined {
   if (Array.isArray(raw)) {
     if (raw.length > 1) {
@@ -187,6 +191,10 @@ export function parseIdempotencyKey(raw: unknown, field: string, violations: Vio
   }
   if (typeof raw !== 'string' || raw.length > API_LIMITS.idempotencyKeyMaxLength || !PRINTABLE_ASCII.test(raw)) {
     violations.add(field, `must be 1 to ${API_LIMITS.idempotencyKeyMaxLength} printable ASCII characters`);
+    return undefined;
+  }
+  if (raw.includes(',')) {
+    violations.add(field, 'must be given once (a comma joins repeated values) and so cannot contain a comma');
     return undefined;
   }
   return raw;

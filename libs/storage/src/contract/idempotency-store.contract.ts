@@ -2,9 +2,10 @@ import type { IdempotencyClaim } from '@oms/domain';
 import { newId, useSubject, type StorageContractFactory } from './storage-contract.fixtures';
 
 /**
- * IdempotencyStore, Stripe semantics: one record per (key, scope). A new key starts; the same
- * request again replays the stored response once completed, or is refused while in flight
- * (until the lock expires: then it is taken over); another request under the key mismatches.
+ * IdempotencyStore, Stripe semantics in one key space: one record per key. A new key starts;
+ * the same request (scope and hash) again replays the stored response once completed, or is
+ * refused while in flight (until the lock expires: then it is taken over); another request
+ * under the key, whatever its scope, mismatches and learns the scope the key was first used for.
  */
 export function describeIdempotencyStoreContract(name: string, factory: StorageContractFactory): void {
   describe(`IdempotencyStore contract: ${name}`, () => {
@@ -35,15 +36,17 @@ export function describeIdempotencyStoreContract(name: string, factory: StorageC
 
     it('reports a mismatch for another request under the same key and scope, in flight or completed', async () => {
       const claim = aClaim();
+      const mismatch = { outcome: 'mismatch', scope: claim.scope };
       await store().begin(claim, t0);
-      await expect(store().begin({ ...claim, requestHash: 'sha256:other' }, later(1))).resolves.toEqual({ outcome: 'mismatch' });
+      await expect(store().begin({ ...claim, requestHash: 'sha256:other' }, later(1))).resolves.toEqual(mismatch);
       await store().complete({ key: claim.key, scope: claim.scope, response }, later(2));
-      await expect(store().begin({ ...claim, requestHash: 'sha256:other' }, later(3))).resolves.toEqual({ outcome: 'mismatch' });
+      await expect(store().begin({ ...claim, requestHash: 'sha256:other' }, later(3))).resolves.toEqual(mismatch);
       // A mismatching request never takes over, even after the lock would have expired.
       const inFlight = aClaim();
       await store().begin(inFlight, t0);
       await expect(store().begin({ ...inFlight, requestHash: 'sha256:other' }, later(inFlight.lockMs * 10))).resolves.toEqual({
         outcome: 'mismatch',
+        scope: inFlight.scope,
       });
     });
 
@@ -74,14 +77,42 @@ export function describeIdempotencyStoreContract(name: string, factory: StorageC
       await expect(store().begin(claim, later(2_002))).resolves.toEqual({ outcome: 'started' });
     });
 
-    it('treats the same key under another scope as another record', async () => {
+    it('keeps one key space: the key under another scope mismatches, naming the first scope, in flight or completed', async () => {
+      const order = newId();
+      const claim = aClaim({ scope: 'CreateOrder' });
+      const mismatch = { outcome: 'mismatch', scope: 'CreateOrder' };
+      await store().begin(claim, t0);
+      // In flight: another operation, another order, even the same hash under another scope.
+      await expect(store().begin({ ...claim, scope: `PayOrder:${order}`, requestHash: 'sha256:other' }, later(1))).resolves.toEqual(mismatch);
+      await expect(store().begin({ ...claim, scope: `PayOrder:${order}` }, later(2))).resolves.toEqual(mismatch);
+      await store().complete({ key: claim.key, scope: claim.scope, response }, later(3));
+      for (const scope of [`PayOrder:${order}`, `PayOrder:${newId()}`, `CancelOrder:${order}`, `RefundOrder:${order}`]) {
+        await expect(store().begin({ ...claim, scope, requestHash: 'sha256:other' }, later(4))).resolves.toEqual(mismatch);
+      }
+      // Long after any lock: still refused, and the first request still replays.
+      await expect(store().begin({ ...claim, scope: `PayOrder:${order}` }, later(claim.lockMs * 100))).resolves.toEqual(mismatch);
+      await expect(store().begin(claim, later(5))).resolves.toEqual({ outcome: 'replay', response });
+    });
+
+    it('lets only the scope that holds a key complete or release it', async () => {
       const claim = aClaim({ scope: `PayOrder:${newId()}` });
       await store().begin(claim, t0);
-      await store().complete({ key: claim.key, scope: claim.scope, response }, later(1));
-      await expect(store().begin({ ...claim, scope: `CancelOrder:${newId()}`, requestHash: 'sha256:other' }, later(2))).resolves.toEqual({
-        outcome: 'started',
-      });
-      await expect(store().begin(claim, later(3))).resolves.toEqual({ outcome: 'replay', response });
+      await store().complete({ key: claim.key, scope: `CancelOrder:${newId()}`, response: { status: 202, body: 'other' } }, later(1));
+      await store().release(claim.key, 'CreateOrder');
+      await expect(store().begin(claim, later(2))).resolves.toEqual({ outcome: 'in_flight' });
+      await store().complete({ key: claim.key, scope: claim.scope, response }, later(3));
+      await expect(store().begin(claim, later(4))).resolves.toEqual({ outcome: 'replay', response });
+    });
+
+    it('lets only one of many concurrent first requests of different scopes start; the others mismatch', async () => {
+      const key = newId();
+      const claims = Array.from({ length: 6 }, (_, index) => aClaim({ key, scope: index === 0 ? 'CreateOrder' : `PayOrder:o-${index}` }));
+      const outcomes = await Promise.all(claims.map((claim) => store().begin(claim, t0)));
+      const started = outcomes.flatMap((outcome, index) => (outcome.outcome === 'started' ? [claims[index].scope] : []));
+      expect(started).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome.outcome !== 'started')).toEqual(
+        Array.from({ length: 5 }, () => ({ outcome: 'mismatch', scope: started[0] })),
+      );
     });
 
     it('lets only one of many concurrent first requests start', async () => {

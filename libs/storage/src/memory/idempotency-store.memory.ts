@@ -4,18 +4,18 @@ import {
   type IdempotencyClaim,
   type IdempotencyCompletion,
 } from '@oms/domain';
-import { copy, idempotencyKeyOf, type MemoryDatabase } from './memory-database';
+import { copy, idempotencyRecordOf, type MemoryDatabase } from './memory-database';
 
+/** One record per key: a key names one request, whatever its operation, order or body. */
 export class MemoryIdempotencyStore extends IdempotencyStore {
   constructor(private readonly db: MemoryDatabase) {
     super();
   }
 
   async begin(claim: IdempotencyClaim, now: Date): Promise<IdempotencyBeginResult> {
-    const id = idempotencyKeyOf(claim.key, claim.scope);
-    const record = this.db.idempotency.get(id);
+    const record = this.db.idempotency.get(claim.key);
     if (!record) {
-      this.db.idempotency.set(id, {
+      this.db.idempotency.set(claim.key, {
         key: claim.key,
         scope: claim.scope,
         requestHash: claim.requestHash,
@@ -25,7 +25,7 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
       });
       return { outcome: 'started' };
     }
-    if (record.requestHash !== claim.requestHash) return { outcome: 'mismatch' };
+    if (record.scope !== claim.scope || record.requestHash !== claim.requestHash) return { outcome: 'mismatch', scope: record.scope };
     if (record.response !== null) return { outcome: 'replay', response: copy(record.response) };
     if (now.getTime() > record.lockedAt.getTime() + claim.lockMs) {
       // The owner crashed (or is far too slow): this request takes the key over.
@@ -36,22 +36,21 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
   }
 
   async complete(completion: IdempotencyCompletion, _now: Date): Promise<void> {
-    const record = this.db.idempotency.get(idempotencyKeyOf(completion.key, completion.scope));
+    const record = idempotencyRecordOf(this.db, completion.key, completion.scope);
     // The first stored response wins; a completion without a claim has nothing to complete.
     if (record && record.response === null) record.response = copy(completion.response);
   }
 
   async release(key: string, scope: string): Promise<void> {
-    const id = idempotencyKeyOf(key, scope);
-    if (this.db.idempotency.get(id)?.response === null) this.db.idempotency.delete(id);
+    if (idempotencyRecordOf(this.db, key, scope)?.response === null) this.db.idempotency.delete(key);
   }
 
   async deleteExpired(createdBefore: Date, limit: number): Promise<number> {
     let deleted = 0;
-    for (const [id, record] of this.db.idempotency) {
+    for (const [key, record] of this.db.idempotency) {
       if (deleted >= limit) break;
       if (record.createdAt < createdBefore) {
-        this.db.idempotency.delete(id);
+        this.db.idempotency.delete(key);
         deleted += 1;
       }
     }

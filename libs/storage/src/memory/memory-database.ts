@@ -36,6 +36,7 @@ export class MemoryDatabase {
   readonly eventIds = new Set<string>();
   readonly outbox: MemoryOutboxRow[] = [];
   readonly orders = new Map<string, OrderView>();
+  /** By key alone: one key space, a key names one request. */
   readonly idempotency = new Map<string, MemoryIdempotencyRecord>();
   readonly sagas = new Map<string, SagaRecord>();
   readonly inbox = new Set<string>();
@@ -58,7 +59,11 @@ export class MemoryDatabase {
   }
 }
 
-export const idempotencyKeyOf = (key: string, scope: string): string => JSON.stringify([scope, key]);
+/** The record a claim holds: the key's, if it was claimed for this scope. */
+export const idempotencyRecordOf = (db: MemoryDatabase, key: string, scope: string): MemoryIdempotencyRecord | undefined => {
+  const record = db.idempotency.get(key);
+  return record?.scope === scope ? record : undefined;
+};
 export const inboxKeyOf = (consumer: string, messageId: string): string => JSON.stringify([consumer, messageId]);
 
 /**

@@ -10,7 +10,7 @@ import {
   type StoredEvent,
 } from '@oms/domain';
 import { DuplicateEventError } from '../storage.errors';
-import { copy, idempotencyKeyOf, inboxKeyOf, type MemoryDatabase } from './memory-database';
+import { copy, idempotencyRecordOf, inboxKeyOf, type MemoryDatabase } from './memory-database';
 
 /**
  * Every write of the memory drivers, split into a check (throws, changes nothing) and an
@@ -78,14 +78,14 @@ export function applyProjection(db: MemoryDatabase, view: OrderView): void {
 
 /** The completion must finish a claim that is still in flight: a completed (or missing) one means another request owns the key. */
 export function checkIdempotencyCompletion(db: MemoryDatabase, completion: IdempotencyCompletion): void {
-  const record = db.idempotency.get(idempotencyKeyOf(completion.key, completion.scope));
+  const record = idempotencyRecordOf(db, completion.key, completion.scope);
   if (!record || record.response !== null) {
     throw new ConcurrencyError(`idempotency:${completion.scope}:${completion.key}`, 0, record ? 1 : 0);
   }
 }
 
 export function applyIdempotencyCompletion(db: MemoryDatabase, completion: IdempotencyCompletion): void {
-  const record = db.idempotency.get(idempotencyKeyOf(completion.key, completion.scope));
+  const record = idempotencyRecordOf(db, completion.key, completion.scope);
   if (record) record.response = copy(completion.response);
 }
 

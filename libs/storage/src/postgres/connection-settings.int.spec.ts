@@ -48,6 +48,27 @@ describe('PostgreSQL connection settings', () => {
     await expect(db.close()).resolves.toBeUndefined();
   });
 
+  it('fail a query that outlasts the query timeout on the client, drop its connection and carry on', async () => {
+    // No statement timeout: only the client-side limit can end the sleep, as on a silent network path.
+    const settings = postgresSettingsOf(
+      postgresTestConfig(database.dsn, { OMS_POSTGRES_POOL_MAX: '2', OMS_POSTGRES_STATEMENT_TIMEOUT: '0s', OMS_POSTGRES_QUERY_TIMEOUT: '300ms' }),
+    );
+    expect(settings.queryTimeoutMs).toBe(300);
+    const db = await PostgresDatabase.open(settings);
+    try {
+      const started = Date.now();
+      await expect(db.query('SELECT pg_sleep(3)')).rejects.toThrow('Query read timeout');
+      expect(Date.now() - started).toBeLessThan(2_000);
+      await expect(db.transaction((tx) => tx.query('SELECT pg_sleep(3)'))).rejects.toThrow('Query read timeout');
+      // Both connections that timed out were dropped, not handed to the next caller.
+      expect(db.stats().idle).toBe(0);
+      await expect(db.query<{ one: number }>('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+      await expect(db.transaction((tx) => tx.query('SELECT 1'))).resolves.toMatchObject({ rowCount: 1 });
+    } finally {
+      await db.close();
+    }
+  });
+
   it('fail the pool at open when the database cannot be reached', async () => {
     const url = new URL(database.dsn);
     url.pathname = '/oms_test_no_such_database';

@@ -13,6 +13,11 @@ export interface PostgresConnectionSettings {
   readonly poolMax: number;
   /** statement_timeout of every connection in milliseconds; 0 = none (migrations). */
   readonly statementTimeoutMs: number;
+  /**
+   * Client-side limit on one query in milliseconds (pg query_timeout), round trip included: the
+   * statement timeout cannot end a query whose connection went silent. 0 or absent = none (migrations).
+   */
+  readonly queryTimeoutMs?: number;
   /** Shown in pg_stat_activity. */
   readonly applicationName?: string;
 }
@@ -20,13 +25,16 @@ export interface PostgresConnectionSettings {
 /** How long opening one connection may take before it fails. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
+/** Idle time before TCP keepalive probes start: a connection whose peer vanished is noticed without a query. */
+export const KEEPALIVE_DELAY_MS = 10_000;
+
 /** Table where TypeORM records the applied migrations. */
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 
 export function postgresSettingsOf(config: OmsConfig): PostgresConnectionSettings {
-  const { dsn, poolMax, statementTimeoutMs } = config.storage.postgres;
+  const { dsn, poolMax, statementTimeoutMs, queryTimeoutMs } = config.storage.postgres;
   if (!dsn) throw new Error('OMS_POSTGRES_DSN (or OMS_POSTGRES_DSN_FILE) is not set');
-  return { dsn, poolMax, statementTimeoutMs, applicationName: config.serviceName };
+  return { dsn, poolMax, statementTimeoutMs, queryTimeoutMs, applicationName: config.serviceName };
 }
 
 /**

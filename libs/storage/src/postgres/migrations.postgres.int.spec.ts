@@ -44,13 +44,16 @@ async function tables(dataSource: DataSource): Promise<string[]> {
   return rows.map((row) => row.tablename).filter((name) => name !== 'typeorm_migrations');
 }
 
-/** Tables and functions of the public schema: what a migration may add. */
+/** Tables, columns, indexes and functions of the public schema: what a migration may add. */
 async function schemaObjects(dataSource: DataSource): Promise<string[]> {
-  const functions = (await dataSource.query(
-    `SELECT 'function ' || p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-     WHERE n.nspname = 'public' ORDER BY 1`,
+  const others = (await dataSource.query(
+    `SELECT 'function ' || p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+     UNION ALL SELECT 'index ' || indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'typeorm_migrations'
+     UNION ALL SELECT 'column ' || table_name || '.' || column_name FROM information_schema.columns
+       WHERE table_schema = 'public' AND table_name <> 'typeorm_migrations'
+     ORDER BY 1`,
   )) as { name: string }[];
-  return [...(await tables(dataSource)), ...functions.map((row) => row.name)];
+  return [...(await tables(dataSource)), ...others.map((row) => row.name)];
 }
 
 describe('schema migrations', () => {
@@ -131,7 +134,7 @@ describe('schema migrations', () => {
     try {
       await a.ping();
       await expect(a.projection.get('nothing-yet')).resolves.toBeNull();
-      await expect(b.sagas.countByStatus()).resolves.toEqual({ RUNNING: 0, COMPLETED: 0, COMPENSATED: 0, COMPENSATION_FAILED: 0 });
+      await expect(b.sagas.countByStatus()).resolves.toEqual({ RUNNING: 0, COMPLETED: 0, COMPENSATED: 0, COMPENSATION_FAILED: 0, RESOLVED: 0 });
     } finally {
       await a.close();
       await b.close();

@@ -1,5 +1,5 @@
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import { CONNECT_TIMEOUT_MS, type PostgresConnectionSettings } from './data-source';
+import { CONNECT_TIMEOUT_MS, KEEPALIVE_DELAY_MS, type PostgresConnectionSettings } from './data-source';
 
 export interface SqlResult<TRow> {
   readonly rows: TRow[];
@@ -24,16 +24,27 @@ async function run<TRow>(client: Pool | PoolClient, text: string, params: readon
   return { rows: result.rows as TRow[], rowCount: result.rowCount ?? 0 };
 }
 
-/** The pg.Pool settings of OMS: the same DSN, size, statement timeout, name and connect timeout as the migrations' DataSource. */
+/**
+ * The pg.Pool settings of OMS: the same DSN, size, statement timeout, name and connect timeout as
+ * the migrations' DataSource, plus a client-side query timeout and TCP keepalive so that a silent
+ * network path fails queries within their bounds instead of hanging them.
+ */
 export function postgresPoolConfig(settings: PostgresConnectionSettings): PoolConfig {
+  const queryTimeoutMs = settings.queryTimeoutMs ?? 0;
   return {
     connectionString: settings.dsn,
     max: settings.poolMax,
     application_name: settings.applicationName ?? 'oms',
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     ...(settings.statementTimeoutMs > 0 ? { statement_timeout: settings.statementTimeoutMs } : {}),
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
   };
 }
+
+/** pg's own error when query_timeout expires: the connection may still carry the late answer. */
+const isQueryTimeout = (error: unknown): boolean => error instanceof Error && error.message === 'Query read timeout';
 
 /**
  * Raw SQL on a pg.Pool that storage opens and closes itself (ADR 0013). The storage hot paths
@@ -72,13 +83,22 @@ export class PostgresDatabase implements SqlExecutor {
     // A connection whose ROLLBACK failed is in an unknown state: the pool drops it.
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query('BEGIN').catch((error: unknown) => {
+        // A BEGIN that failed leaves the connection in doubt (a timeout may answer later): the pool drops it.
+        broken = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      });
       const tx: SqlExecutor = { query: (text, params = []) => run(client, text, params) };
       try {
         const result = await work(tx);
         await client.query('COMMIT');
         return result;
       } catch (error) {
+        if (isQueryTimeout(error)) {
+          // The connection went silent: the pool drops it, and the server rolls back when it ends.
+          broken = error as Error;
+          throw error;
+        }
         await client.query('ROLLBACK').catch((rollbackError: unknown) => {
           broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
         });

@@ -10,6 +10,12 @@ import { readSchemaVersion } from './schema-version.postgres';
 jest.setTimeout(60_000);
 
 const ALL = OMS_MIGRATIONS.map((migration) => new migration().name);
+/** This build's flags as the migrator records them: from the migration that created the table on. */
+const RECORDED = OMS_MIGRATIONS.slice(ALL.indexOf('MigrationCompatibility1796572800000')).map((migration) => ({
+  name: new migration().name,
+  backward_compatible: (migration as { backwardCompatible?: boolean }).backwardCompatible === true,
+}));
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** Migrations of a "newer release" this build does not carry: one declares itself compatible. */
 class AddsANote1999999999001 implements MigrationInterface {
@@ -77,16 +83,19 @@ describe('readSchemaVersion (PostgreSQL)', () => {
     const { rows } = await sql.query<{ name: string; backward_compatible: boolean }>(
       'SELECT name, backward_compatible FROM migration_compatibility ORDER BY name',
     );
-    expect(rows).toEqual([
-      { name: 'AddsANote1999999999001', backward_compatible: true },
-      { name: ALL.at(-1), backward_compatible: true },
-      { name: 'RenamesAColumn1999999999002', backward_compatible: false },
-    ]);
+    expect(RECORDED.length).toBeGreaterThan(0);
+    expect(rows).toEqual(
+      [
+        { name: 'AddsANote1999999999001', backward_compatible: true },
+        ...RECORDED,
+        { name: 'RenamesAColumn1999999999002', backward_compatible: false },
+      ].sort(byName),
+    );
 
     // Reverting forgets the flag with the migration.
     await migrateDown(newer, { steps: 2 });
     expect(await readSchemaVersion(sql)).toEqual({ state: 'current', applied: ALL.length });
-    expect((await sql.query('SELECT name FROM migration_compatibility')).rows).toEqual([{ name: ALL.at(-1) }]);
+    expect((await sql.query('SELECT name FROM migration_compatibility ORDER BY name')).rows).toEqual(RECORDED.map(({ name }) => ({ name })).sort(byName));
   });
 
   it('is offered by the PostgreSQL drivers', async () => {
