@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the checks need: librdkafka (Kafka-protocol mock broker), a C compiler for its
 # host program, openssl (certificates of the TLS tests), docker-compose (compose file validation),
-# yamllint, pgbench (benchmarks) and promtool (package prometheus: alert rule checks and tests).
+# yamllint, pgbench (benchmarks), promtool (package prometheus: alert rule checks and tests) and
+# chromium (the console's browser suite: Playwright cannot download a browser of its own here).
 # Installs only what is missing.
 set -euo pipefail
 need=()
@@ -13,6 +14,7 @@ command -v yamllint >/dev/null 2>&1 || need+=(yamllint)
 command -v pg_isready >/dev/null 2>&1 || need+=(postgresql-client)
 command -v pgbench >/dev/null 2>&1 || need+=(postgresql-contrib)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages present"
   exit 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts OMS the way the README does (`npm start`, memory drivers) on spare ports, drives one
-# order from create to CONFIRMED over REST, checks the ops endpoints, then stops it with SIGTERM.
+# order from create to CONFIRMED over REST, checks the ops endpoints, the banner and the console,
+# then stops it with SIGTERM.
 set -euo pipefail
 http=${SMOKE_HTTP_PORT:-18080} grpc=${SMOKE_GRPC_PORT:-15051} ops=${SMOKE_OPS_PORT:-19090}
 log=$(mktemp)
@@ -29,4 +30,6 @@ for _ in $(seq 1 40); do
 done
 [ "$status" = ORDER_STATUS_CONFIRMED ] || { echo "order $id ended $status, expected ORDER_STATUS_CONFIRMED within 2 s" >&2; exit 1; }
 for path in livez readyz healthz metrics; do curl -fsS "http://127.0.0.1:$ops/$path" >/dev/null; done
-echo "standalone smoke: order $id CONFIRMED; ops endpoints answer"
+grep -q "Console   http://127.0.0.1:$http/console/" "$log" || { echo "no banner naming the console in the npm start output" >&2; exit 1; }
+curl -fsS "$base/console/" | grep -q '<title>OMS console</title>' || { echo "npm start does not serve the console at /console/" >&2; exit 1; }
+echo "standalone smoke: order $id CONFIRMED; ops endpoints answer; banner printed; console served"

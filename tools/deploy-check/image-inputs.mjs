@@ -4,8 +4,8 @@
 //      in a fresh folder (the prod-deps and runtime stages),
 //   3. every package the bundle requires resolves from that folder alone,
 //   4. the app starts from that folder as `node <folder>` (the image's entrypoint): a server
-//      answers /livez on its ops port and exits 0 on SIGTERM; the migrator applies the
-//      migrations to a fresh database.
+//      answers /livez on its ops port and exits 0 on SIGTERM (order-api with its console on
+//      serves /console/ too); the migrator applies the migrations to a fresh database.
 //   node tools/deploy-check/image-inputs.mjs [app...]
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -54,6 +54,9 @@ function stageImage(app, stageRoot) {
   }
   const stage = join(stageRoot, app);
   cpSync(dist, stage, { recursive: true });
+  // As the Dockerfile's build stage: the console's build, when the app's build made one, beside the bundle.
+  const consoleBuild = join(ROOT, 'dist/apps/console');
+  if (app === 'order-api' && existsSync(join(consoleBuild, 'index.html'))) cpSync(consoleBuild, join(stage, 'console'), { recursive: true });
   run('npm', ['install', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: stage,
   });
@@ -90,6 +93,7 @@ async function smokeServer(app, stage) {
     OMS_HTTP_ADDR: `127.0.0.1:${await freePort()}`,
     OMS_GRPC_ADDR: `127.0.0.1:${await freePort()}`,
     OMS_SHUTDOWN_TIMEOUT: `${SHUTDOWN_TIMEOUT_S}s`,
+    ...(app === 'order-api' ? { OMS_CONSOLE_ENABLED: 'true' } : {}),
   };
   const child = spawn(process.execPath, [stage], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -105,6 +109,10 @@ async function smokeServer(app, stage) {
       if (!live) await sleep(500);
     }
     if (!live) throw new Error(`/livez on the ops port did not answer 200 within ${START_TIMEOUT_MS / 1000}s\n${tail()}`);
+    if (env.OMS_CONSOLE_ENABLED) {
+      const page = await fetch(`http://${env.OMS_HTTP_ADDR}/console/`).then((response) => response.text());
+      if (!page.includes('<title>OMS console</title>')) throw new Error(`the console is not served at /console/\n${tail()}`);
+    }
     child.kill('SIGTERM');
     const result = await Promise.race([exited, sleep((SHUTDOWN_TIMEOUT_S + 10) * 1000).then(() => null)]);
     if (result === null) throw new Error(`did not exit within ${SHUTDOWN_TIMEOUT_S + 10}s of SIGTERM\n${tail()}`);

@@ -1,3 +1,6 @@
+import { ADMIN_LIMITS } from '@oms/contracts';
+import type { SagasCommand } from './sagas.command';
+
 /** What the migrator was asked to do, parsed from argv. */
 export type MigratorCommand =
   | { readonly kind: 'up'; readonly steps?: number }
@@ -9,6 +12,7 @@ export type MigratorCommand =
   | { readonly kind: 'replay-events'; readonly range: ReplayRange; readonly execute: boolean }
   | { readonly kind: 'create-topics'; readonly dryRun: boolean }
   | { readonly kind: 'check-topics'; readonly strict: boolean }
+  | { readonly kind: 'sagas'; readonly command: SagasCommand }
   | { readonly kind: 'help' };
 
 /** `dlq reprocess`: which letters of the dead-letter topic to replay, and whether to. */
@@ -73,6 +77,15 @@ export const USAGE = `Usage: migrator <command>
                               re-publish a range of the event store through the outbox
                               with the original event ids (dry run: count only); positions
                               inclusive, times by occurred-at, --until exclusive
+  sagas list [--status STATUS] [--older-than AGE] [--page-size N] [--page-token T] [--json]
+                              sagas oldest update first (STATUS: RUNNING, COMPLETED,
+                              COMPENSATED, COMPENSATION_FAILED, RESOLVED; AGE: 15m, 2h, 1d)
+  sagas show SAGA-ID [--json] a saga's state and the order events it wrote
+  sagas retry SAGA-ID         drive it now; a COMPENSATION_FAILED saga runs again and
+                              retries its compensation (the saga orchestrator does the work)
+  sagas resolve SAGA-ID --note TEXT [--operator NAME]
+                              close a RUNNING or COMPENSATION_FAILED saga by hand; the
+                              order's timeline records who (default: migrator) and why
   topics create [--dry-run]   create the missing Kafka topics (KAFKA_BROKERS) with the
                               partitions, replication and configs of OMS_KAFKA_<TOPIC>_*;
                               --dry-run prints them and changes nothing
@@ -94,6 +107,8 @@ export function parseMigratorArgs(argv: readonly string[]): MigratorCommand {
   let action = args.shift();
   // A three-word command: `outbox dead-letters reprocess`.
   if (group === 'outbox' && action === 'dead-letters' && args[0] !== undefined && !args[0].startsWith('--')) action = `${action} ${args.shift()}`;
+  // Saga commands take the saga id as a positional argument.
+  if (group === 'sagas') return { kind: 'sagas', command: sagasCommand(action, args) };
   const options = parseOptions(args);
 
   if (group === 'outbox') {
@@ -164,9 +179,59 @@ export function parseMigratorArgs(argv: readonly string[]): MigratorCommand {
   }
 }
 
-const GROUPS = ['migrate', 'projections', 'outbox', 'events', 'topics', 'dlq'];
+const GROUPS = ['migrate', 'projections', 'outbox', 'events', 'topics', 'dlq', 'sagas'];
 /** Options that take no value. */
-const FLAGS = new Set(['execute', 'dry-run', 'strict', 'from-beginning']);
+const FLAGS = new Set(['execute', 'dry-run', 'strict', 'from-beginning', 'json']);
+
+const SAGA_STATUSES = ['RUNNING', 'COMPLETED', 'COMPENSATED', 'COMPENSATION_FAILED', 'RESOLVED'] as const;
+const AGE = /^(\d{1,9})(ms|s|m|h|d)$/;
+const AGE_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function sagasCommand(action: string | undefined, args: string[]): SagasCommand {
+  if (action === 'list') {
+    const options = parseOptions(args);
+    assertOnly(options, ['status', 'older-than', 'page-size', 'page-token', 'json']);
+    const status = text(options, 'status');
+    if (status !== undefined && !(SAGA_STATUSES as readonly string[]).includes(status)) {
+      throw new UsageError(`--status must be one of ${SAGA_STATUSES.join(', ')}, got "${status}"`);
+    }
+    const age = text(options, 'older-than');
+    const match = age === undefined ? null : AGE.exec(age);
+    if (age !== undefined && !match) throw new UsageError(`--older-than must be an age such as 15m, 2h or 1d, got "${age}"`);
+    const pageSize = positive(options, 'page-size') ?? ADMIN_LIMITS.defaultPageSize;
+    if (pageSize > ADMIN_LIMITS.maxPageSize) throw new UsageError(`--page-size must be at most ${ADMIN_LIMITS.maxPageSize}`);
+    const pageToken = text(options, 'page-token');
+    return {
+      action,
+      pageSize,
+      json: flag(options, 'json'),
+      ...(status === undefined ? {} : { status: status as (typeof SAGA_STATUSES)[number] }),
+      ...(match ? { olderThanMs: Number(match[1]) * AGE_MS[match[2]] } : {}),
+      ...(pageToken === undefined ? {} : { pageToken }),
+    };
+  }
+  if (action !== 'show' && action !== 'retry' && action !== 'resolve') {
+    throw new UsageError(`unknown sagas command "${action ?? ''}" (expected: list, show, retry, resolve)`);
+  }
+  const sagaId = args[0] !== undefined && !args[0].startsWith('--') ? (args.shift() as string) : undefined;
+  if (sagaId === undefined) throw new UsageError(`sagas ${action} needs the saga id`);
+  const options = parseOptions(args);
+  if (action === 'show') {
+    assertOnly(options, ['json']);
+    return { action, sagaId, json: flag(options, 'json') };
+  }
+  if (action === 'retry') {
+    assertOnly(options, []);
+    return { action, sagaId };
+  }
+  assertOnly(options, ['note', 'operator']);
+  const note = text(options, 'note');
+  if (note === undefined) throw new UsageError('sagas resolve needs --note TEXT: why the saga is closed by hand');
+  if (note.length > ADMIN_LIMITS.noteMaxLength) throw new UsageError(`--note must be at most ${ADMIN_LIMITS.noteMaxLength} characters`);
+  const operator = text(options, 'operator') ?? 'migrator';
+  if (operator.length > ADMIN_LIMITS.operatorMaxLength) throw new UsageError(`--operator must be at most ${ADMIN_LIMITS.operatorMaxLength} characters`);
+  return { action, sagaId, note, operator };
+}
 
 function parseOptions(args: string[]): Map<string, string> {
   const options = new Map<string, string>();

@@ -1,7 +1,7 @@
 import { redactDsn, type OmsConfig } from '@oms/config';
 import { loadPostgresStorage } from '@oms/storage';
 import { reprocessDlqTopic } from './dlq-topic-reprocess.command';
-import { reprocessOutboxDeadLetters } from './outbox-dead-letters.command';
+import { runSagasCommand, sagaOperationsOn } from './sagas.command';
 import { replayEvents, type ReplayResult } from './events-replay.command';
 import { USAGE, UsageError, parseMigratorArgs, type DlqTopicReprocess, type MigratorCommand, type ReplayRange } from './migrator.args';
 import { checkTopics } from './topics-check.command';
@@ -174,11 +174,10 @@ async function maintain(
       return;
     }
     case 'reprocess-outbox-dead-letters': {
-      const result = await reprocessOutboxDeadLetters(db, {
-        execute: command.execute,
-        limit: command.limit,
-        notifyChannel: storage.OUTBOX_NOTIFY_CHANNEL,
-      });
+      // The admin service's dead letters: the same code as order-api's /v1/admin/dead-letters.
+      const drivers = storage.postgresDriversOn(db, { partitions: config.outbox.partitions, notify: true });
+      const operations = sagaOperationsOn(drivers, config);
+      const result = command.execute ? await operations.reprocessDeadLetters(command.limit) : await operations.deadLetters(command.limit);
       for (const row of result.rows) {
         io.out(
           `${command.execute ? 'requeued' : 'dead    '} #${row.id} message ${row.messageId} key ${row.key} topic ${row.topic} ` +
@@ -191,6 +190,12 @@ async function maintain(
           ? `${result.rows.length} dead-lettered row(s) set pending again: the relay republishes them${more}`
           : `${result.rows.length} dead-lettered row(s) listed (dry run: nothing changed, add --execute to republish)${more}`,
       );
+      return;
+    }
+    case 'sagas': {
+      const drivers = storage.postgresDriversOn(db, { partitions: config.outbox.partitions, notify: true });
+      for (const line of await runSagasCommand(command.command, sagaOperationsOn(drivers, config))) io.out(line);
+      await drivers.close(); // sends the relays' wake-up before the connections go
       return;
     }
     case 'replay-events': {

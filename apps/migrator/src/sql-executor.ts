@@ -3,6 +3,3 @@ export interface Sql {
   query<TRow = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ readonly rows: TRow[]; readonly rowCount: number }>;
 }
 
-export interface TransactionalSql extends Sql {
-  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
-}

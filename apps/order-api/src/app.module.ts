@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, type AppOptions } from '@oms/observability';
 import { GrpcServerModule } from '@oms/observability/grpc';
 import { StorageModule } from '@oms/storage';
-import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
+import { ConsoleModule, IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
 import { OutboxBackpressureCheck } from './outbox-backpressure.check';
 
 export const APP_NAME = 'order-api';
@@ -20,7 +20,8 @@ export class AppModule {
         PlatformModule.forRoot({ ...options, appName: APP_NAME }),
         StorageModule.forRoot(),
         OrderWriteModule.forRoot(),
-        OrdersModule.forRoot(),
+        OrdersModule.forRoot({ admin: options.config.admin.token !== undefined }),
+        ...(options.config.console.enabled ? [ConsoleModule] : []),
         GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
       ],
       providers: [IdempotencyCleanupWorker, OutboxBackpressureCheck],

@@ -3,13 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OmsConfig } from '@oms/config';
 import { connectGrpcServer } from '@oms/observability/grpc';
-import { httpServerOptions } from '@oms/orders';
+import { consoleAssetCandidates, httpServerOptions, serveConsole } from '@oms/orders';
 import { AppModule } from './app.module';
 
 export interface CreateOrderApiOptions {
   /** false silences Nest's bootstrap logger (tests); main.ts passes the start-up logger. Pino takes over once started. */
   readonly logger?: false | LoggerService;
   readonly logDestination?: NodeJS.WritableStream;
+  /** The built console served at /console when OMS_CONSOLE_ENABLED=true (default: beside the bundle, see consoleAssetCandidates). */
+  readonly consoleDir?: string;
 }
 
 /**
@@ -23,6 +25,7 @@ export async function createOrderApi(config: OmsConfig, options: CreateOrderApiO
     ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
     abortOnError: false,
   });
+  if (config.console.enabled) await serveConsole(app, options.consoleDir ? [options.consoleDir] : consoleAssetCandidates(__dirname));
   connectGrpcServer(app);
   return app;
 }

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OPENAPI_DOCUMENT } from '@oms/contracts';
-import { EventStore, IdempotencyStore, OrderProjection, OrderStreams, UnitOfWork } from '@oms/domain';
+import { EventStore, IdempotencyStore, OrderProjection, OrderStreams, Outbox, SagaStore, UnitOfWork, initialSagaState, type SagaStatus } from '@oms/domain';
 import { createOrderApi } from './order-api.app';
 import { testConfig } from './testing/order-api.test-app';
 
@@ -16,6 +16,8 @@ type Operation = { readonly method: string; readonly template: string; readonly 
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
 const BODY_LIMIT_BYTES = 16 * 1024;
+/** The admin routes exist only with a token; every request here carries it (other routes ignore it). */
+const ADMIN_TOKEN = 'openapi-admin-token-0123456789';
 
 /** Every operation of the document with its documented statuses. */
 function documentedOperations(): Operation[] {
@@ -34,7 +36,7 @@ function documentedOperations(): Operation[] {
 /** An order-api on memory drivers, its routes recorded as Fastify registers them, listening on a real port. */
 async function listeningApi(overrides: Record<string, string> = {}) {
   const app: NestFastifyApplication = await createOrderApi(
-    testConfig({ OMS_HTTP_BODY_LIMIT: '16kb', OMS_HTTP_REQUEST_TIMEOUT: '300ms', ...overrides }),
+    testConfig({ OMS_HTTP_BODY_LIMIT: '16kb', OMS_HTTP_REQUEST_TIMEOUT: '300ms', OMS_ADMIN_TOKEN: ADMIN_TOKEN, ...overrides }),
     { logger: false },
   );
   const routes: string[] = [];
@@ -87,10 +89,12 @@ describe('the OpenAPI document and the running order-api', () => {
     await limited?.app.close();
   });
 
-  const send = async (method: string, path: string, options: { body?: unknown; key?: string; base?: string } = {}) => {
+  const send = async (method: string, path: string, options: { body?: unknown; key?: string; base?: string; token?: string | null } = {}) => {
+    const token = options.token === undefined ? ADMIN_TOKEN : options.token;
     const response = await fetch(`${options.base ?? api.base}${path}`, {
       method,
       headers: {
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
         ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(options.key !== undefined ? { 'idempotency-key': options.key } : {}),
       },
@@ -123,10 +127,22 @@ describe('the OpenAPI document and the running order-api', () => {
     return orderId;
   };
 
+  /** An order with a saga of it in `status`, written as the orchestrator would. */
+  const sagaOf = async (status: SagaStatus = 'COMPENSATION_FAILED'): Promise<string> => {
+    const orderId = await createOrder();
+    const sagaId = `saga-${newKey()}`;
+    const now = new Date();
+    const state = initialSagaState('cancellation', sagaId, orderId);
+    await api.app
+      .get(UnitOfWork)
+      .commit({ saga: { sagaId, orderId, kind: 'cancellation', status, state, version: 0, nextAttemptAt: null, deadlineAt: null, createdAt: now, updatedAt: now } }, now);
+    return sagaId;
+  };
+
   /** Every storage port fails with `error` while `run` runs. */
   const withFailingStorage = async <T>(error: () => Error, run: () => Promise<T>): Promise<T> => {
     const spies: jest.SpyInstance[] = [];
-    for (const token of [EventStore, OrderProjection, IdempotencyStore, UnitOfWork] as const) {
+    for (const token of [EventStore, OrderProjection, IdempotencyStore, UnitOfWork, SagaStore, Outbox] as const) {
       const port = api.app.get(token as never) as Record<string, unknown>;
       let prototype = Object.getPrototypeOf(port) as Record<string, unknown> | null;
       const names = new Set<string>();
@@ -143,18 +159,19 @@ describe('the OpenAPI document and the running order-api', () => {
     }
   };
 
-  /** A mutation held in its commit while a second request with the same key arrives. */
-  const whileInFlight = async (first: () => Promise<number>, second: () => Promise<number>): Promise<number> => {
+  /** A mutation held in its commit (or in the outbox write it makes) while a second request with the same key arrives. */
+  const whileInFlight = async (first: () => Promise<number>, second: () => Promise<number>, holdOutbox = false): Promise<number> => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const unitOfWork = api.app.get(UnitOfWork);
-    const commit = unitOfWork.commit.bind(unitOfWork);
+    const port = (holdOutbox ? api.app.get(Outbox) : api.app.get(UnitOfWork)) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const method = holdOutbox ? 'requeueDeadLetters' : 'commit';
+    const original = port[method].bind(port);
     let entered: () => void = () => undefined;
     const inCommit = new Promise<void>((resolve) => (entered = resolve));
-    const spy = jest.spyOn(unitOfWork, 'commit').mockImplementation(async (...args) => {
+    const spy = jest.spyOn(port, method).mockImplementation(async (...args: unknown[]) => {
       entered();
       await gate;
-      return commit(...args);
+      return original(...args);
     });
     try {
       const held = first();
@@ -199,6 +216,14 @@ describe('the OpenAPI document and the running order-api', () => {
         return request('POST', `/v1/orders/${await confirmedOrder()}/refund`, { reason: 'r' }, true);
       case 'GET /docs/{asset}':
         return request('GET', '/docs/swagger-ui.css');
+      case 'GET /v1/admin/sagas/{id}':
+        return request('GET', `/v1/admin/sagas/${await sagaOf()}`);
+      case 'POST /v1/admin/sagas/{id}/retry':
+        return request('POST', `/v1/admin/sagas/${await sagaOf()}/retry`, {}, true);
+      case 'POST /v1/admin/sagas/{id}/resolve':
+        return request('POST', `/v1/admin/sagas/${await sagaOf()}/resolve`, { note: 'by hand' }, true);
+      case 'POST /v1/admin/dead-letters/reprocess':
+        return request('POST', '/v1/admin/dead-letters/reprocess', { limit: 10 }, true);
       default:
         return request(operation.method, operation.template);
     }
@@ -268,6 +293,56 @@ describe('the OpenAPI document and the running order-api', () => {
           },
         };
       }
+      case 'GET /v1/admin/sagas':
+        return { ...adminAuthScenarios('GET', '/v1/admin/sagas'), invalid: () => send('GET', '/v1/admin/sagas?status=STUCK') };
+      case 'GET /v1/admin/dead-letters':
+        return { ...adminAuthScenarios('GET', '/v1/admin/dead-letters'), invalid: () => send('GET', '/v1/admin/dead-letters?pageSize=0') };
+      case 'GET /v1/admin/sagas/{id}':
+        return {
+          ...adminAuthScenarios('GET', '/v1/admin/sagas/any'),
+          invalid: () => send('GET', `/v1/admin/sagas/${'x'.repeat(65)}`),
+          notFound: () => send('GET', '/v1/admin/sagas/no-such-saga'),
+        };
+      case 'POST /v1/admin/sagas/{id}/retry':
+      case 'POST /v1/admin/sagas/{id}/resolve': {
+        const action = operation.template.split('/').at(-1) as 'retry' | 'resolve';
+        const body = (note: string) => (action === 'retry' ? {} : { note });
+        const path = (sagaId: string) => `/v1/admin/sagas/${sagaId}/${action}`;
+        return {
+          ...adminAuthScenarios('POST', path('any'), body('n')),
+          invalid: async () => send('POST', path(await sagaOf()), { body: body('no key') }),
+          notFound: () => send('POST', path('no-such-saga'), { body: body('n'), key: newKey() }),
+          conflict: async () => send('POST', path(await sagaOf('COMPLETED')), { body: body('done already'), key: newKey() }),
+          inFlight: async () => {
+            const sagaId = await sagaOf();
+            const key = newKey();
+            const call = () => send('POST', path(sagaId), { body: body('same'), key });
+            return whileInFlight(call, call);
+          },
+          keyReused: async () => {
+            const key = newKey();
+            await send('POST', path(await sagaOf()), { body: body('first'), key });
+            return send('POST', path(await sagaOf()), { body: body('second'), key });
+          },
+        };
+      }
+      case 'POST /v1/admin/dead-letters/reprocess': {
+        const path = '/v1/admin/dead-letters/reprocess';
+        return {
+          ...adminAuthScenarios('POST', path, { limit: 1 }),
+          invalid: () => send('POST', path, { body: { limit: 1 } }),
+          inFlight: () => {
+            const key = newKey();
+            const call = () => send('POST', path, { body: { limit: 3 }, key });
+            return whileInFlight(call, call, true);
+          },
+          keyReused: async () => {
+            const key = newKey();
+            await send('POST', path, { body: { limit: 1 }, key });
+            return send('POST', path, { body: { limit: 2 }, key });
+          },
+        };
+      }
       case 'GET /openapi.json':
       case 'GET /docs':
       case 'GET /docs/docs-init.js':
@@ -279,13 +354,23 @@ describe('the OpenAPI document and the running order-api', () => {
     }
   }
 
+  /** Without a bearer token, and with one that is not the admin token. */
+  function adminAuthScenarios(method: string, path: string, body?: unknown): Record<string, () => Promise<number>> {
+    const options = { ...(body === undefined ? {} : { body }), ...(method === 'POST' ? { key: newKey() } : {}) };
+    return {
+      unauthenticated: () => send(method, path, { ...options, token: null }),
+      forbidden: () => send(method, path, { ...options, token: `${ADMIN_TOKEN}-not` }),
+    };
+  }
+
   /** Ways any request can fail before or around its handler, tried on a request that would succeed. */
   function transportScenarios(operation: Operation): Record<string, () => Promise<number | undefined>> {
     const served = documentedOperations()
       .filter((candidate) => candidate.template === operation.template)
       .map((candidate) => candidate.method);
     const other = ['DELETE', 'PUT', 'PATCH'].find((method) => !served.includes(method)) as string;
-    const head = (prepared: PreparedRequest) => `${prepared.method} ${prepared.path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nIdempotency-Key: ${newKey()}\r\n`;
+    const head = (prepared: PreparedRequest) =>
+      `${prepared.method} ${prepared.path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nIdempotency-Key: ${newKey()}\r\n`;
     const withBody = (prepared: PreparedRequest, contentType: string, body: string) =>
       `${head(prepared)}Content-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     const prepared = () => preparedRequest(operation);

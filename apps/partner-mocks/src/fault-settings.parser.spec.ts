@@ -5,15 +5,17 @@ describe('parseFaultSettings', () => {
     expect(parseFaultSettings({ latencyMs: 250, errorRate: 0.2 })).toEqual({ ok: true, value: { latencyMs: 250, errorRate: 0.2 } });
     expect(parseFaultSettings({ errorRate: 1 })).toEqual({ ok: true, value: { errorRate: 1 } });
     expect(parseFaultSettings({})).toEqual({ ok: true, value: {} });
+    expect(parseFaultSettings({ refuseRefunds: true })).toEqual({ ok: true, value: { refuseRefunds: true } });
   });
 
   it('names every invalid or unknown field', () => {
-    expect(parseFaultSettings({ latencyMs: MAX_LATENCY_MS + 1, errorRate: '0.5', latency: 1 })).toEqual({
+    expect(parseFaultSettings({ latencyMs: MAX_LATENCY_MS + 1, errorRate: '0.5', refuseRefunds: 'yes', latency: 1 })).toEqual({
       ok: false,
       violations: [
         { field: 'latencyMs', reason: `must be an integer from 0 to ${MAX_LATENCY_MS}` },
         { field: 'errorRate', reason: 'must be a number from 0 to 1' },
-        { field: 'latency', reason: 'is not a fault setting (latencyMs, errorRate)' },
+        { field: 'refuseRefunds', reason: 'must be true or false' },
+        { field: 'latency', reason: 'is not a fault setting (latencyMs, errorRate, refuseRefunds)' },
       ],
     });
     expect(parseFaultSettings({ latencyMs: 1.5, errorRate: -0.1 })).toMatchObject({ ok: false, violations: [{ field: 'latencyMs' }, { field: 'errorRate' }] });

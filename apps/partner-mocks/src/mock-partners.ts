@@ -2,10 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { InProcessInventory, InProcessPayment, type InventoryEffects, type PaymentEffects } from '@oms/partners';
 
-/** Latency and transient error rate, changeable while the mocks run (chaos tests). */
+/** Latency, transient error rate and refused refunds, changeable while the mocks run (chaos and e2e tests). */
 export interface FaultSettings {
   readonly latencyMs: number;
   readonly errorRate: number;
+  /** Every new refund is refused (a payment provider outage); false = the partner has recovered. */
+  readonly refuseRefunds: boolean;
 }
 
 /** How the gRPC edge answered each method (calls that reached the partner rules). */
@@ -43,7 +45,7 @@ const zeroCounts = (): Record<PartnerMethod, MethodCounts> =>
  */
 @Injectable()
 export class MockPartners {
-  private readonly settings: { latencyMs: number; errorRate: number; declineAboveMinor: number };
+  private readonly settings: { latencyMs: number; errorRate: number; declineAboveMinor: number; refuseRefunds: boolean };
   private counts = zeroCounts();
   inventory: InProcessInventory;
   payment: InProcessPayment;
@@ -53,18 +55,20 @@ export class MockPartners {
       latencyMs: config.partners.latencyMs,
       errorRate: config.partners.errorRate,
       declineAboveMinor: config.partners.paymentDeclineAboveMinor,
+      refuseRefunds: false,
     };
     this.inventory = new InProcessInventory(this.settings);
     this.payment = new InProcessPayment(this.settings);
   }
 
   faults(): FaultSettings {
-    return { latencyMs: this.settings.latencyMs, errorRate: this.settings.errorRate };
+    return { latencyMs: this.settings.latencyMs, errorRate: this.settings.errorRate, refuseRefunds: this.settings.refuseRefunds };
   }
 
   setFaults(change: Partial<FaultSettings>): FaultSettings {
     if (change.latencyMs !== undefined) this.settings.latencyMs = change.latencyMs;
     if (change.errorRate !== undefined) this.settings.errorRate = change.errorRate;
+    if (change.refuseRefunds !== undefined) this.settings.refuseRefunds = change.refuseRefunds;
     return this.faults();
   }
 

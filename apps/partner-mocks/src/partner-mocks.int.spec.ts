@@ -136,7 +136,7 @@ describe('partner-mocks over gRPC', () => {
   });
 
   it('answers injected transient errors as UNAVAILABLE, which the clients throw as PartnerUnavailableError', async () => {
-    expect((await setFaults({ errorRate: 1 })).body).toEqual({ latencyMs: 0, errorRate: 1 });
+    expect((await setFaults({ errorRate: 1 })).body).toEqual({ latencyMs: 0, errorRate: 1, refuseRefunds: false });
 
     const reserve = inventory.reserve({ idempotencyKey: 's6:reserve', orderId: 'o6', items: [line('SKU-1')] });
     await expect(reserve).rejects.toBeInstanceOf(PartnerUnavailableError);
@@ -230,8 +230,10 @@ describe('partner-mocks over gRPC', () => {
       { field: 'jitter', reason: expect.any(String) },
     ]);
     expect((await http('POST', '/faults', '{not json')).status).toBe(400);
-    expect((await http('GET', '/faults')).body).toEqual({ latencyMs: 0, errorRate: 0 });
-    expect((await setFaults({ latencyMs: 5 })).body).toEqual({ latencyMs: 5, errorRate: 0 });
+    expect((await http('GET', '/faults')).body).toEqual({ latencyMs: 0, errorRate: 0, refuseRefunds: false });
+    expect((await setFaults({ latencyMs: 5 })).body).toEqual({ latencyMs: 5, errorRate: 0, refuseRefunds: false });
+    expect((await setFaults({ refuseRefunds: true })).body).toEqual({ latencyMs: 5, errorRate: 0, refuseRefunds: true });
+    expect((await setFaults({ refuseRefunds: false })).body).toMatchObject({ refuseRefunds: false });
     expect((await http('GET', '/nowhere')).status).toBe(404);
   });
 

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@oms/messaging';
 import { OtelPublishTracing, PlatformModule, type AppOptions } from '@oms/observability';
 import { GrpcServerModule } from '@oms/observability/grpc';
-import { IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
+import { ConsoleModule, IdempotencyCleanupWorker, OrdersModule, OrderWriteModule, orderServicePackageDefinition } from '@oms/orders';
 import { PrometheusRelayMetrics, RelayModule } from '@oms/relay';
 import { PartnersModule } from '@oms/partners';
 import { PrometheusSagaMetrics, SagaMetrics, SagasModule } from '@oms/sagas';
@@ -24,7 +24,8 @@ export class AppModule {
         StorageModule.forRoot(),
         MessagingModule.forRoot(),
         OrderWriteModule.forRoot(),
-        OrdersModule.forRoot(),
+        OrdersModule.forRoot({ admin: options.config.admin.token !== undefined }),
+        ...(options.config.console.enabled ? [ConsoleModule] : []),
         GrpcServerModule.forRoot({ packageDefinition: orderServicePackageDefinition() }),
         RelayModule.forRoot({ metrics: PrometheusRelayMetrics, tracing: OtelPublishTracing }),
         PartnersModule.forRoot(),

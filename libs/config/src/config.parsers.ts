@@ -164,6 +164,17 @@ export const text: Parser<string> = (raw) => {
   return value;
 };
 
+/** Shortest bearer token accepted: a guessable one would open the admin API to anyone. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** A bearer token: at least 16 visible ASCII characters, no spaces (a trailing newline of a file is dropped). */
+export const bearerToken: Parser<string> = (raw) => {
+  const value = raw.replace(/\r?\n$/, '');
+  if (!/^[\x21-\x7e]+$/.test(value)) throw new Error('must be visible ASCII characters without spaces');
+  if (value.length < MIN_TOKEN_LENGTH) throw new Error(`must be at least ${MIN_TOKEN_LENGTH} characters`);
+  return value;
+};
+
 /** A PostgreSQL connection string: a postgres:// URL or libpq `key=value` pairs. */
 export const postgresDsn: Parser<string> = (raw) => {
   const value = raw.trim();

@@ -35,15 +35,18 @@ describe('redactConfig and configSecrets', () => {
     OMS_POSTGRES_DSN: 'postgres://oms:p%40ss@db:5432/oms',
     OMS_GRPC_TLS_CERT: CERT,
     OMS_GRPC_TLS_KEY: KEY,
+    OMS_ADMIN_TOKEN: 'admin-token-secret-0123',
   });
 
-  it('prints no DSN password or TLS key', () => {
+  it('prints no DSN password, TLS key or admin token', () => {
     const printed = JSON.stringify(redactConfig(config));
     expect(printed).not.toContain('p%40ss');
     expect(printed).not.toContain('c2VjcmV0LWtleQ');
     expect(redactConfig(config).storage.postgres.dsn).toBe('postgres://oms:***@db:5432/oms');
     expect(redactConfig(config).grpc.tls.key).toBe('***');
     expect(redactConfig(config).grpc.tls.cert).toBe(CERT);
+    expect(printed).not.toContain('admin-token-secret');
+    expect(redactConfig(config).admin.token).toBe('***');
   });
 
   it('leaves the original untouched and unset secrets absent', () => {
@@ -52,7 +55,7 @@ describe('redactConfig and configSecrets', () => {
   });
 
   it('lists the secret values, including the decoded DSN password', () => {
-    expect(configSecrets(config)).toEqual(['postgres://oms:p%40ss@db:5432/oms', 'p@ss', KEY]);
+    expect(configSecrets(config)).toEqual(['postgres://oms:p%40ss@db:5432/oms', 'p@ss', KEY, 'admin-token-secret-0123']);
     expect(redactSecrets('auth failed for p@ss', configSecrets(config))).toBe('auth failed for ***');
   });
 });

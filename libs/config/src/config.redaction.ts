@@ -37,6 +37,7 @@ export function configSecrets(config: OmsConfig): string[] {
   const { tls, sasl } = config.broker.kafka;
   if (tls.key) secrets.push(tls.key);
   if (sasl) secrets.push(sasl.password);
+  if (config.admin.token) secrets.push(config.admin.token);
   return secrets;
 }
 
@@ -69,5 +70,6 @@ export function redactConfig(config: OmsConfig): OmsConfig {
       ...config.storage,
       postgres: { ...config.storage.postgres, ...(dsn === undefined ? {} : { dsn: redactDsn(dsn) }) },
     },
+    admin: config.admin.token === undefined ? config.admin : { token: MASK },
   };
 }

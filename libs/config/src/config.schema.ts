@@ -1,4 +1,5 @@
 import {
+  bearerToken,
   boolean,
   decimal,
   dialAddress,
@@ -151,6 +152,18 @@ export const CONFIG_SCHEMA = {
   OMS_RATE_LIMIT_ENABLED: variable('false', boolean, 'Per-client request rate limit of the API.'),
   OMS_RATE_LIMIT_RPS: variable('100', integer(1), 'Sustained requests per second per client.'),
   OMS_RATE_LIMIT_BURST: variable('200', integer(1), 'Burst of requests per client above the sustained rate.'),
+
+  OMS_ADMIN_TOKEN: optional(
+    bearerToken,
+    'Bearer token of the admin API (/v1/admin on order-api: sagas, dead letters); unset = the admin API is off (404). At least 16 characters.',
+    { secret: true, file: true },
+  ),
+
+  OMS_CONSOLE_ENABLED: variable(
+    'false',
+    boolean,
+    'Serve the operator console (built static assets) at /console on the REST listener of order-api and standalone; off = /console answers 404. `npm start` turns it on.',
+  ),
 } as const;
 
 export type VariableName = keyof typeof CONFIG_SCHEMA;
@@ -238,6 +251,8 @@ export function buildConfig(v: ConfigValues): OmsConfig {
       requestsPerSecond: v.OMS_RATE_LIMIT_RPS,
       burst: v.OMS_RATE_LIMIT_BURST,
     },
+    admin: withoutUndefined({ token: v.OMS_ADMIN_TOKEN }),
+    console: { enabled: v.OMS_CONSOLE_ENABLED },
   };
 }
 

@@ -24,12 +24,13 @@ describe('configVariables', () => {
     expect(byName.get('KAFKA_BROKERS')?.default).toBeUndefined();
   });
 
-  it('marks the DSN, TLS keys and SASL password as secret and offers _FILE for secrets and certificates', () => {
+  it('marks the DSN, TLS keys, SASL password and admin token as secret and offers _FILE for secrets and certificates', () => {
     expect(variables.filter((variable) => variable.secret).map((variable) => variable.name)).toEqual([
       'OMS_GRPC_TLS_KEY',
       'OMS_POSTGRES_DSN',
       'OMS_KAFKA_TLS_KEY',
       'OMS_KAFKA_SASL_PASSWORD',
+      'OMS_ADMIN_TOKEN',
     ]);
     expect(variables.flatMap((variable) => variable.fileVariable ?? [])).toEqual([
       'OMS_GRPC_TLS_CERT_FILE',
@@ -41,6 +42,7 @@ describe('configVariables', () => {
       'OMS_KAFKA_TLS_KEY_FILE',
       'OMS_KAFKA_SASL_USERNAME_FILE',
       'OMS_KAFKA_SASL_PASSWORD_FILE',
+      'OMS_ADMIN_TOKEN_FILE',
     ]);
   });
 });

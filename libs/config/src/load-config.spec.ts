@@ -72,6 +72,7 @@ describe('loadConfig', () => {
       errorRate: 0,
     });
     expect(config.rateLimit).toEqual({ enabled: false, requestsPerSecond: 100, burst: 200 });
+    expect(config.console).toEqual({ enabled: false });
   });
 
   it('uses "oms" as the service name when no app name is given', () => {
@@ -91,6 +92,7 @@ describe('loadConfig', () => {
       OMS_OUTBOX_POLL_INTERVAL: '50ms',
       OMS_PARTNER_ERROR_RATE: '0.1',
       OMS_RATE_LIMIT_ENABLED: '1',
+      OMS_CONSOLE_ENABLED: 'true',
     });
 
     expect(config.serviceName).toBe('oms-eu');
@@ -104,6 +106,7 @@ describe('loadConfig', () => {
     expect(config.outbox.pollIntervalMs).toBe(50);
     expect(config.partners.errorRate).toBe(0.1);
     expect(config.rateLimit.enabled).toBe(true);
+    expect(config.console.enabled).toBe(true);
   });
 
   it('treats empty values as unset', () => {
@@ -140,6 +143,23 @@ describe('loadConfig', () => {
 
     expect(error.message).toContain('OMS_POSTGRES_DSN');
     expect(error.message).not.toContain('hunter2');
+  });
+
+  describe('OMS_ADMIN_TOKEN', () => {
+    it('is unset by default (the admin API is off) and read from a file without its trailing newline', () => {
+      expect(loadConfig({}, { readFile: noFiles }).admin).toEqual({});
+      const token = 'file-token-0123456789abcdef';
+      const config = loadConfig({ OMS_ADMIN_TOKEN_FILE: '/run/secrets/admin' }, { readFile: () => `${token}\n` });
+      expect(config.admin.token).toBe(token);
+    });
+
+    it('refuses a short token or one with spaces, never echoing it', () => {
+      const short = errorOf(() => loadConfig({ OMS_ADMIN_TOKEN: 'short-secret' }, { readFile: noFiles }));
+      expect(short.issues).toEqual([{ variable: 'OMS_ADMIN_TOKEN', reason: 'must be at least 16 characters' }]);
+      expect(short.message).not.toContain('short-secret');
+      const spaced = errorOf(() => loadConfig({ OMS_ADMIN_TOKEN: 'two words of a long token' }, { readFile: noFiles }));
+      expect(spaced.issues).toEqual([{ variable: 'OMS_ADMIN_TOKEN', reason: 'must be visible ASCII characters without spaces' }]);
+    });
   });
 
   describe('conditional variables', () => {

@@ -93,4 +93,8 @@ export interface OmsConfig {
     readonly requestsPerSecond: number; // OMS_RATE_LIMIT_RPS 100 (per client)
     readonly burst: number; // OMS_RATE_LIMIT_BURST 200
   };
+  readonly admin: {
+    readonly token?: string; // OMS_ADMIN_TOKEN(_FILE), secret; unset = admin API off
+  };
+  readonly console: { readonly enabled: boolean }; // OMS_CONSOLE_ENABLED false
 }

@@ -19,3 +19,8 @@ export { ClientRateLimit } from './edge/rate-limit/client-rate-limit';
 export { ClientRateLimiter, type ClientRateLimiterOptions, type RateDecision } from './edge/rate-limit/client-rate.limiter';
 export { toGrpcError, ERROR_CODE_METADATA, FIELD_VIOLATIONS_METADATA } from './edge/grpc/grpc-errors';
 export { ORDER_PROTO_OPTIONS, orderServiceClientConstructor, orderServicePackageDefinition } from './edge/grpc/order-service.definition';
+export { SagaOperations, type SagaDetail, type SagaListRequest, type SagaPage, type SagaResolution } from './admin/saga-operations';
+export { parseAge, parseSagaStatus } from './admin/admin-input.parser';
+export { toAdminDeadLettersJson, toAdminSagaDetailJson, toAdminSagaJson } from './admin/admin.presenter';
+export { CONSOLE_PATH, consoleAssetCandidates, serveConsole } from './edge/console/console-assets';
+export { ConsoleModule } from './edge/console/console.module';

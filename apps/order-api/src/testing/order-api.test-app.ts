@@ -35,8 +35,8 @@ export interface TestOrderApi {
 }
 
 /** The whole order-api (REST via inject, gRPC on a real ephemeral port) on memory drivers. */
-export async function startTestOrderApi(config: OmsConfig = testConfig()): Promise<TestOrderApi> {
-  const app = await createOrderApi(config, { logger: false });
+export async function startTestOrderApi(config: OmsConfig = testConfig(), options: { consoleDir?: string } = {}): Promise<TestOrderApi> {
+  const app = await createOrderApi(config, { logger: false, ...options });
   await app.init();
   await app.startAllMicroservices();
   await app.getHttpAdapter().getInstance().ready();

@@ -41,6 +41,7 @@ const DATA_SCHEMAS: { readonly [K in OrderEventType]: Readonly<Record<string, un
   OrderRefunded: data({ orderId: id, sagaId: id, refundId: id, amountMinor: minor, reason: text }),
   OrderRefundFailed: data({ orderId: id, sagaId: id, reason: text }),
   OrderCompensationFailed: data({ orderId: id, sagaId: id, step: id, reason: text }),
+  OrderSagaResolved: data({ orderId: id, sagaId: id, resolvedBy: id, note: id, reason: text }),
 };
 
 function contractOf(type: OrderEventType): OrderEventContract {

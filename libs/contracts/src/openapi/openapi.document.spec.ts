@@ -52,6 +52,12 @@ describe('OpenAPI document', () => {
       Object.values(path).map((operation) => operation.operationId),
     );
     expect(operations.sort()).toEqual([
+      'AdminGetSaga',
+      'AdminListDeadLetters',
+      'AdminListSagas',
+      'AdminReprocessDeadLetters',
+      'AdminResolveSaga',
+      'AdminRetrySaga',
       'CancelOrder',
       'CreateOrder',
       'GetApiDocsAsset',

@@ -1,3 +1,4 @@
+import { ADMIN_LIMITS, SAGA_KIND_ENUM, SAGA_STATUS_ENUM } from '../api/admin-api.types';
 import { API_LIMITS, ORDER_STATUS_ENUM } from '../api/order-api.types';
 
 /**
@@ -72,6 +73,30 @@ const docsPage = (description: string, contentType: string) => ({
   content: { [contentType]: { schema: { type: 'string' } } },
 });
 
+/** Admin routes: off (404) unless OMS_ADMIN_TOKEN is set; a bearer token on every request. */
+const adminAuth = {
+  '401': problem('No bearer token: send `Authorization: Bearer <OMS_ADMIN_TOKEN>`.', {
+    'WWW-Authenticate': { description: 'The scheme to use: Bearer.', schema: { type: 'string' } },
+  }),
+  '403': problem('A bearer token that is not the admin token.'),
+};
+const adminReadErrors = { ...transportErrors, ...storageErrors, ...adminAuth };
+const adminMutationErrors = {
+  ...adminReadErrors,
+  ...bodyErrors,
+  '400': problem('Invalid input or missing Idempotency-Key (`errors` names every invalid field), or a malformed request.'),
+  '409': problem('The saga is not in a state that allows this, a concurrent change won, or the key is in flight.'),
+  '422': problem('The Idempotency-Key was already used for another request (another body, operation or saga); `detail` names the operation it was first used for.'),
+};
+const sagaIdParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: `Saga id (at most ${API_LIMITS.idMaxLength} characters).`,
+  schema: { type: 'string', minLength: 1, maxLength: API_LIMITS.idMaxLength },
+};
+const isoTime = { type: ['string', 'null'], format: 'date-time' };
+
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
   info: {
@@ -83,7 +108,11 @@ export const OPENAPI_DOCUMENT = {
       'Errors are RFC 9457 `application/problem+json`. Every GET also answers HEAD.',
   },
   servers: [{ url: '/' }],
-  tags: [{ name: 'orders' }, { name: 'docs', description: 'This document and its Swagger UI page.' }],
+  tags: [
+    { name: 'orders' },
+    { name: 'admin', description: 'Operators: sagas and outbox dead letters. Off unless OMS_ADMIN_TOKEN is set; bearer token.' },
+    { name: 'docs', description: 'This document and its Swagger UI page.' },
+  ],
   paths: {
     '/v1/orders': {
       post: {
@@ -173,6 +202,121 @@ export const OPENAPI_DOCUMENT = {
         responses: { '202': statusAnswer, ...orderMutationErrors },
       },
     },
+    '/v1/admin/sagas': {
+      get: {
+        tags: ['admin'],
+        operationId: 'AdminListSagas',
+        summary: 'Sagas, oldest update first, filtered by status and age, paged with an opaque token.',
+        security: [{ adminToken: [] }],
+        parameters: [
+          { name: 'status', in: 'query', description: 'Only sagas in this status.', schema: ref('SagaStatus') },
+          {
+            name: 'olderThan',
+            in: 'query',
+            description: 'Only sagas not updated for this long: a number with ms, s, m, h or d (e.g. `15m`).',
+            schema: { type: 'string', pattern: '^[0-9]+(ms|s|m|h|d)$' },
+          },
+          {
+            name: 'pageSize',
+            in: 'query',
+            description: `Default ${ADMIN_LIMITS.defaultPageSize}, maximum ${ADMIN_LIMITS.maxPageSize}.`,
+            schema: { type: 'integer', minimum: 0, maximum: ADMIN_LIMITS.maxPageSize, default: ADMIN_LIMITS.defaultPageSize },
+          },
+          { name: 'pageToken', in: 'query', description: 'nextPageToken of the previous page, with the same filters.', schema: { type: 'string' } },
+          {
+            name: 'orderId',
+            in: 'query',
+            description: 'Only the sagas of this order (the other filters still apply), all on one page, oldest first.',
+            schema: { type: 'string', minLength: 1, maxLength: API_LIMITS.idMaxLength },
+          },
+        ],
+        responses: {
+          '200': json('A page of sagas.', ref('AdminSagaList')),
+          ...adminReadErrors,
+          '400': problem('Invalid query (`errors` names every invalid parameter; a pageToken of other filters is refused), or a malformed request.'),
+        },
+      },
+    },
+    '/v1/admin/sagas/{id}': {
+      get: {
+        tags: ['admin'],
+        operationId: 'AdminGetSaga',
+        summary: 'One saga: its state and its step history (the order events it wrote).',
+        security: [{ adminToken: [] }],
+        parameters: [sagaIdParameter],
+        responses: {
+          '200': json('The saga.', ref('AdminSagaDetail')),
+          ...adminReadErrors,
+          '400': problem('Invalid id, or a malformed request.'),
+          '404': problem('No such saga.'),
+        },
+      },
+    },
+    '/v1/admin/sagas/{id}/retry': {
+      post: {
+        tags: ['admin'],
+        operationId: 'AdminRetrySaga',
+        summary: 'Drive the saga now; a COMPENSATION_FAILED saga runs again and retries its compensation.',
+        security: [{ adminToken: [] }],
+        parameters: [sagaIdParameter, idempotencyKeyParameter],
+        requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: false } } } },
+        responses: {
+          '202': json('Accepted: the saga orchestrator drives it at its next sweep.', ref('AdminSagaAction')),
+          ...adminMutationErrors,
+          '404': problem('No such saga.'),
+        },
+      },
+    },
+    '/v1/admin/sagas/{id}/resolve': {
+      post: {
+        tags: ['admin'],
+        operationId: 'AdminResolveSaga',
+        summary: 'Close a RUNNING or COMPENSATION_FAILED saga by hand (status RESOLVED); the order timeline records who and why.',
+        security: [{ adminToken: [] }],
+        parameters: [sagaIdParameter, idempotencyKeyParameter],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('ResolveSagaBody') } } },
+        responses: {
+          '200': json('Resolved.', ref('AdminSagaAction')),
+          ...adminMutationErrors,
+          '404': problem('No such saga.'),
+        },
+      },
+    },
+    '/v1/admin/dead-letters': {
+      get: {
+        tags: ['admin'],
+        operationId: 'AdminListDeadLetters',
+        summary: 'Outbox rows the broker kept refusing (dead-lettered), oldest first.',
+        security: [{ adminToken: [] }],
+        parameters: [
+          {
+            name: 'pageSize',
+            in: 'query',
+            description: `Default ${ADMIN_LIMITS.defaultDeadLetterLimit}, maximum ${ADMIN_LIMITS.maxDeadLetterLimit}.`,
+            schema: { type: 'integer', minimum: 1, maximum: ADMIN_LIMITS.maxDeadLetterLimit, default: ADMIN_LIMITS.defaultDeadLetterLimit },
+          },
+        ],
+        responses: {
+          '200': json('The oldest dead letters and how many more there are.', ref('AdminDeadLetters')),
+          ...adminReadErrors,
+          '400': problem('Invalid query, or a malformed request.'),
+        },
+      },
+    },
+    '/v1/admin/dead-letters/reprocess': {
+      post: {
+        tags: ['admin'],
+        operationId: 'AdminReprocessDeadLetters',
+        summary: 'Set the oldest dead letters pending again: the relay republishes them in order.',
+        security: [{ adminToken: [] }],
+        parameters: [idempotencyKeyParameter],
+        requestBody: { required: false, content: { 'application/json': { schema: ref('ReprocessDeadLettersBody') } } },
+        responses: {
+          '202': json('Accepted: the rows set pending again.', ref('AdminDeadLetters')),
+          ...adminMutationErrors,
+        },
+      },
+    },
     '/openapi.json': {
       get: {
         tags: ['docs'],
@@ -226,6 +370,9 @@ export const OPENAPI_DOCUMENT = {
     },
   },
   components: {
+    securitySchemes: {
+      adminToken: { type: 'http', scheme: 'bearer', description: 'OMS_ADMIN_TOKEN (admin routes only).' },
+    },
     schemas: {
       Int64: {
         description: 'int64 as a decimal string (a JSON number is accepted on input when it is at most 2^53-1).',
@@ -311,6 +458,103 @@ export const OPENAPI_DOCUMENT = {
       OrderStatusResponse: {
         type: 'object',
         properties: { orderId: { type: 'string' }, status: ref('OrderStatus') },
+      },
+      SagaStatus: { type: 'string', enum: [...SAGA_STATUS_ENUM] },
+      AdminSaga: {
+        type: 'object',
+        required: ['id', 'orderId', 'kind', 'status', 'step', 'attempts', 'lastError', 'nextAttemptAt', 'createdAt', 'updatedAt'],
+        properties: {
+          id: { type: 'string' },
+          orderId: { type: 'string' },
+          kind: { type: 'string', enum: [...SAGA_KIND_ENUM] },
+          status: ref('SagaStatus'),
+          step: { type: ['string', 'null'], description: 'The partner step it waits on: reserve, charge, release or refund.' },
+          attempts: { type: 'integer', description: 'Transient failures of that step so far.' },
+          lastError: { type: ['string', 'null'] },
+          nextAttemptAt: { ...isoTime, description: 'When the orchestrator drives it next; null once it has ended.' },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      AdminSagaList: {
+        type: 'object',
+        properties: {
+          sagas: { type: 'array', items: ref('AdminSaga') },
+          nextPageToken: { type: 'string', description: 'Empty on the last page.' },
+        },
+      },
+      AdminSagaDetail: {
+        type: 'object',
+        properties: {
+          saga: {
+            allOf: [
+              ref('AdminSaga'),
+              {
+                type: 'object',
+                properties: {
+                  deadlineAt: isoTime,
+                  version: { type: 'integer' },
+                  state: { type: 'object', description: 'The saga decider state as stored.' },
+                },
+              },
+            ],
+          },
+          history: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                type: { type: 'string', examples: ['OrderStockReserved'] },
+                reason: { type: 'string' },
+                occurredAt: { type: 'string', format: 'date-time' },
+                version: { type: 'integer' },
+              },
+            },
+          },
+        },
+      },
+      AdminSagaAction: { type: 'object', properties: { saga: ref('AdminSaga') } },
+      ResolveSagaBody: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['note'],
+        properties: {
+          note: { type: 'string', minLength: 1, maxLength: ADMIN_LIMITS.noteMaxLength, description: 'Why; recorded on the order timeline.' },
+          operator: { type: 'string', minLength: 1, maxLength: ADMIN_LIMITS.operatorMaxLength, description: 'Who (default admin-api).' },
+        },
+      },
+      AdminDeadLetter: {
+        type: 'object',
+        properties: {
+          id: ref('Int64'),
+          messageId: { type: 'string' },
+          topic: { type: 'string' },
+          key: { type: 'string' },
+          partition: { type: 'integer' },
+          attempts: { type: 'integer' },
+          lastError: { type: ['string', 'null'] },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      AdminDeadLetters: {
+        type: 'object',
+        properties: {
+          deadLetters: { type: 'array', items: ref('AdminDeadLetter') },
+          remaining: { type: 'integer', description: 'Dead letters left beyond these.' },
+        },
+      },
+      ReprocessDeadLettersBody: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          limit: {
+            type: 'integer',
+            minimum: 1,
+            maximum: ADMIN_LIMITS.maxDeadLetterLimit,
+            default: ADMIN_LIMITS.defaultDeadLetterLimit,
+            description: 'At most this many, oldest first.',
+          },
+        },
       },
       Problem: {
         type: 'object',

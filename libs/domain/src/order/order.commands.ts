@@ -36,6 +36,9 @@ export type RecordCompensationFailed = CommandOf<
   { sagaId: string; step: string; reason: string }
 >;
 
+/** An operator closes a saga of the order (admin resolve); `resolvedBy` and `note` are required. */
+export type ResolveSaga = CommandOf<'ResolveSaga', { sagaId: string; resolvedBy: string; note: string }>;
+
 export type OrderCommand =
   | PlaceOrder
   | RequestPayment
@@ -50,6 +53,7 @@ export type OrderCommand =
   | CompleteCancellation
   | RecordRefund
   | RecordRefundFailed
-  | RecordCompensationFailed;
+  | RecordCompensationFailed
+  | ResolveSaga;
 
 export type OrderCommandType = OrderCommand['type'];

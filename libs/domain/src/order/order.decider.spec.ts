@@ -566,6 +566,50 @@ describe('RecordCompensationFailed', () => {
   });
 });
 
+describe('ResolveSaga', () => {
+  const resolve = (sagaId: string, note = 'refunded by hand') => cmd('ResolveSaga', { sagaId, resolvedBy: 'ops-anna', note });
+  const resolvedEvent = (sagaId: string, note = 'refunded by hand') =>
+    e('OrderSagaResolved', { orderId: O, sagaId, resolvedBy: 'ops-anna', note, reason: `saga ${sagaId} resolved by ops-anna: ${note}` });
+  const compensationFailed = (sagaId: string) => e('OrderCompensationFailed', { orderId: O, sagaId, step: 'refund', reason: 'refused' });
+
+  it('drops the cancellation the saga held and its failure flag, status unchanged: a new cancel starts a fresh saga', () => {
+    const history = [...confirmed, cancellationRequested('saga-cancel'), compensationFailed('saga-cancel')];
+    const state = given(...history).when(resolve('saga-cancel')).then([resolvedEvent('saga-cancel')]);
+    expect(state).toMatchObject({ status: 'CONFIRMED', compensationFailed: false, pendingCancellation: undefined });
+    given(...history, resolvedEvent('saga-cancel'))
+      .when(cmd('RequestCancellation', { sagaId: 'saga-cancel-2', reason: 'again' }))
+      .then([e('OrderCancellationRequested', { orderId: O, sagaId: 'saga-cancel-2', reason: 'again' })]);
+  });
+
+  it('ends the fulfilment the saga drove, and drops only what that saga held', () => {
+    const state = given(...paid, cancellationRequested(S), compensationFailed(S), refundRequested('saga-other', 1))
+      .when(resolve(S))
+      .then([resolvedEvent(S)]);
+    expect(state).toMatchObject({ status: 'PAID', fulfilment: 'DONE', pendingCancellation: undefined, pendingRefund: { sagaId: 'saga-other' } });
+  });
+
+  it('drops a refund still pending of the saga resolved', () => {
+    const state = given(...confirmed, refundRequested('saga-refund', 700)).when(resolve('saga-refund')).then([resolvedEvent('saga-refund')]);
+    expect(state.pendingRefund).toBeUndefined();
+  });
+
+  it('is recorded on a CANCELED order too', () => {
+    given(...canceled).when(resolve(S)).then([resolvedEvent(S)]);
+  });
+
+  it('needs who and why -> VALIDATION_FAILED naming them', () => {
+    expect(() => decideOrder(cmd('ResolveSaga', { sagaId: S, resolvedBy: ' ', note: '' }), stateOf(...confirmed))).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        violations: [
+          { field: 'resolvedBy', message: 'must not be empty' },
+          { field: 'note', message: 'must not be empty' },
+        ],
+      }),
+    );
+  });
+});
+
 describe('a CANCELED order', () => {
   it.each<OrderCommand>([
     cmd('RequestPayment', { sagaId: 'x' }),

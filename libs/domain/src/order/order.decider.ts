@@ -41,6 +41,11 @@
  * - RecordCompensationFailed: saga = the fulfilment saga, a cancellation saga or the pending
  *   refund's, any status, CANCELED included -> OrderCompensationFailed (flag for operators;
  *   status unchanged).
+ * - ResolveSaga (an operator, through the admin service, which checked that the saga is the
+ *   order's): any phase after NEW -> OrderSagaResolved{resolvedBy, note, reason}; the pending
+ *   refund or cancellation that saga held is dropped, a fulfilment it drove counts as DONE and
+ *   the compensation flag is cleared, so the order takes new commands (a new cancel starts a
+ *   fresh saga). The status stays as the saga left it. Empty resolvedBy / note -> VALIDATION_FAILED.
  * - CANCELED is terminal: client commands -> ORDER_ALREADY_CANCELED, saga commands ->
  *   ILLEGAL_TRANSITION (a saga acting on a finished order is a stale step or a bug).
  */
@@ -62,6 +67,7 @@ import type {
   RequestCancellation,
   RequestPayment,
   RequestRefund,
+  ResolveSaga,
 } from './order.commands';
 import { ORDER_EVENT_SCHEMA_VERSIONS, type OrderEvent, type OrderEventType } from './order.events';
 import type { OrderState } from './order.state';
@@ -154,6 +160,8 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       return recordRefundFailed(command, state);
     case 'RecordCompensationFailed':
       return recordCompensationFailed(command, state);
+    case 'ResolveSaga':
+      return resolveSaga(command, state);
     default:
       return assertNever(command);
   }
@@ -323,6 +331,24 @@ function recordCompensationFailed({ data }: RecordCompensationFailed, state: Ord
   ];
 }
 
+function resolveSaga({ data }: ResolveSaga, state: OrderState): OrderEvent[] {
+  const violations: FieldViolation[] = [];
+  for (const field of ['sagaId', 'resolvedBy', 'note'] as const) {
+    if (typeof data[field] !== 'string' || data[field].trim().length === 0) violations.push({ field, message: 'must not be empty' });
+  }
+  if (violations.length > 0) fail('VALIDATION_FAILED', `invalid resolution: ${violations.map((v) => v.field).join(', ')}`, violations);
+  const { sagaId, resolvedBy, note } = data;
+  return [
+    orderEvent('OrderSagaResolved', {
+      orderId: state.orderId,
+      sagaId,
+      resolvedBy,
+      note,
+      reason: `saga ${sagaId} resolved by ${resolvedBy}: ${note}`,
+    }),
+  ];
+}
+
 /**
  * Decides several commands in turn, each on the state the previous ones left: the events of all
  * of them (in order) and the state after them. Throws the first command's DomainError.
@@ -398,6 +424,18 @@ function applyEvent(state: OrderState, event: OrderEvent): OrderState {
       return { ...state, pendingRefund: undefined };
     case 'OrderCompensationFailed':
       return { ...state, compensationFailed: true };
+    case 'OrderSagaResolved': {
+      const { sagaId } = event.data;
+      const droveFulfilment = state.fulfilment === 'IN_PROGRESS' && state.fulfilmentSagaId === sagaId;
+      return {
+        ...state,
+        compensationFailed: false,
+        pendingRefund: state.pendingRefund?.sagaId === sagaId ? undefined : state.pendingRefund,
+        pendingCancellation: state.pendingCancellation?.sagaId === sagaId ? undefined : state.pendingCancellation,
+        fulfilment: droveFulfilment ? 'DONE' : state.fulfilment,
+        fulfilmentFailure: droveFulfilment ? undefined : state.fulfilmentFailure,
+      };
+    }
     default:
       return assertNever(event);
   }

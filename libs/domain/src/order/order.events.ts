@@ -53,6 +53,15 @@ export type OrderCompensationFailed = EventOf<
   { orderId: string; sagaId: string; step: string; reason: string }
 >;
 
+/**
+ * An operator closed one of the order's sagas by hand (admin resolve): who, which saga and why.
+ * `reason` says all three for the timeline. The saga's pending work on the order is dropped.
+ */
+export type OrderSagaResolved = EventOf<
+  'OrderSagaResolved',
+  { orderId: string; sagaId: string; resolvedBy: string; note: string; reason: string }
+>;
+
 export type OrderEvent =
   | OrderPlaced
   | OrderPaymentRequested
@@ -67,7 +76,8 @@ export type OrderEvent =
   | OrderRefundRequested
   | OrderRefunded
   | OrderRefundFailed
-  | OrderCompensationFailed;
+  | OrderCompensationFailed
+  | OrderSagaResolved;
 
 export type OrderEventType = OrderEvent['type'];
 
@@ -87,6 +97,7 @@ export const ORDER_EVENT_SCHEMA_VERSIONS: { readonly [K in OrderEventType]: Extr
   OrderRefunded: 1,
   OrderRefundFailed: 1,
   OrderCompensationFailed: 1,
+  OrderSagaResolved: 1,
 };
 
 export const orderStreamId = (orderId: string): string => `order-${orderId}`;

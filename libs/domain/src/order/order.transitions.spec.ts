@@ -31,6 +31,7 @@ const ALL_COMMANDS: readonly OrderCommandType[] = [
   'RecordRefund',
   'RecordRefundFailed',
   'RecordCompensationFailed',
+  'ResolveSaga',
 ];
 const PHASES: readonly OrderPhase[] = ['NEW', ...ORDER_STATUSES];
 
@@ -49,6 +50,7 @@ const sampleCommand: { [K in OrderCommandType]: Extract<OrderCommand, { type: K 
   RecordRefund: cmd('RecordRefund', { sagaId: 'saga-refund', refundId: 'refund-9', amountMinor: 100, reason: 'damaged' }),
   RecordRefundFailed: cmd('RecordRefundFailed', { sagaId: 'saga-refund', reason: 'declined' }),
   RecordCompensationFailed: cmd('RecordCompensationFailed', { sagaId: S, step: 'release', reason: 'refused' }),
+  ResolveSaga: cmd('ResolveSaga', { sagaId: S, resolvedBy: 'ops', note: 'refunded by hand' }),
 };
 
 const typical: { [P in OrderPhase]: OrderEvent[] } = {
@@ -198,6 +200,11 @@ const accepted: { [P in OrderPhase]: Partial<Record<OrderCommandType, Case>> } =
   },
 };
 
+// An operator may close a saga in every phase after NEW, on the order as it typically is there.
+for (const phase of ORDER_STATUSES) {
+  accepted[phase].ResolveSaga = { given: typical[phase], when: sampleCommand.ResolveSaga, first: 'OrderSagaResolved' };
+}
+
 const CLIENT = { RequestPayment: 'ORDER_NOT_PAYABLE', RequestRefund: 'ORDER_NOT_REFUNDABLE' } as const;
 
 /** The code for every pair outside the table. */
@@ -216,6 +223,7 @@ const rejected: { [P in OrderPhase]: Partial<Record<OrderCommandType, DomainErro
     RecordRefund: 'ORDER_NOT_FOUND',
     RecordRefundFailed: 'ORDER_NOT_FOUND',
     RecordCompensationFailed: 'ORDER_NOT_FOUND',
+    ResolveSaga: 'ORDER_NOT_FOUND',
   },
   PENDING: {
     PlaceOrder: 'ORDER_ALREADY_EXISTS',

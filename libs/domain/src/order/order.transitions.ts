@@ -22,7 +22,8 @@ export const orderPhaseOf = (state: OrderState): OrderPhase => (state.exists ? s
  * - REFUNDED   like CONFIRMED, plus a late ConfirmOrder when a refund finished before it.
  * - CANCELED   terminal; only a failed compensation can still be recorded.
  * CompleteCancellation and RecordCompensationFailed belong to every live phase because a
- * cancellation (or the fulfilment saga's compensation) can end anywhere after PlaceOrder.
+ * cancellation (or the fulfilment saga's compensation) can end anywhere after PlaceOrder;
+ * ResolveSaga (an operator closing a saga) to every phase after NEW, CANCELED included.
  */
 export const ORDER_TRANSITIONS: { readonly [P in OrderPhase]: readonly OrderCommandType[] } = {
   NEW: ['PlaceOrder'],
@@ -33,6 +34,7 @@ export const ORDER_TRANSITIONS: { readonly [P in OrderPhase]: readonly OrderComm
     'RecordStockReservationFailed',
     'CompleteCancellation',
     'RecordCompensationFailed',
+    'ResolveSaga',
   ],
   RESERVED: [
     'RequestCancellation',
@@ -41,6 +43,7 @@ export const ORDER_TRANSITIONS: { readonly [P in OrderPhase]: readonly OrderComm
     'RecordStockReleased',
     'CompleteCancellation',
     'RecordCompensationFailed',
+    'ResolveSaga',
   ],
   PAID: [
     'RequestCancellation',
@@ -51,6 +54,7 @@ export const ORDER_TRANSITIONS: { readonly [P in OrderPhase]: readonly OrderComm
     'RecordRefund',
     'RecordRefundFailed',
     'RecordCompensationFailed',
+    'ResolveSaga',
   ],
   CONFIRMED: [
     'RequestCancellation',
@@ -60,6 +64,7 @@ export const ORDER_TRANSITIONS: { readonly [P in OrderPhase]: readonly OrderComm
     'RecordRefund',
     'RecordRefundFailed',
     'RecordCompensationFailed',
+    'ResolveSaga',
   ],
   REFUNDED: [
     'RequestCancellation',
@@ -70,8 +75,9 @@ export const ORDER_TRANSITIONS: { readonly [P in OrderPhase]: readonly OrderComm
     'RecordRefund',
     'RecordRefundFailed',
     'RecordCompensationFailed',
+    'ResolveSaga',
   ],
-  CANCELED: ['RecordCompensationFailed'],
+  CANCELED: ['RecordCompensationFailed', 'ResolveSaga'],
 };
 
 /** Commands clients send through the API; the rest are written by sagas. */

@@ -27,6 +27,24 @@ export interface OutboxStats {
   readonly oldestPendingAt: Date | null;
 }
 
+/** A row the broker kept refusing: dead-lettered (status failed), kept with its payload. */
+export interface DeadLetteredMessage {
+  readonly id: number;
+  readonly messageId: string;
+  readonly topic: string;
+  readonly key: string;
+  readonly partition: number;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+}
+
+/** Dead letters listed or set pending again, oldest first, and how many are left beyond them. */
+export interface DeadLetterBatch {
+  readonly rows: readonly DeadLetteredMessage[];
+  readonly remaining: number;
+}
+
 export abstract class Outbox {
   /**
    * Pending rows of the given partitions in id order, at most `limit`, only ids above `afterId`
@@ -40,6 +58,13 @@ export abstract class Outbox {
   /** Deletes sent rows older than `sentBefore`, at most `limit`; returns how many. */
   abstract pruneSent(sentBefore: Date, limit: number): Promise<number>;
   abstract stats(): Promise<OutboxStats>;
+  /** The oldest `limit` dead letters (id order); nothing changes. */
+  abstract deadLetters(limit: number): Promise<DeadLetterBatch>;
+  /**
+   * Sets the oldest `limit` dead letters pending again with a fresh attempt count, in one
+   * transaction that wakes the relays: they republish them in id order within their partitions.
+   */
+  abstract requeueDeadLetters(limit: number): Promise<DeadLetterBatch>;
 }
 
 /** Stable partition of a key: FNV-1a 32-bit hash mod the partition count (the same in every driver). */

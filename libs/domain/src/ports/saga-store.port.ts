@@ -1,5 +1,8 @@
 export type SagaKind = 'fulfilment' | 'cancellation' | 'refund';
-export type SagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATED' | 'COMPENSATION_FAILED';
+/** RESOLVED: closed by an operator (admin resolve), whatever it was doing. */
+export type SagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATED' | 'COMPENSATION_FAILED' | 'RESOLVED';
+
+export const SAGA_STATUSES: readonly SagaStatus[] = ['RUNNING', 'COMPLETED', 'COMPENSATED', 'COMPENSATION_FAILED', 'RESOLVED'];
 
 /** A saga instance as persisted: its decider state is opaque JSON to the store. */
 export interface SagaRecord<TState = unknown> {
@@ -24,6 +27,16 @@ export interface SagaStepStats {
   readonly oldestStepStartedAt: Date | null;
 }
 
+/** A page of sagas for operators: oldest update first, (updatedAt, sagaId) as the keyset. */
+export interface SagaListQuery {
+  readonly status?: SagaStatus;
+  /** Only sagas last updated strictly before this instant. */
+  readonly updatedBefore?: Date;
+  /** The last saga of the previous page: this page starts after it. */
+  readonly after?: { readonly updatedAt: Date; readonly sagaId: string };
+  readonly limit: number;
+}
+
 export abstract class SagaStore {
   abstract get(sagaId: string): Promise<SagaRecord | null>;
   abstract listByOrder(orderId: string): Promise<SagaRecord[]>;
@@ -32,6 +45,8 @@ export abstract class SagaStore {
    * to now + leaseMs so that another replica does not drive them at the same time.
    */
   abstract claimDue(now: Date, limit: number, leaseMs: number): Promise<SagaRecord[]>;
+  /** Sagas matching the query, ordered by (updatedAt, sagaId), at most `limit`. */
+  abstract list(query: SagaListQuery): Promise<SagaRecord[]>;
   /** Number of sagas in each status (for the active-sagas gauge). */
   abstract countByStatus(): Promise<Record<SagaStatus, number>>;
   /**

@@ -68,7 +68,13 @@ describe('cancellation saga', () => {
         ],
         status: 'COMPENSATION_FAILED',
         order: { compensationFailed: true },
-      });
+      }, (decision) =>
+        // The step and why it failed stay on the saga, for operators; no timer runs.
+        expect(decision).toMatchObject({
+          state: { step: 'release', lastError: 'release refused: reservation already shipped', stepStartedAt: null },
+          nextAttemptAt: null,
+        }),
+      );
   });
 
   it('given a refund failing transiently past maxAttempts, keeps retrying with the same key, then completes the cancellation', () => {

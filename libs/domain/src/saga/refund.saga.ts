@@ -54,7 +54,7 @@ function failed(state: State, reason: string): SagaReaction<State> {
   // The refund may have been paid out: the saga ends visibly (COMPENSATION_FAILED, alerted on)
   // and the pending refund is cleared so the order is not blocked.
   return {
-    state,
+    state: { ...state, step: 'refund', lastError: reason },
     commands: [{ type: 'RecordRefundFailed', data: { sagaId: state.sagaId, reason: `outcome unknown, check with the payment provider: ${reason}` } }],
     end: { status: 'COMPENSATION_FAILED', outcome: 'compensation_failed' },
   };

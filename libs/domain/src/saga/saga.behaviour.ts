@@ -32,7 +32,7 @@ export interface SagaBehaviour<S extends SagaState> {
 /** A compensation (or a refund, which cannot be undone) that cannot be completed: visible, never a loop. */
 export function compensationFailed<S extends SagaState>(state: S, step: SagaStep, reason: string): SagaReaction<S> {
   return {
-    state,
+    state: { ...state, step, lastError: reason },
     commands: [{ type: 'RecordCompensationFailed', data: { sagaId: state.sagaId, step, reason } }],
     end: { status: 'COMPENSATION_FAILED', outcome: 'compensation_failed' },
   };

@@ -80,7 +80,8 @@ export function decideSaga(input: SagaInput, sagaState: SagaState, order: OrderS
     projected = decided.state;
   };
   const ended = (reaction: SagaReaction<SagaState>, status: SagaDecision['status'], outcome: SagaDecision['outcome']): SagaDecision => ({
-    state: stepCleared(reaction.state),
+    // A failed compensation keeps the step and why it failed: what an operator reads first.
+    state: status === 'COMPENSATION_FAILED' ? { ...reaction.state, stepStartedAt: null } : stepCleared(reaction.state),
     status,
     orderCommands: commands,
     orderEvents: events,

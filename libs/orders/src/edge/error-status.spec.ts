@@ -6,6 +6,7 @@ import { problemOf } from './http/problem';
 const ALL_CODES: DomainErrorCode[] = [
   'VALIDATION_FAILED',
   'ORDER_NOT_FOUND',
+  'SAGA_NOT_FOUND',
   'ORDER_ALREADY_EXISTS',
   'ORDER_NOT_PAYABLE',
   'ORDER_PAYMENT_ALREADY_REQUESTED',
@@ -26,6 +27,7 @@ describe('errorStatusOf', () => {
   it.each([
     ['VALIDATION_FAILED', 400, status.INVALID_ARGUMENT],
     ['ORDER_NOT_FOUND', 404, status.NOT_FOUND],
+    ['SAGA_NOT_FOUND', 404, status.NOT_FOUND],
     ['ORDER_NOT_CANCELLABLE', 409, status.FAILED_PRECONDITION],
     ['CONCURRENCY_CONFLICT', 409, status.ABORTED],
     ['IDEMPOTENCY_KEY_REUSED', 422, status.ALREADY_EXISTS],

@@ -31,6 +31,8 @@ export function errorStatusOf(code: DomainErrorCode): ErrorStatus {
       return status(400, 'INVALID_ARGUMENT', 'Amount out of range');
     case 'ORDER_NOT_FOUND':
       return status(404, 'NOT_FOUND', 'Order not found');
+    case 'SAGA_NOT_FOUND':
+      return status(404, 'NOT_FOUND', 'Saga not found');
     case 'ORDER_ALREADY_EXISTS':
       return status(409, 'ALREADY_EXISTS', 'Order already exists');
     case 'ORDER_NOT_PAYABLE':

@@ -21,6 +21,11 @@ export interface PaymentEffects {
 export interface InProcessPaymentOptions extends PartnerFaultOptions {
   /** Charges above this many minor units are declined (config.partners.paymentDeclineAboveMinor). */
   readonly declineAboveMinor: number;
+  /**
+   * A partner outage that answers every new refund with a refusal (partner-mocks' scriptable
+   * fault). The refusal is not remembered under the key, so once it is off the same key refunds.
+   */
+  readonly refuseRefunds?: boolean;
 }
 
 /**
@@ -30,7 +35,8 @@ export interface InProcessPaymentOptions extends PartnerFaultOptions {
  *   that never learned the id); more than charged - refunded -> refused "refund exceeds the
  *   charge"; a refund of a payment never taken is a no-op success (nothing to give back), and
  *   when it names a charge key, a charge with that key arriving later is refused;
- * - the same idempotency key always gets the first result and never acts twice;
+ * - the same idempotency key always gets the first result and never acts twice (a refusal of the
+ *   `refuseRefunds` fault excepted: it is not a result, the partner was not ready);
  * - latency and transient errors per config.partners (see PartnerFaults).
  */
 export class InProcessPayment extends PaymentPort {
@@ -80,6 +86,7 @@ export class InProcessPayment extends PaymentPort {
     return this.faults.around('payment', 'refund', () => {
       const previous = this.replies.get(`refund:${request.idempotencyKey}`);
       if (previous) return previous as PartnerResult<{ refundId: string }>;
+      if (this.options.refuseRefunds) return { ok: false, reason: 'refunds are refused by the payment provider' };
       const charge = this.charges.get(request.paymentId) ?? this.chargeByKey.get(request.paymentId);
       let reply: PartnerResult<{ refundId: string }>;
       if (!charge) {

@@ -137,6 +137,40 @@ export function describeOutboxContract(name: string, factory: StorageContractFac
       await expect(pendingOf(messages)).resolves.toEqual([]);
     });
 
+    it('lists dead letters oldest first and sets them pending again with a fresh attempt count', async () => {
+      const messages = [anOutboxMessage(), anOutboxMessage(), anOutboxMessage()];
+      await insert(messages);
+      const rows = await pendingOf(messages);
+      for (const row of rows) await outbox().recordFailure(row.id, `refused ${row.messageId}`, true);
+      const mine = (batch: { rows: readonly { messageId: string }[] }) =>
+        batch.rows.filter((row) => messages.some((message) => message.messageId === row.messageId));
+
+      const listed = await outbox().deadLetters(SEE_ALL);
+      expect(mine(listed)).toEqual(
+        rows.map((row) => ({
+          id: row.id,
+          messageId: row.messageId,
+          topic: row.topic,
+          key: row.key,
+          partition: row.partition,
+          attempts: 1,
+          lastError: `refused ${row.messageId}`,
+          createdAt: row.createdAt,
+        })),
+      );
+      expect(listed.remaining).toBe(0);
+      const one = await outbox().deadLetters(1);
+      expect(one.rows).toHaveLength(1);
+      expect(one.remaining).toBe(listed.rows.length - 1);
+      expect(await pendingOf(messages)).toEqual([]);
+
+      const requeued = await outbox().requeueDeadLetters(SEE_ALL);
+      expect(mine(requeued)).toEqual(mine(listed)); // as they were dead-lettered
+      expect(requeued.remaining).toBe(0);
+      expect((await pendingOf(messages)).map((row) => [row.messageId, row.attempts])).toEqual(messages.map((message) => [message.messageId, 0]));
+      expect(mine(await outbox().deadLetters(SEE_ALL))).toEqual([]);
+    });
+
     it('counts pending rows and reports the oldest pending creation time', async () => {
       const before = await outbox().stats();
       // Older than anything another test writes, so it must be the oldest pending row.

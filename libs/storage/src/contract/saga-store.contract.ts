@@ -154,18 +154,42 @@ export function describeSagaStoreContract(name: string, factory: StorageContract
       expect(ids.filter((id) => mine.has(id)).sort()).toEqual([...mine].sort());
     });
 
+    it('lists sagas by status and age, oldest update first, paging after the last one seen', async () => {
+      // A window of update times of this test only (before every other test's sagas), so the listing sees only these.
+      const start = Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 9000) * 24 * HOUR;
+      const at = (minutes: number) => new Date(start + minutes * 60_000);
+      const failed = [await insert({ status: 'COMPENSATION_FAILED', updatedAt: at(3) }), await insert({ status: 'COMPENSATION_FAILED', updatedAt: at(1) })];
+      const sameTime = await insert({ status: 'COMPENSATION_FAILED', updatedAt: at(1) });
+      await insert({ status: 'RUNNING', updatedAt: at(2) });
+      await insert({ status: 'COMPENSATION_FAILED', updatedAt: at(10) });
+      const window = { updatedBefore: at(5), after: { updatedAt: at(0), sagaId: '' } };
+
+      const expected = [failed[1], sameTime].sort((a, b) => (a.sagaId < b.sagaId ? -1 : 1)).concat(failed[0]);
+      const all = await sagas().list({ status: 'COMPENSATION_FAILED', ...window, limit: SEE_ALL });
+      expect(all).toEqual(expected);
+      const first = await sagas().list({ status: 'COMPENSATION_FAILED', ...window, limit: 2 });
+      expect(first).toEqual(expected.slice(0, 2));
+      const last = first[first.length - 1];
+      const second = await sagas().list({ status: 'COMPENSATION_FAILED', ...window, after: { updatedAt: last.updatedAt, sagaId: last.sagaId }, limit: 2 });
+      expect(second).toEqual(expected.slice(2));
+      const anyStatus = await sagas().list({ ...window, limit: SEE_ALL });
+      expect(anyStatus.map((saga) => saga.status)).toEqual(['COMPENSATION_FAILED', 'COMPENSATION_FAILED', 'RUNNING', 'COMPENSATION_FAILED']);
+      await expect(sagas().list({ ...window, limit: 0 })).resolves.toEqual([]);
+    });
+
     it('counts sagas by status, every status present', async () => {
       const before = await sagas().countByStatus();
-      const statuses: SagaStatus[] = ['RUNNING', 'RUNNING', 'COMPLETED', 'COMPENSATED', 'COMPENSATION_FAILED', 'COMPENSATION_FAILED'];
+      const statuses: SagaStatus[] = ['RUNNING', 'RUNNING', 'COMPLETED', 'COMPENSATED', 'COMPENSATION_FAILED', 'COMPENSATION_FAILED', 'RESOLVED'];
       for (const status of statuses) await insert({ status });
       const after = await sagas().countByStatus();
-      expect(Object.keys(after).sort()).toEqual(['COMPENSATED', 'COMPENSATION_FAILED', 'COMPLETED', 'RUNNING']);
+      expect(Object.keys(after).sort()).toEqual(['COMPENSATED', 'COMPENSATION_FAILED', 'COMPLETED', 'RESOLVED', 'RUNNING']);
       expect({
         RUNNING: after.RUNNING - before.RUNNING,
         COMPLETED: after.COMPLETED - before.COMPLETED,
         COMPENSATED: after.COMPENSATED - before.COMPENSATED,
         COMPENSATION_FAILED: after.COMPENSATION_FAILED - before.COMPENSATION_FAILED,
-      }).toEqual({ RUNNING: 2, COMPLETED: 1, COMPENSATED: 1, COMPENSATION_FAILED: 2 });
+        RESOLVED: after.RESOLVED - before.RESOLVED,
+      }).toEqual({ RUNNING: 2, COMPLETED: 1, COMPENSATED: 1, COMPENSATION_FAILED: 2, RESOLVED: 1 });
 
       // A status change moves the saga between counts.
       const [running] = await sagas().listByOrder((await insert({ status: 'RUNNING' })).orderId);

@@ -1,4 +1,4 @@
-import { Outbox, type OutboxStats, type PendingOutboxMessage } from '@oms/domain';
+import { Outbox, type DeadLetterBatch, type DeadLetteredMessage, type OutboxStats, type PendingOutboxMessage } from '@oms/domain';
 import { copy, type MemoryDatabase, type MemoryOutboxRow } from './memory-database';
 
 export class MemoryOutbox extends Outbox {
@@ -63,6 +63,40 @@ export class MemoryOutbox extends Outbox {
     }
     return { pending, oldestPendingAt: oldestPendingAt && new Date(oldestPendingAt.getTime()) };
   }
+
+  async deadLetters(limit: number): Promise<DeadLetterBatch> {
+    const { rows, total } = deadLettersOf(this.db, limit);
+    return { rows: rows.map(toDeadLettered), remaining: total - rows.length };
+  }
+
+  async requeueDeadLetters(limit: number): Promise<DeadLetterBatch> {
+    const { rows, total } = deadLettersOf(this.db, limit);
+    const listed = rows.map(toDeadLettered);
+    for (const row of rows) {
+      row.status = 'pending';
+      row.attempts = 0;
+    }
+    return { rows: listed, remaining: total - rows.length };
+  }
+}
+
+/** The memory relay polls (OMS_OUTBOX_POLL_INTERVAL), so a requeued row needs no wake-up. */
+function deadLettersOf(db: MemoryDatabase, limit: number): { rows: MemoryOutboxRow[]; total: number } {
+  const failed = db.outbox.filter((row) => row.status === 'failed');
+  return { rows: failed.slice(0, Math.max(0, limit)), total: failed.length };
+}
+
+function toDeadLettered(row: MemoryOutboxRow): DeadLetteredMessage {
+  return {
+    id: row.id,
+    messageId: row.messageId,
+    topic: row.topic,
+    key: row.key,
+    partition: row.partition,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    createdAt: new Date(row.createdAt.getTime()),
+  };
 }
 
 function toPending(row: MemoryOutboxRow): PendingOutboxMessage {

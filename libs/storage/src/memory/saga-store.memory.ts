@@ -1,4 +1,4 @@
-import { SagaStore, type SagaRecord, type SagaStatus, type SagaStepStats } from '@oms/domain';
+import { SAGA_STATUSES, SagaStore, type SagaListQuery, type SagaRecord, type SagaStatus, type SagaStepStats } from '@oms/domain';
 import { copy, type MemoryDatabase } from './memory-database';
 
 export class MemorySagaStore extends SagaStore {
@@ -31,8 +31,23 @@ export class MemorySagaStore extends SagaStore {
     return copy(claimed);
   }
 
+  async list(query: SagaListQuery): Promise<SagaRecord[]> {
+    const { status, updatedBefore, after } = query;
+    const afterKey = (saga: SagaRecord): boolean =>
+      after === undefined ||
+      saga.updatedAt.getTime() > after.updatedAt.getTime() ||
+      (saga.updatedAt.getTime() === after.updatedAt.getTime() && compareText(saga.sagaId, after.sagaId) > 0);
+    return copy(
+      [...this.db.sagas.values()]
+        .filter((saga) => (status === undefined || saga.status === status) && (updatedBefore === undefined || saga.updatedAt < updatedBefore))
+        .filter(afterKey)
+        .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || compareText(a.sagaId, b.sagaId))
+        .slice(0, Math.max(0, query.limit)),
+    );
+  }
+
   async countByStatus(): Promise<Record<SagaStatus, number>> {
-    const counts: Record<SagaStatus, number> = { RUNNING: 0, COMPLETED: 0, COMPENSATED: 0, COMPENSATION_FAILED: 0 };
+    const counts = Object.fromEntries(SAGA_STATUSES.map((status) => [status, 0])) as Record<SagaStatus, number>;
     for (const saga of this.db.sagas.values()) counts[saga.status] += 1;
     return counts;
   }

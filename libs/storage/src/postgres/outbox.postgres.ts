@@ -1,5 +1,19 @@
-import { Outbox, type OutboxStats, type PendingOutboxMessage } from '@oms/domain';
-import { toDate, toNullableDate, toNumber, type PostgresDatabase } from './postgres-database';
+import { Outbox, type DeadLetterBatch, type DeadLetteredMessage, type OutboxStats, type PendingOutboxMessage } from '@oms/domain';
+import { toDate, toNullableDate, toNumber, type PostgresDatabase, type SqlExecutor } from './postgres-database';
+import { OUTBOX_NOTIFY_CHANNEL } from './unit-of-work.postgres';
+
+interface DeadLetterRow {
+  id: string | number;
+  message_id: string;
+  topic: string;
+  key: string;
+  partition: number;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+}
+
+const DEAD_LETTER_COLUMNS = 'id, message_id, topic, key, partition, attempts, last_error, created_at';
 
 interface OutboxRow {
   id: string | number;
@@ -75,4 +89,53 @@ export class PostgresOutbox extends Outbox {
     );
     return { pending: rows[0]?.pending ?? 0, oldestPendingAt: toNullableDate(rows[0]?.oldest) };
   }
+
+  async deadLetters(limit: number): Promise<DeadLetterBatch> {
+    const { rows } = await this.db.query<DeadLetterRow>(
+      `SELECT ${DEAD_LETTER_COLUMNS} FROM outbox WHERE status = 'failed' ORDER BY id LIMIT $1`,
+      [Math.max(0, limit)],
+    );
+    return { rows: rows.map(toDeadLettered), remaining: (await countDeadLetters(this.db)) - rows.length };
+  }
+
+  /**
+   * One transaction: the rows are locked (SKIP LOCKED: two operators at once requeue disjoint
+   * rows), set pending with a fresh attempt count, and the relays of their partitions are woken
+   * by a NOTIFY that is delivered only when it commits. The rows come back as they were dead-lettered.
+   */
+  async requeueDeadLetters(limit: number): Promise<DeadLetterBatch> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<DeadLetterRow>(
+        `WITH dead AS (
+           SELECT ${DEAD_LETTER_COLUMNS} FROM outbox WHERE status = 'failed' ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         UPDATE outbox o SET status = 'pending', attempts = 0 FROM dead WHERE o.id = dead.id
+         RETURNING ${DEAD_LETTER_COLUMNS.split(', ').map((column) => `dead.${column}`).join(', ')}`,
+        [Math.max(0, limit)],
+      );
+      if (rows.length > 0) {
+        const partitions = [...new Set(rows.map((row) => row.partition))].sort((a, b) => a - b).join(',');
+        await tx.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, partitions]);
+      }
+      const requeued = rows.map(toDeadLettered).sort((a, b) => a.id - b.id);
+      return { rows: requeued, remaining: await countDeadLetters(tx) };
+    });
+  }
+}
+
+async function countDeadLetters(db: SqlExecutor): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM outbox WHERE status = 'failed'`);
+  return rows[0]?.count ?? 0;
+}
+
+function toDeadLettered(row: DeadLetterRow): DeadLetteredMessage {
+  return {
+    id: toNumber(row.id),
+    messageId: row.message_id,
+    topic: row.topic,
+    key: row.key,
+    partition: row.partition,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: toDate(row.created_at),
+  };
 }

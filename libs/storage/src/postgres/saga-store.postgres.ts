@@ -1,4 +1,4 @@
-import { SagaStore, type SagaKind, type SagaRecord, type SagaStatus, type SagaStepStats } from '@oms/domain';
+import { SAGA_STATUSES, SagaStore, type SagaKind, type SagaListQuery, type SagaRecord, type SagaStatus, type SagaStepStats } from '@oms/domain';
 import { toDate, toNullableDate, type PostgresDatabase } from './postgres-database';
 
 interface SagaRow {
@@ -56,8 +56,26 @@ export class PostgresSagaStore extends SagaStore {
       .map(toSagaRecord);
   }
 
+  /** An operator's listing: sagas_status_idx narrows by status; the keyset needs no OFFSET. */
+  async list(query: SagaListQuery): Promise<SagaRecord[]> {
+    if (query.limit <= 0) return [];
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.status !== undefined) where.push(`status = $${params.push(query.status)}`);
+    if (query.updatedBefore !== undefined) where.push(`updated_at < $${params.push(query.updatedBefore)}`);
+    if (query.after !== undefined) {
+      where.push(`(updated_at, saga_id) > ($${params.push(query.after.updatedAt)}, $${params.push(query.after.sagaId)})`);
+    }
+    const { rows } = await this.db.query<SagaRow>(
+      `SELECT ${COLUMNS} FROM sagas ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY updated_at, saga_id LIMIT $${params.push(query.limit)}`,
+      params,
+    );
+    return rows.map(toSagaRecord);
+  }
+
   async countByStatus(): Promise<Record<SagaStatus, number>> {
-    const counts: Record<SagaStatus, number> = { RUNNING: 0, COMPLETED: 0, COMPENSATED: 0, COMPENSATION_FAILED: 0 };
+    const counts = Object.fromEntries(SAGA_STATUSES.map((status) => [status, 0])) as Record<SagaStatus, number>;
     const { rows } = await this.db.query<{ status: SagaStatus; count: number }>(
       'SELECT status, count(*)::int AS count FROM sagas GROUP BY status',
     );

@@ -22,6 +22,8 @@ export function problemOfDomainError(error: DomainError, instance?: string): Pro
 /** Transport-level failures (unknown route, malformed JSON, body too large, ...). */
 const HTTP_PROBLEMS: Readonly<Record<number, { code: string; title: string; detail: string }>> = {
   400: { code: 'MALFORMED_REQUEST', title: 'Malformed request', detail: 'The request could not be parsed.' },
+  401: { code: 'UNAUTHENTICATED', title: 'Unauthenticated', detail: 'Credentials are required.' },
+  403: { code: 'PERMISSION_DENIED', title: 'Forbidden', detail: 'These credentials do not grant access.' },
   404: { code: 'NOT_FOUND', title: 'Not found', detail: 'No such resource.' },
   405: { code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed', detail: 'This method is not allowed here.' },
   406: { code: 'NOT_ACCEPTABLE', title: 'Not acceptable', detail: 'No acceptable representation.' },
