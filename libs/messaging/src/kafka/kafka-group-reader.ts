@@ -98,8 +98,16 @@ export class KafkaGroupReader {
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const complete = (): boolean => [...next].every(([partition, offset]) => offset >= (end.get(partition) ?? 0n));
+    // Seeks are the runner's state: a consumer that crashed and restarted (a join that timed out on a
+    // loaded broker) has forgotten them, so every join seeks again from where the read has got to.
+    const seekUnfinished = (): void => {
+      for (const [partition, offset] of next) {
+        if (offset < (end.get(partition) ?? 0n)) consumer.seek({ topic, partition, offset: offset.toString() });
+      }
+    };
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       assigned = [...(event.payload.memberAssignment[topic] ?? [])];
+      seekUnfinished();
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -126,7 +134,12 @@ export class KafkaGroupReader {
         if (complete()) finish();
       },
     });
-    for (const range of wanted) consumer.seek({ topic, partition: range.partition, offset: range.from });
+    // The first join may have failed already; the next join seeks instead.
+    try {
+      seekUnfinished();
+    } catch (error) {
+      if (!(error instanceof Error && /not initialized/.test(error.message))) throw error;
+    }
 
     const timeoutMs = this.options.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
