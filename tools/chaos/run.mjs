@@ -29,6 +29,10 @@ import { createDatabase, dropDatabase, dsnOf, openPool } from '../e2e/lib/postgr
 import { freePort, sleep, waitReady } from '../e2e/lib/processes.mjs';
 import { ApiClient, boundedAll, driveOrder, kindOf, statusName } from '../e2e/lib/workload.mjs';
 
+// `--soak <duration>`: the long run under steady load with resource sampling (tools/chaos/soak.mjs);
+// it ends the process itself.
+if (process.argv.some((arg) => arg === '--soak' || arg.startsWith('--soak='))) await import('./soak.mjs');
+
 const run_ = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq', saga: 'oms.saga.events' };
