@@ -1,5 +1,6 @@
 import {
   boolean,
+  cidrList,
   decimal,
   dialAddress,
   dialAddressList,
@@ -146,6 +147,11 @@ export const CONFIG_SCHEMA = {
   OMS_RATE_LIMIT_ENABLED: variable('false', boolean, 'Per-client request rate limit of the API.'),
   OMS_RATE_LIMIT_RPS: variable('100', integer(1), 'Sustained requests per second per client.'),
   OMS_RATE_LIMIT_BURST: variable('200', integer(1), 'Burst of requests per client above the sustained rate.'),
+  OMS_TRUSTED_PROXIES: variable(
+    '',
+    cidrList,
+    'Proxies (IP addresses, CIDR ranges, comma-separated) whose X-Forwarded-For names the REST client, for the rate limit and logs; empty = the peer address is the client.',
+  ),
 } as const;
 
 export type VariableName = keyof typeof CONFIG_SCHEMA;
@@ -162,6 +168,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
       addr: v.OMS_HTTP_ADDR,
       bodyLimitBytes: v.OMS_HTTP_BODY_LIMIT,
       requestTimeoutMs: v.OMS_HTTP_REQUEST_TIMEOUT,
+      trustedProxies: v.OMS_TRUSTED_PROXIES,
     },
     grpc: {
       addr: v.OMS_GRPC_ADDR,
