@@ -5,6 +5,7 @@ import { SagasAndInbox1795910400004 } from './1795910400004-sagas-and-inbox';
 import { OutboxRelayMembers1795910400005 } from './1795910400005-outbox-relay-members';
 import { CommitConflictGuard1795910400006 } from './1795910400006-commit-conflict-guard';
 import { MigrationCompatibility1796572800000 } from './1796572800000-migration-compatibility';
+import { SagaTraceparent1796659200002 } from './1796659200002-saga-traceparent';
 
 /**
  * Every schema migration, oldest first. Listed explicitly (not globbed) so that bundled
@@ -20,4 +21,5 @@ export const OMS_MIGRATIONS = [
   OutboxRelayMembers1795910400005,
   CommitConflictGuard1795910400006,
   MigrationCompatibility1796572800000,
+  SagaTraceparent1796659200002,
 ] as const;

@@ -44,13 +44,17 @@ async function tables(dataSource: DataSource): Promise<string[]> {
   return rows.map((row) => row.tablename).filter((name) => name !== 'typeorm_migrations');
 }
 
-/** Tables and functions of the public schema: what a migration may add. */
+/** Tables, their columns and functions of the public schema: what a migration may add. */
 async function schemaObjects(dataSource: DataSource): Promise<string[]> {
   const functions = (await dataSource.query(
     `SELECT 'function ' || p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
      WHERE n.nspname = 'public' ORDER BY 1`,
   )) as { name: string }[];
-  return [...(await tables(dataSource)), ...functions.map((row) => row.name)];
+  const columns = (await dataSource.query(
+    `SELECT 'column ' || table_name || '.' || column_name AS name FROM information_schema.columns
+     WHERE table_schema = 'public' AND table_name <> 'typeorm_migrations' ORDER BY 1`,
+  )) as { name: string }[];
+  return [...(await tables(dataSource)), ...functions.map((row) => row.name), ...columns.map((row) => row.name)];
 }
 
 describe('schema migrations', () => {
