@@ -83,3 +83,16 @@ describe('outputs', () => {
     assert.ok(svg.trimEnd().endsWith('</svg>'));
   });
 });
+
+describe('failover client', () => {
+  it('sends to its own order-api while it is up, to another one while it is down', async () => {
+    const { FailoverApiClient } = await import('./lib/failover-client.mjs');
+    const apis = [1, 2].map((port) => ({ ports: { http: port }, running: true, supervised: true }));
+    const client = new FailoverApiClient(apis, 0, { requests: 0, polls: 0, retries: 0, connectionErrors: 0 });
+    assert.equal(client.baseUrl, 'http://127.0.0.1:1');
+    apis[0].supervised = false; // killed by a fault, restarting
+    assert.equal(client.baseUrl, 'http://127.0.0.1:2');
+    apis[0].supervised = true;
+    assert.equal(client.baseUrl, 'http://127.0.0.1:1');
+  });
+});

@@ -37,7 +37,7 @@ export async function sampleProcesses(apps) {
     apps.map(async (app) => {
       if (!app.running) return [app.name, undefined];
       try {
-        const response = await fetch(`http://127.0.0.1:${app.ports.metrics}/metrics`, { signal: AbortSignal.timeout(3_000) });
+        const response = await fetch(`http://127.0.0.1:${app.ports.metrics}/metrics`, { signal: AbortSignal.timeout(5_000) });
         return [app.name, response.status === 200 ? { ...processSample(await response.text()), pid: app.child.pid } : undefined];
       } catch {
         return [app.name, undefined];

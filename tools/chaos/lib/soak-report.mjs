@@ -47,7 +47,8 @@ export function memorySlopes(samples, names, { warmupMin, minSpanMin }) {
 }
 
 const fixed = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
-const sumOf = (values) => values.filter(Number.isFinite).reduce((sum, value) => sum + value, 0);
+/** NaN (printed `-`) when no app answered that round. */
+const sumOf = (values) => (values.some(Number.isFinite) ? values.filter(Number.isFinite).reduce((sum, value) => sum + value, 0) : NaN);
 const maxOf = (values) => Math.max(...values.filter(Number.isFinite), -Infinity);
 
 /** One row per minute (the last sample of each minute): totals over the apps, backlogs, the fault started in it. */
