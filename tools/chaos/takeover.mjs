@@ -46,6 +46,10 @@ process.on('exit', () => {
   run.pg?.stopNow();
 });
 
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => cleanUp(true).finally(() => process.exit(130)));
+}
+
 async function cleanUp(keepLogs) {
   await Promise.all(run.processes.map((app) => app.stop('SIGTERM', 5_000).catch(() => undefined)));
   await run.kafka?.stop().catch(() => undefined);
