@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkCrashes, eventsByOrder } from '../e2e/lib/audit.mjs';
-import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles, superviseStart } from '../e2e/lib/campaign.mjs';
+import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles } from '../e2e/lib/campaign.mjs';
 import { buildKafkaMock, startKafkaMock, waitForStableGroup } from '../e2e/lib/kafka.mjs';
 import { createDatabase, dropDatabase, dsnOf, openPool } from '../e2e/lib/postgres.mjs';
 import { sleep, waitReady } from '../e2e/lib/processes.mjs';
@@ -122,7 +122,11 @@ async function main() {
   const startApp = (name, app, env) => launch(name, app, env, { supervised: true, restarts: [] });
   const omsEnv = omsEnvOf({ dsn, brokers: run.kafka.brokers });
   const startupFailures = [];
-  const restart = (app) => superviseStart(app, { startupFailures, say });
+  // A restart is given 5 minutes to be ready: a saga rejoining its group on a loaded machine can take minutes.
+  const restart = async (app) => {
+    app.start();
+    await waitReady(app.readyUrl, app, 300_000);
+  };
 
   const partners = await startApp('partner-mocks', 'partner-mocks', { OMS_PAYMENT_DECLINE_ABOVE_MINOR: String(DECLINE_ABOVE_MINOR) });
   await waitReady(partners.readyUrl, partners);

@@ -11,6 +11,11 @@ export class FailoverApiClient extends ApiClient {
     this.preferred = preferred;
   }
 
+  /** A patient client: retries (same key) for up to 3 minutes, so a stalled shared machine is waited out. */
+  call(method, path, options = {}) {
+    return super.call(method, path, { deadlineMs: 180_000, ...options });
+  }
+
   get baseUrl() {
     const up = (api) => api.running && api.supervised;
     const api = up(this.apis[this.preferred]) ? this.apis[this.preferred] : (this.apis.find(up) ?? this.apis[this.preferred]);
