@@ -6,6 +6,7 @@ import { OutboxRelayMembers1795910400005 } from './1795910400005-outbox-relay-me
 import { CommitConflictGuard1795910400006 } from './1795910400006-commit-conflict-guard';
 import { MigrationCompatibility1796572800000 } from './1796572800000-migration-compatibility';
 import { IdempotencyOneKeySpace1796659200000 } from './1796659200000-idempotency-one-key-space';
+import { SagaTraceparent1796659200002 } from './1796659200002-saga-traceparent';
 
 /**
  * Every schema migration, oldest first. Listed explicitly (not globbed) so that bundled
@@ -22,4 +23,5 @@ export const OMS_MIGRATIONS = [
   CommitConflictGuard1795910400006,
   MigrationCompatibility1796572800000,
   IdempotencyOneKeySpace1796659200000,
+  SagaTraceparent1796659200002,
 ] as const;

@@ -32,6 +32,10 @@ import { ApiClient, ATTEMPT_TIMEOUT_MS as CLIENT_ABORT_MS, boundedAll, driveOrde
 import { Links } from './lib/links.mjs';
 import { leadFromBrokerOne, networkFaults } from './lib/network-faults.mjs';
 
+// `--soak <duration>`: the long run under steady load with resource sampling (tools/chaos/soak.mjs);
+// it ends the process itself.
+if (process.argv.some((arg) => arg === '--soak' || arg.startsWith('--soak='))) await import('./soak.mjs');
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOPICS = { orders: 'oms.order.events', dlq: 'oms.dlq', saga: 'oms.saga.events' };
 const TOPIC_SPECS = [`${TOPICS.orders}:12`, `${TOPICS.dlq}:3`, `${TOPICS.saga}:12`];

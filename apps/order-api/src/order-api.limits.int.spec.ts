@@ -201,6 +201,39 @@ describe('per-client rate limit', () => {
     }
   });
 
+  // The test's client is the peer 127.0.0.1; X-Forwarded-For says which client it forwards for.
+  const listFor = (base: string, forwardedFor: string) => fetch(`${base}/v1/orders?customerId=c`, { headers: { 'x-forwarded-for': forwardedFor } });
+
+  it('behind a trusted proxy, each forwarded client has its own budget (the rightmost untrusted address)', async () => {
+    const { api, base } = await listening({
+      OMS_RATE_LIMIT_ENABLED: 'true',
+      OMS_RATE_LIMIT_RPS: '1',
+      OMS_RATE_LIMIT_BURST: '2',
+      OMS_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1',
+    });
+    try {
+      // Each burst is sent at once, so that no refill (1/s) falls between its requests on a loaded machine.
+      const statuses = async (...chains: string[]) => (await Promise.all(chains.map((chain) => listFor(base, chain)))).map((answer) => answer.status);
+      // The left entries can be spoofed by the client: only the rightmost untrusted address counts.
+      expect(await statuses('203.0.113.1', '198.51.100.7, 203.0.113.1', '192.0.2.9, 203.0.113.1')).toContain(429);
+      expect(await statuses('203.0.113.2')).toEqual([200]); // another client, its own budget
+      // A trusted hop (10.1.2.3) is skipped: still client 203.0.113.2.
+      expect(await statuses('203.0.113.2, 10.1.2.3', '203.0.113.2')).toContain(429);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('from a peer that is not a trusted proxy, X-Forwarded-For is ignored: one budget for the peer', async () => {
+    const { api, base } = await listening({ OMS_RATE_LIMIT_ENABLED: 'true', OMS_RATE_LIMIT_RPS: '1', OMS_RATE_LIMIT_BURST: '2', OMS_TRUSTED_PROXIES: '10.0.0.0/8' });
+    try {
+      const answers = await Promise.all(['203.0.113.1', '203.0.113.2', '203.0.113.3'].map((chain) => listFor(base, chain)));
+      expect(answers.map((answer) => answer.status)).toContain(429);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('answers gRPC peers over the limit with RESOURCE_EXHAUSTED and retry-after', async () => {
     const api = await startTestOrderApi(testConfig({ OMS_RATE_LIMIT_ENABLED: 'true', OMS_RATE_LIMIT_RPS: '1', OMS_RATE_LIMIT_BURST: '2' }));
     const OrderService = orderServiceClientConstructor();

@@ -3,6 +3,7 @@ import {
   decimal,
   dialAddress,
   dialAddressList,
+  cidrList,
   duration,
   integer,
   listenAddress,
@@ -137,5 +138,22 @@ describe('text, postgresDsn and pem', () => {
     const cert = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
     expect(pem(cert)).toBe(cert);
     expect(() => pem('not a certificate')).toThrow(/PEM/);
+  });
+});
+
+describe('cidrList', () => {
+  it('keeps addresses and ranges of both families; empty is none', () => {
+    expect(cidrList(' 10.0.0.0/8, 192.168.1.7,fd00::/8 ,::1')).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', '::1']);
+    expect(cidrList('')).toEqual([]);
+  });
+
+  it.each([
+    ['proxy.local', /must be an IP address or a CIDR range/],
+    ['10.0.0.0/33', /prefix length outside 0-32/],
+    ['fd00::/129', /prefix length outside 0-128/],
+    ['10.0.0.0/8/9', /must be an IP address or a CIDR range/],
+    ['10.0.0.0/x', /prefix length/],
+  ])('refuses %s', (raw, message) => {
+    expect(() => cidrList(raw)).toThrow(message);
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ListenAddress } from './oms.config';
 
 /**
@@ -115,6 +116,26 @@ export const dialAddressList: Parser<readonly string[]> = (raw) => {
     }
   });
 };
+
+/**
+ * A comma-separated list of IP addresses and CIDR ranges (`10.0.0.0/8, 192.168.1.7, fd00::/8`);
+ * empty = none. The form Fastify's `trustProxy` takes.
+ */
+export const cidrList: Parser<readonly string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      const [address = '', prefix, extra] = item.split('/');
+      const family = isIP(address);
+      if (family === 0 || extra !== undefined) throw new Error(`entry "${item}" must be an IP address or a CIDR range (address/prefix)`);
+      const widest = family === 4 ? 32 : 128;
+      if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= widest)) {
+        throw new Error(`entry "${item}" has a prefix length outside 0-${widest}`);
+      }
+      return item;
+    });
 
 /** `true` / `false` / `1` / `0` (case-insensitive). */
 export const boolean: Parser<boolean> = (raw) => {

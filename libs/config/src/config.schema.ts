@@ -1,6 +1,7 @@
 import {
   bearerToken,
   boolean,
+  cidrList,
   decimal,
   dialAddress,
   dialAddressList,
@@ -164,6 +165,12 @@ export const CONFIG_SCHEMA = {
     boolean,
     'Serve the operator console (built static assets) at /console on the REST listener of order-api and standalone; off = /console answers 404. `npm start` turns it on.',
   ),
+
+  OMS_TRUSTED_PROXIES: variable(
+    '',
+    cidrList,
+    'Proxies (IP addresses, CIDR ranges, comma-separated) whose X-Forwarded-For names the REST client, for the rate limit and logs; empty = the peer address is the client.',
+  ),
 } as const;
 
 export type VariableName = keyof typeof CONFIG_SCHEMA;
@@ -180,6 +187,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
       addr: v.OMS_HTTP_ADDR,
       bodyLimitBytes: v.OMS_HTTP_BODY_LIMIT,
       requestTimeoutMs: v.OMS_HTTP_REQUEST_TIMEOUT,
+      trustedProxies: v.OMS_TRUSTED_PROXIES,
     },
     grpc: {
       addr: v.OMS_GRPC_ADDR,

@@ -38,6 +38,9 @@ describe('Kafka configuration', () => {
       maxRetries: 3,
       retryDelayMs: 200,
       maxRetryDelayMs: 10_000,
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 1_000,
+      rebalanceTimeoutMs: 30_000,
     });
   });
 
@@ -80,6 +83,9 @@ describe('Kafka configuration', () => {
       OMS_KAFKA_CONSUMER_MAX_RETRIES: '0',
       OMS_KAFKA_CONSUMER_RETRY_DELAY: '1s',
       OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY: '1m',
+      OMS_KAFKA_CONSUMER_SESSION_TIMEOUT: '45s',
+      OMS_KAFKA_CONSUMER_HEARTBEAT_INTERVAL: '3s',
+      OMS_KAFKA_CONSUMER_REBALANCE_TIMEOUT: '1m',
     }).broker;
     expect(kafka.topics.orders).toEqual({ partitions: 48, replicationFactor: 5, retentionMs: 30 * DAY, minInsyncReplicas: 3 });
     expect(kafka.topics.dlq).toEqual({ partitions: 3, replicationFactor: 1, retentionMs: 14 * DAY, minInsyncReplicas: 1 });
@@ -91,6 +97,9 @@ describe('Kafka configuration', () => {
       maxRetries: 0,
       retryDelayMs: 1_000,
       maxRetryDelayMs: 60_000,
+      sessionTimeoutMs: 45_000,
+      heartbeatIntervalMs: 3_000,
+      rebalanceTimeoutMs: 60_000,
     });
   });
 
@@ -139,6 +148,19 @@ describe('Kafka configuration', () => {
     ]);
     expect(issuesOf({ OMS_KAFKA_CONSUMER_MAX_RETRIES: '-1' }).map((issue) => issue.variable)).toEqual(['OMS_KAFKA_CONSUMER_MAX_RETRIES']);
     expect(issuesOf({ OMS_KAFKA_CONSUMER_MAX_RETRIES: '1001' }).map((issue) => issue.variable)).toEqual(['OMS_KAFKA_CONSUMER_MAX_RETRIES']);
+  });
+
+  it('refuses a heartbeat above a third of the session timeout', () => {
+    expect(issuesOf({ OMS_KAFKA_CONSUMER_SESSION_TIMEOUT: '6s', OMS_KAFKA_CONSUMER_HEARTBEAT_INTERVAL: '3s' })).toEqual([
+      {
+        variable: 'OMS_KAFKA_CONSUMER_HEARTBEAT_INTERVAL',
+        reason: '(3000 ms) must be above 0 and at most a third of OMS_KAFKA_CONSUMER_SESSION_TIMEOUT (6000 ms), or a busy member misses its session',
+      },
+    ]);
+    expect(loadConfig({ OMS_KAFKA_CONSUMER_SESSION_TIMEOUT: '10s', OMS_KAFKA_CONSUMER_HEARTBEAT_INTERVAL: '3s' }).broker.kafka.consumer).toMatchObject({
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 3_000,
+    });
   });
 
   it('requires both SASL credentials with a mechanism (and a mechanism with them), and the certificate with a key', () => {

@@ -60,6 +60,11 @@ export interface KafkaConsumerTuning {
   /** First pause before a failed message is handled again; doubles (with jitter) up to maxRetryDelayMs. */
   readonly retryDelayMs: number; // OMS_KAFKA_CONSUMER_RETRY_DELAY 200ms
   readonly maxRetryDelayMs: number; // OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY 10s
+  /** A member silent this long is dropped from its group and its partitions go to the others. */
+  readonly sessionTimeoutMs: number; // OMS_KAFKA_CONSUMER_SESSION_TIMEOUT 6s
+  readonly heartbeatIntervalMs: number; // OMS_KAFKA_CONSUMER_HEARTBEAT_INTERVAL 1s
+  /** How long the coordinator waits for every member to rejoin during a rebalance. */
+  readonly rebalanceTimeoutMs: number; // OMS_KAFKA_CONSUMER_REBALANCE_TIMEOUT 30s
 }
 
 /** How long the client waits on a broker: a silent path fails the request instead of hanging it. */
@@ -152,6 +157,15 @@ export const KAFKA_VARIABLES = {
   ),
   OMS_KAFKA_CONSUMER_RETRY_DELAY: variable('200ms', duration, 'First pause before a failed message is handled again (capped exponential backoff with jitter; both broker drivers).'),
   OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY: variable('10s', duration, 'Longest pause between two attempts at a failed message.'),
+  // A killed member's partitions wait for its session to expire: 6 s is the brokers' default
+  // group.min.session.timeout.ms, the shortest they accept (docs/reliability.md, ADR 0027).
+  OMS_KAFKA_CONSUMER_SESSION_TIMEOUT: variable(
+    '6s',
+    duration,
+    'A consumer group member silent this long is dropped and its partitions move to the others (at least the broker group.min.session.timeout.ms, 6 s by default).',
+  ),
+  OMS_KAFKA_CONSUMER_HEARTBEAT_INTERVAL: variable('1s', duration, 'Heartbeats of a consumer group member; at most a third of OMS_KAFKA_CONSUMER_SESSION_TIMEOUT.'),
+  OMS_KAFKA_CONSUMER_REBALANCE_TIMEOUT: variable('30s', duration, 'How long a rebalance waits for every member to rejoin (a busy member finishes its in-flight messages first).'),
 } as const;
 
 export type KafkaVariableName = keyof typeof KAFKA_VARIABLES;
@@ -196,6 +210,9 @@ export function buildKafkaConfig(v: KafkaValues): KafkaExtendedConfig {
       maxRetries: v.OMS_KAFKA_CONSUMER_MAX_RETRIES,
       retryDelayMs: v.OMS_KAFKA_CONSUMER_RETRY_DELAY,
       maxRetryDelayMs: v.OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY,
+      sessionTimeoutMs: v.OMS_KAFKA_CONSUMER_SESSION_TIMEOUT,
+      heartbeatIntervalMs: v.OMS_KAFKA_CONSUMER_HEARTBEAT_INTERVAL,
+      rebalanceTimeoutMs: v.OMS_KAFKA_CONSUMER_REBALANCE_TIMEOUT,
     },
     timeouts: { connectionMs: v.OMS_KAFKA_CONNECTION_TIMEOUT, requestMs: v.OMS_KAFKA_REQUEST_TIMEOUT },
   };
@@ -241,6 +258,13 @@ export function kafkaIssues(
     issues.push({
       variable: 'OMS_KAFKA_CONSUMER_RETRY_DELAY',
       reason: `(${retryDelay} ms) must not exceed OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY (${maxRetryDelay} ms)`,
+    });
+  }
+  const { OMS_KAFKA_CONSUMER_SESSION_TIMEOUT: session, OMS_KAFKA_CONSUMER_HEARTBEAT_INTERVAL: heartbeat } = v;
+  if (session !== undefined && heartbeat !== undefined && (heartbeat <= 0 || heartbeat * 3 > session)) {
+    issues.push({
+      variable: 'OMS_KAFKA_CONSUMER_HEARTBEAT_INTERVAL',
+      reason: `(${heartbeat} ms) must be above 0 and at most a third of OMS_KAFKA_CONSUMER_SESSION_TIMEOUT (${session} ms), or a busy member misses its session`,
     });
   }
   for (const prefix of Object.values(TOPIC_PREFIXES)) {

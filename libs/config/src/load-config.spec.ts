@@ -24,7 +24,7 @@ describe('loadConfig', () => {
 
     expect(config.serviceName).toBe('order-api');
     expect(config.logLevel).toBe('info');
-    expect(config.http).toEqual({ addr: { host: '0.0.0.0', port: 8080 }, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000 });
+    expect(config.http).toEqual({ addr: { host: '0.0.0.0', port: 8080 }, bodyLimitBytes: 1_048_576, requestTimeoutMs: 30_000, trustedProxies: [] });
     expect(config.grpc).toEqual({ addr: { host: '0.0.0.0', port: 50051 }, tls: {} });
     expect(config.metrics.addr).toEqual({ host: '0.0.0.0', port: 9090 });
     expect(config.shutdownTimeoutMs).toBe(25_000);

@@ -23,6 +23,7 @@ export interface OmsConfig {
     readonly addr: ListenAddress; // OMS_HTTP_ADDR :8080
     readonly bodyLimitBytes: number; // OMS_HTTP_BODY_LIMIT 1mb
     readonly requestTimeoutMs: number; // OMS_HTTP_REQUEST_TIMEOUT 30s
+    readonly trustedProxies: readonly string[]; // OMS_TRUSTED_PROXIES '' (IPs / CIDRs whose X-Forwarded-For is believed)
   };
   readonly grpc: {
     readonly addr: ListenAddress; // OMS_GRPC_ADDR :50051

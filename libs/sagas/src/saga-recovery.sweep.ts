@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { Clock, SagaStore } from '@oms/domain';
+import { inTraceOf } from '@oms/observability';
 import { SagaMetrics } from './saga-metrics';
 import { SagaRunner } from './saga-runner';
 
@@ -61,7 +62,8 @@ export class SagaRecoverySweep implements OnApplicationBootstrap, BeforeApplicat
     let driven = 0;
     for (const saga of due) {
       if (this.runner.isDriving(saga.sagaId)) continue;
-      void this.runner.drive(saga.sagaId);
+      // The resumed drive's spans continue the trace of the request that started the saga.
+      void inTraceOf(saga.traceparent, () => this.runner.drive(saga.sagaId));
       driven++;
     }
     if (this.metrics) this.metrics.active((await this.sagas.countByStatus()).RUNNING);

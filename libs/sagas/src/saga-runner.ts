@@ -17,7 +17,7 @@ import {
   type SagaState,
   type SagaTrigger,
 } from '@oms/domain';
-import { inSpan } from '@oms/observability';
+import { activeTraceparent, inSpan } from '@oms/observability';
 import { PartnerCaller, type SagaCall } from './partner-call';
 import { SagaLifecycleEvents } from './saga-lifecycle.events';
 import { SagaDriveQueue } from './saga-drive.queue';
@@ -120,10 +120,12 @@ export class SagaRunner {
 
   /** Inserts the saga row (and the inbox entry, and its saga.started event) in one commit; false when either already exists. */
   private async insert(kind: SagaKind, sagaId: string, orderId: string, inbox: InboxEntry | undefined, now: Date, decided?: SagaDecision): Promise<boolean> {
+    const traceparent = activeTraceparent(); // the consumed message's trace: a drive the sweep resumes continues it
     const record: SagaRecord<SagaState> = {
       sagaId,
       orderId,
       kind,
+      ...(traceparent ? { traceparent } : {}),
       status: 'RUNNING',
       state: decided?.state ?? initialSagaState(kind, sagaId, orderId),
       version: 0,

@@ -26,4 +26,11 @@ export interface StorageDrivers {
   /** How the schema compares with this build's migrations; absent for a backend without one. */
   schemaVersion?(): Promise<SchemaVersion>;
   close(): Promise<void>;
+  /** Why the database was out of reach when the drivers were made; the start waits for it (ADR 0027). */
+  readonly unreachableAtStart?: string;
+  /**
+   * Resolves once the database answers (after the start-up migrations, if asked), trying every
+   * `intervalMs`, or once `stopped()`; throws when the database refuses rather than being out of reach.
+   */
+  untilReachable?(intervalMs: number, stopped: () => boolean): Promise<void>;
 }

@@ -13,6 +13,8 @@ import {
   outboxPartition,
 } from '@oms/domain';
 import { testConfig } from '@oms/testing';
+import type { OpsServer } from '@oms/observability';
+import { createMemoryDrivers } from './memory';
 import type { StorageDrivers } from './storage-drivers';
 import { STORAGE_DRIVERS, StorageModule } from './storage.module';
 
@@ -61,5 +63,29 @@ describe('StorageModule', () => {
     await app.close();
     await expect(drivers.ping()).rejects.toThrow(/closed/);
     app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+  });
+});
+
+describe('StorageModule with a database out of reach at start-up', () => {
+  it('opens the probes, then waits for the database before the start goes on', async () => {
+    const steps: string[] = [];
+    const drivers: StorageDrivers = {
+      ...createMemoryDrivers(),
+      unreachableAtStart: 'cannot connect to PostgreSQL at db:5432/oms (OMS_POSTGRES_DSN): connect ECONNREFUSED',
+      untilReachable: jest.fn(async (intervalMs: number, stopped: () => boolean) => {
+        steps.push(`waited every ${intervalMs} ms, stopped ${stopped()}`);
+      }),
+    };
+    const ops = { listen: jest.fn(async () => void steps.push('probes answer')) } as unknown as OpsServer;
+    await new StorageModule(drivers, undefined, undefined, ops).onApplicationBootstrap();
+    expect(steps).toEqual(['probes answer', 'waited every 1000 ms, stopped false']);
+  });
+
+  it('does not wait when the database answered at start-up', async () => {
+    const untilReachable = jest.fn(async () => undefined);
+    const ops = { listen: jest.fn(async () => undefined) } as unknown as OpsServer;
+    await new StorageModule({ ...createMemoryDrivers(), untilReachable }, undefined, undefined, ops).onApplicationBootstrap();
+    expect(untilReachable).not.toHaveBeenCalled();
+    expect(ops.listen).not.toHaveBeenCalled();
   });
 });

@@ -67,15 +67,30 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
    */
   async onApplicationBootstrap(): Promise<void> {
     this.registerChecks();
+    await this.untilDatabaseReachable();
     const read = this.drivers.schemaVersion?.bind(this.drivers);
     if (!read) return;
     const watch = new SchemaWatch(read, new Logger('SchemaVersion'));
     if (this.health && !this.health.list().some((check) => check.name === SCHEMA_CHECK)) {
       this.health.register({ name: SCHEMA_CHECK, readiness: true, check: () => watch.readiness() });
     }
-    if ((await watch.readiness()).up) return;
+    if ((await watch.readiness().catch(() => ({ up: false }))).up) return;
     await this.ops?.listen(); // probes answer (not ready, alive) while the start waits
     await watch.untilServing(SCHEMA_RECHECK_MS, () => this.stopped);
+  }
+
+  /**
+   * A database out of reach at start-up is waited for, not ready, with the probes answering
+   * (ADR 0027): an orchestrator restarting the process in a loop would not bring it sooner.
+   */
+  private async untilDatabaseReachable(): Promise<void> {
+    const { unreachableAtStart } = this.drivers;
+    if (unreachableAtStart === undefined || !this.drivers.untilReachable) return;
+    const logger = new Logger('Storage');
+    logger.warn(`${unreachableAtStart}; not ready, waiting for the database`);
+    await this.ops?.listen();
+    await this.drivers.untilReachable(SCHEMA_RECHECK_MS, () => this.stopped);
+    if (!this.stopped) logger.warn('the database answers: starting');
   }
 
   private registerChecks(): void {

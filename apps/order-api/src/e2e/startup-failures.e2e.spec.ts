@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { ORDER_EVENTS_TOPIC } from '@oms/contracts';
-import { startKafkaMock, type KafkaMock } from '@oms/testing';
+import { startKafkaMock, testPostgresServer, type KafkaMock } from '@oms/testing';
 import { buildApp, freePort, startApp, waitFor, waitUntilReady, WORKSPACE_ROOT, type AppName } from './built-app';
 
 // A start that cannot succeed prints ONE message and exits non-zero: no framework stack
@@ -93,14 +93,14 @@ describe('a start that fails says so once', () => {
     expect(theFailure(run, 2).msg).toMatch(/^migrator failed to start: invalid configuration \(1 problem\): OMS_POSTGRES_DSN: /);
   });
 
-  it('an unreachable database: where, and exit 1', async () => {
-    const run = await runToExit('order-api', {
-      ...(await ports()),
-      OMS_STORAGE_DRIVER: 'postgres',
-      OMS_POSTGRES_DSN: 'postgres://oms:s3cret@127.0.0.1:1/oms',
-    });
+  // An unreachable database is waited for, not ready (database-down-at-start.e2e.spec.ts); a
+  // server that refuses (here: no such database) will not change its mind.
+  it('a database the server does not have: where, how to create it, and exit 1', async () => {
+    const server = new URL(await testPostgresServer());
+    const dsn = `postgres://${server.username || 'postgres'}:s3cret@${server.host}/oms_missing_${Date.now().toString(36)}`;
+    const run = await runToExit('order-api', { ...(await ports()), OMS_STORAGE_DRIVER: 'postgres', OMS_POSTGRES_DSN: dsn });
     const failure = theFailure(run);
-    expect(failure.msg).toMatch(/^order-api failed to start: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/oms \(OMS_POSTGRES_DSN\): .*ECONNREFUSED/);
+    expect(failure.msg).toMatch(/^order-api failed to start: PostgreSQL at .*\/oms_missing_\w+ \(OMS_POSTGRES_DSN\): .*does not exist; create it first: createdb /);
     expect(`${run.stdout}${run.stderr}`).not.toContain('s3cret');
   });
 

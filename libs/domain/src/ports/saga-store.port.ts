@@ -18,6 +18,8 @@ export interface SagaRecord<TState = unknown> {
   readonly deadlineAt: Date | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** W3C traceparent of what started the saga, set once at insert; a resumed drive continues it. */
+  readonly traceparent?: string;
 }
 
 /** RUNNING sagas waiting on one of some steps (see SagaStore.pendingStepStats). */

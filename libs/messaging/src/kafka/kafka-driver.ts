@@ -48,6 +48,9 @@ export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriv
     maxBytesPerPartition: tuning.partitionFetchMaxBytes,
     redeliveryDelayMs: tuning.retryDelayMs,
     maxRedeliveryDelayMs: tuning.maxRetryDelayMs,
+    sessionTimeoutMs: tuning.sessionTimeoutMs,
+    heartbeatIntervalMs: tuning.heartbeatIntervalMs,
+    rebalanceTimeoutMs: tuning.rebalanceTimeoutMs,
     ...options.consumer,
   });
   return {

@@ -6,6 +6,7 @@ export {
   contextOf,
   failSpan,
   inSpan,
+  inTraceOf,
   omsTracer,
   startSpan,
   traceIdOf,

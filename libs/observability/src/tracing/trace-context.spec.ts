@@ -6,6 +6,7 @@ import {
   activeTraceparent,
   contextOf,
   inSpan,
+  inTraceOf,
   startSpan,
   traceIdOf,
   withTraceparent,
@@ -72,6 +73,15 @@ describe('trace context helpers with the SDK', () => {
     expect(inner?.name).toBe('inner');
     expect(inner?.parentSpanContext?.spanId).toBe(outer?.spanContext().spanId);
     expect(inner?.spanContext().traceId).toBe(outer?.spanContext().traceId);
+  });
+
+  it('inTraceOf makes a stored traceparent the parent of what runs in it, and keeps the active context without one', async () => {
+    await inTraceOf(PARENT, () => inSpan('resumed', {}, async () => undefined));
+    await inTraceOf(undefined, () => inSpan('untraced', {}, async () => undefined));
+    const [resumed, untraced] = exporter.getFinishedSpans();
+    expect(resumed?.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(resumed?.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    expect(untraced?.parentSpanContext).toBeUndefined();
   });
 
   it('inSpan marks the span failed and rethrows', async () => {

@@ -54,6 +54,11 @@ export function contextOf(traceparent: string | undefined, base: Context = conte
   return spanContext && isSpanContextValid(spanContext) ? trace.setSpanContext(base, spanContext) : base;
 }
 
+/** Runs `work` with the remote parent of `traceparent` active (as it is when the traceparent is absent or invalid). */
+export function inTraceOf<T>(traceparent: string | undefined, work: () => T): T {
+  return context.with(contextOf(traceparent), work);
+}
+
 /** The trace id of a W3C traceparent (undefined when malformed). */
 export function traceIdOf(traceparent: string | undefined): string | undefined {
   if (!traceparent) return undefined;

@@ -52,6 +52,20 @@ export function describeSagaStoreContract(name: string, factory: StorageContract
       await expect(sagas().get(stored.sagaId)).resolves.toEqual({ ...advanced, version: 2 });
     });
 
+    it('keeps the traceparent given at insert through later saves and claims', async () => {
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const now = aNow();
+      const stored = await insert({ traceparent, nextAttemptAt: new Date(now.getTime() - 1000) });
+      await expect(sagas().get(stored.sagaId)).resolves.toEqual(stored);
+      const { traceparent: _kept, ...withoutTrace } = stored;
+      await save({ ...withoutTrace, state: { step: 'later' } });
+      await expect(sagas().get(stored.sagaId)).resolves.toMatchObject({ traceparent, version: 2 });
+      const claimed = await sagas().claimDue(now, SEE_ALL, 1000);
+      expect(claimed.find((saga) => saga.sagaId === stored.sagaId)).toMatchObject({ traceparent });
+      const untraced = await insert();
+      expect(await sagas().get(untraced.sagaId)).not.toHaveProperty('traceparent');
+    });
+
     it('lets exactly one of two concurrent saves at the same version win', async () => {
       const stored = await insert();
       const results = await Promise.allSettled([

@@ -99,7 +99,10 @@ export function checkSaga(db: MemoryDatabase, saga: SagaRecord): void {
 
 export function applySaga(db: MemoryDatabase, saga: SagaRecord): number {
   const version = saga.version + 1;
-  db.sagas.set(saga.sagaId, { ...copy(saga), version });
+  // The traceparent is written once, at insert, as the PostgreSQL driver does.
+  const traceparent = db.sagas.get(saga.sagaId)?.traceparent ?? (saga.version === 0 ? saga.traceparent : undefined);
+  const { traceparent: _given, ...rest } = copy(saga);
+  db.sagas.set(saga.sagaId, { ...rest, version, ...(traceparent ? { traceparent } : {}) });
   return version;
 }
 

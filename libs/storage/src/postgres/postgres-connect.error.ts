@@ -39,3 +39,18 @@ export function postgresConnectError(error: unknown, dsn: string): PostgresConne
   }
   return new PostgresConnectError(`cannot connect to ${where} (OMS_POSTGRES_DSN): ${reason}`, error);
 }
+
+/** SQLSTATEs of a server that is shutting down or starting up: it will answer again. */
+const TRANSIENT_SERVER_STATES = new Set(['57P01', '57P02', '57P03']);
+
+/**
+ * Whether a failed connection is an outage that may pass (refused, timed out, reset, name not
+ * resolved, server starting or stopping) rather than a refusal that will not (wrong password,
+ * missing database): a start-up waits for the first, not ready, and stops on the second.
+ */
+export function isUnreachable(error: unknown): boolean {
+  const cause = error instanceof PostgresConnectError ? error.cause : error;
+  const { code } = pgErrorOf(cause);
+  if (code === undefined) return true; // pg's own "timeout exceeded", "Connection terminated unexpectedly"
+  return TRANSIENT_SERVER_STATES.has(code) || /^E[A-Z_]+$/.test(code);
+}

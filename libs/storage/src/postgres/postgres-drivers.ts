@@ -1,3 +1,4 @@
+import { Pool } from 'pg';
 import type { OmsConfig } from '@oms/config';
 import type { StorageDrivers } from '../storage-drivers';
 import { postgresSettingsOf } from './data-source';
@@ -7,8 +8,8 @@ import { PostgresInbox } from './inbox.postgres';
 import { runMigrations } from './migrations.postgres';
 import { PostgresOrderProjection } from './order-projection.postgres';
 import { PostgresOutbox } from './outbox.postgres';
-import { postgresConnectError } from './postgres-connect.error';
-import { PostgresDatabase } from './postgres-database';
+import { isUnreachable, postgresConnectError } from './postgres-connect.error';
+import { PostgresDatabase, postgresPoolConfig } from './postgres-database';
 import { PostgresSagaStore } from './saga-store.postgres';
 import { readSchemaVersion } from './schema-version.postgres';
 import { PostgresUnitOfWork } from './unit-of-work.postgres';
@@ -27,10 +28,34 @@ export async function createPostgresDrivers(config: OmsConfig, options: Postgres
   const settings = postgresSettingsOf(config);
   const partitions = options.partitions ?? config.outbox.partitions;
   if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`outbox partitions must be a positive integer, got ${partitions}`);
-  if (options.autoMigrate ?? config.storage.postgres.autoMigrate) await runMigrations(settings);
-
-  const db = await PostgresDatabase.open(settings).catch((error: unknown) => Promise.reject(postgresConnectError(error, settings.dsn)));
-  return postgresDriversOn(db, { partitions, notify: options.notify ?? true });
+  const autoMigrate = options.autoMigrate ?? config.storage.postgres.autoMigrate;
+  try {
+    if (autoMigrate) await runMigrations(settings);
+    const db = await PostgresDatabase.open(settings).catch((error: unknown) => Promise.reject(postgresConnectError(error, settings.dsn)));
+    return postgresDriversOn(db, { partitions, notify: options.notify ?? true });
+  } catch (error) {
+    if (!isUnreachable(error)) throw error;
+    // Out of reach at start-up (ADR 0027): the drivers on a pool that connects when asked, and
+    // the start waits, not ready, until the database answers (and the migrations ran, if asked).
+    const db = new PostgresDatabase(new Pool(postgresPoolConfig(settings)));
+    return {
+      ...postgresDriversOn(db, { partitions, notify: options.notify ?? true }),
+      unreachableAtStart: error instanceof Error ? error.message : String(error),
+      async untilReachable(intervalMs, stopped) {
+        for (;;) {
+          try {
+            if (autoMigrate) await runMigrations(settings);
+            await db.query('SELECT 1');
+            return;
+          } catch (error) {
+            if (!isUnreachable(error)) throw error;
+            if (stopped()) return;
+            await new Promise((resolve) => setTimeout(resolve, intervalMs));
+          }
+        }
+      },
+    };
+  }
 }
 
 /** The drivers over an open database; close() closes its pool. */

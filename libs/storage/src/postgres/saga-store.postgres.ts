@@ -12,9 +12,10 @@ interface SagaRow {
   deadline_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  traceparent: string | null;
 }
 
-const COLUMNS = 'saga_id, order_id, kind, status, state, version, next_attempt_at, deadline_at, created_at, updated_at';
+const COLUMNS = 'saga_id, order_id, kind, status, state, version, next_attempt_at, deadline_at, created_at, updated_at, traceparent';
 
 /** Saga rows are written by PostgresUnitOfWork (version-checked); this side reads and leases them. */
 export class PostgresSagaStore extends SagaStore {
@@ -106,5 +107,6 @@ function toSagaRecord(row: SagaRow): SagaRecord {
     deadlineAt: toNullableDate(row.deadline_at),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
+    ...(row.traceparent ? { traceparent: row.traceparent } : {}),
   };
 }

@@ -245,9 +245,9 @@ export function buildCommitStatement(change: ChangeSet, now: Date, options: Post
     ctes.push(
       saga.version === 0
         ? `saga_written AS (
-          INSERT INTO sagas (saga_id, order_id, kind, status, state, version, next_attempt_at, deadline_at, created_at, updated_at)
+          INSERT INTO sagas (saga_id, order_id, kind, status, state, version, next_attempt_at, deadline_at, created_at, updated_at, traceparent)
           SELECT ${sagaId}, ${values.orderId}, ${values.kind}, ${values.status}, ${values.state}, 1,
-                 ${values.nextAttemptAt}, ${values.deadlineAt}, ${values.createdAt}, ${values.updatedAt} ${gate}
+                 ${values.nextAttemptAt}, ${values.deadlineAt}, ${values.createdAt}, ${values.updatedAt}, ${p.add(saga.traceparent ?? null)} ${gate}
           ON CONFLICT (saga_id) DO NOTHING
           RETURNING version)`
         : `saga_written AS (

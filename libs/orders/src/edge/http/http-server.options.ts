@@ -69,6 +69,9 @@ export function httpServerOptions(config: OmsConfig): FastifyHttpOptions<Server>
   return {
     bodyLimit: config.http.bodyLimitBytes,
     requestTimeout: config.http.requestTimeoutMs,
+    // X-Forwarded-For names the client only when the peer is a configured proxy (proxy-addr walks
+    // the chain from the right, past trusted hops); from anyone else request.ip is the peer.
+    ...(config.http.trustedProxies.length > 0 ? { trustProxy: [...config.http.trustedProxies] } : {}),
     http: {
       maxHeaderSize: MAX_HEADER_BYTES,
       ...(config.http.requestTimeoutMs > 0 ? { connectionsCheckingInterval: timeoutCheckIntervalMs(config.http.requestTimeoutMs) } : {}),
