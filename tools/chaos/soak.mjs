@@ -226,8 +226,18 @@ async function main() {
     if (response.status !== 200) throw new Error(`POST /faults ${JSON.stringify(settings)}: ${response.status}`);
   };
   const kills = [];
+  // At a steady half load the store is often between orders; the kill waits (up to 30 s) for
+  // one to be open, so each kill lands mid-work as the crash check demands.
+  const openOrders = async () => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { open } = await sampleBacklog(run.pool);
+      if (open > 0 || Date.now() > deadline) return open;
+      await sleep(50);
+    }
+  };
   const killAndRestart = async (app) => {
-    const inFlightOrders = (await sampleBacklog(run.pool)).open;
+    const inFlightOrders = await openOrders();
     app.supervised = false;
     await app.kill9();
     const exit = app.exits.at(-1);

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { heapUsedAfterLastFullGc } from './heap-after-gc';
 import { OMS_VERSION, type BuildInfo } from './build-info';
 
 /**
@@ -145,6 +146,17 @@ export class OmsMetrics {
     help: 'Result of each registered health check when last run (1 up, 0 down).',
     labelNames: ['check'],
     registers: [this.registry],
+  });
+
+  // Memory a leak raises (process_resident_memory_bytes and nodejs_heap_size_used_bytes also count garbage).
+  readonly heapLive = new Gauge({
+    name: 'oms_heap_live_bytes',
+    help: 'V8 heap used right after the last full garbage collection, in bytes (0 until the first one).',
+    registers: [this.registry],
+    collect() {
+      const bytes = heapUsedAfterLastFullGc();
+      if (bytes !== undefined) this.set(bytes);
+    },
   });
 
   // The running build (a constant 1; the labels carry the information).

@@ -24,6 +24,8 @@ export function processSample(text) {
   return {
     rssMiB: (metricValue(text, 'process_resident_memory_bytes') ?? NaN) / MIB,
     heapMiB: (metricValue(text, 'nodejs_heap_size_used_bytes') ?? NaN) / MIB,
+    // 0 until the process's first full collection: no figure yet.
+    liveMiB: (metricValue(text, 'oms_heap_live_bytes') || NaN) / MIB,
     loopP99Ms: (metricValue(text, 'nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000,
     handles: metricValue(text, 'nodejs_active_handles_total') ?? NaN,
     poolInUse: total === undefined || idle === undefined ? NaN : total - idle,

@@ -33,6 +33,7 @@ export function memorySlopes(samples, names, { warmupMin, minSpanMin }) {
     const restarted = life.length < series.length;
     const from = Math.max(halfway, restarted ? bornAt + warmupMin : bornAt);
     const window = life.filter((point) => point.tMin >= from);
+    const live = window.filter((point) => Number.isFinite(point.liveMiB));
     const span = window.length ? window.at(-1).tMin - window[0].tMin : 0;
     return {
       name,
@@ -40,7 +41,10 @@ export function memorySlopes(samples, names, { warmupMin, minSpanMin }) {
       points: window.length,
       judged: span >= minSpanMin,
       rss: slope(window.map((point) => [point.tMin, point.rssMiB])),
-      heap: slope(window.map((point) => [point.tMin, point.heapMiB])),
+      // Heap growth is judged on the live heap (after a full collection): heap used at a random
+      // moment swings with the garbage between collections, minutes apart at a steady load.
+      heap: slope(live.map((point) => [point.tMin, point.liveMiB])),
+      heapUsed: slope(window.map((point) => [point.tMin, point.heapMiB])),
       peakRss: Math.max(...series.map((point) => point.rssMiB)),
     };
   });
@@ -53,7 +57,7 @@ const maxOf = (values) => Math.max(...values.filter(Number.isFinite), -Infinity)
 
 /** One row per minute (the last sample of each minute): totals over the apps, backlogs, the fault started in it. */
 export function minuteTable(samples, faults) {
-  const header = ['min', 'RSS MiB (sum)', 'heap MiB (sum)', 'loop p99 ms (max)', 'handles (sum)', 'pool in use / waiting', 'outbox pending', 'sagas running', 'orders open', 'orders done/s', 'fault'];
+  const header = ['min', 'RSS MiB (sum)', 'heap used MiB (sum)', 'heap live MiB (sum)', 'loop p99 ms (max)', 'handles (sum)', 'pool in use / waiting', 'outbox pending', 'sagas running', 'orders open', 'orders done/s', 'fault'];
   const rows = [];
   let previous;
   for (let minute = 0; minute <= Math.floor(samples.at(-1)?.tMin ?? 0); minute++) {
@@ -67,6 +71,7 @@ export function minuteTable(samples, faults) {
       String(minute),
       fixed(sumOf(apps.map((app) => app.rssMiB)), 0),
       fixed(sumOf(apps.map((app) => app.heapMiB)), 0),
+      fixed(sumOf(apps.map((app) => app.liveMiB)), 0),
       fixed(maxOf(apps.map((app) => app.loopP99Ms))),
       fixed(sumOf(apps.map((app) => app.handles)), 0),
       `${fixed(sumOf(apps.map((app) => app.poolInUse)), 0)} / ${fixed(sumOf(apps.map((app) => app.poolWaiting)), 0)}`,
@@ -92,7 +97,7 @@ function ceiling(value) {
 }
 
 /**
- * Three panels over time: RSS per process, heap used per process, backlogs; faults as dashed
+ * Three panels over time: RSS per process, live heap per process, backlogs; faults as dashed
  * vertical lines numbered as in the table.
  */
 export function svgPlot(samples, names, faults, title) {
@@ -107,7 +112,7 @@ export function svgPlot(samples, names, faults, title) {
   const x = (tMin) => left + (tMin / endMin) * plotWidth;
   const panels = [
     { label: 'RSS (MiB)', series: names.map((name) => ({ name, points: samples.filter((s) => s.apps[name]).map((s) => [s.tMin, s.apps[name].rssMiB]) })) },
-    { label: 'heap used (MiB)', series: names.map((name) => ({ name, points: samples.filter((s) => s.apps[name]).map((s) => [s.tMin, s.apps[name].heapMiB]) })) },
+    { label: 'heap live after a full collection (MiB)', series: names.map((name) => ({ name, points: samples.filter((s) => s.apps[name]).map((s) => [s.tMin, s.apps[name].liveMiB]) })) },
     {
       label: 'backlog (rows)',
       series: [
