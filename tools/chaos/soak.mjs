@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkCrashes, eventsByOrder } from '../e2e/lib/audit.mjs';
 import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles } from '../e2e/lib/campaign.mjs';
+import { heapBoundArgs } from '../e2e/lib/heap-bound.mjs';
 import { buildKafkaMock, startKafkaMock, waitForStableGroup } from '../e2e/lib/kafka.mjs';
 import { createDatabase, dropDatabase, dsnOf, openPool } from '../e2e/lib/postgres.mjs';
 import { sleep, waitReady } from '../e2e/lib/processes.mjs';
@@ -118,7 +119,8 @@ async function main() {
   run.pool = openPool(run.database, pg.server);
   run.pool.on('error', () => undefined); // idle clients die with the PostgreSQL restart
 
-  const launch = appStarter({ root: ROOT, dist, logDir, baseEnv, processes: run.processes });
+  // Each app with the heap bound its image gives it (deploy/node-start.sh), as it would run for days.
+  const launch = appStarter({ root: ROOT, dist, logDir, baseEnv, processes: run.processes, nodeArgs: (app) => heapBoundArgs(ROOT, app) });
   const startApp = (name, app, env) => launch(name, app, env, { supervised: true, restarts: [] });
   const omsEnv = omsEnvOf({ dsn, brokers: run.kafka.brokers });
   const startupFailures = [];

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultHeapMiB } from '../../e2e/lib/heap-bound.mjs';
 import { dsnOf } from './postgres.mjs';
 import { freePort, ManagedProcess, waitReady } from './processes.mjs';
 
@@ -10,20 +11,6 @@ export const APPS = ['order-api', 'outbox-relay', 'saga-orchestrator', 'partner-
 const TOPICS = ['oms.order.events:12', 'oms.dlq:3', 'oms.saga.events:12']; // the OMS topics at their default settings (docs/configuration.md)
 
 export const appMain = (distDir, app) => join(distDir, app, 'main.cjs');
-
-/**
- * The V8 heap bound an app gets in its container by default: deploy/node-start.sh gives the heap
- * half of the memory limit, and the Helm values set the limit per app. Null when the values set none.
- * OMS_NODE_HEAP_MB in the bench's environment overrides it as it does in the image (0 = no bound).
- */
-export function defaultHeapMiB(root, app) {
-  const override = process.env.OMS_NODE_HEAP_MB;
-  if (override !== undefined && override !== '') return Number(override) > 0 ? Number(override) : null;
-  const values = join(root, 'deploy/helm/values', `${app}.yaml`);
-  if (!existsSync(values)) return null;
-  const limit = /^resources:\n(?:\s.*\n)*?\s+limits:\n\s+memory:\s*(\d+)Mi/m.exec(readFileSync(values, 'utf8'));
-  return limit ? Math.floor(Number(limit[1]) / 2) : null;
-}
 
 /** Builds the tools/kafka-mock binary into the run's own folder (none of the tests' binaries are shared). */
 export function buildKafkaMock(root, binary) {

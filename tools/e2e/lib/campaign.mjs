@@ -74,13 +74,13 @@ export const omsEnvOf = ({ dsn, brokers, kafkaEnv = {} }) => (poolMax) => ({
 });
 
 /** `startApp(name, app, env, extra)`: starts a bundle on free ports; `extra` is kept on the process. */
-export function appStarter({ root, dist, logDir, baseEnv, processes }) {
+export function appStarter({ root, dist, logDir, baseEnv, processes, nodeArgs = () => [] }) {
   return async (name, app, env, extra = {}) => {
     const ports = { http: await freePort(), grpc: await freePort(), metrics: await freePort() };
     const process_ = new AppProcess({
       name,
       command: process.execPath,
-      args: ['--enable-source-maps', join(dist, app, 'main.cjs')],
+      args: ['--enable-source-maps', ...nodeArgs(app), join(dist, app, 'main.cjs')],
       cwd: root,
       logDir,
       env: {
