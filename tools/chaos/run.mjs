@@ -13,7 +13,6 @@ import { cpSync, createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   checkCrashes,
   checkIdempotency,
@@ -23,7 +22,7 @@ import {
   checkTopicOrder,
   eventsByOrder,
 } from '../e2e/lib/audit.mjs';
-import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles, superviseStart } from '../e2e/lib/campaign.mjs';
+import { appStarter, baseEnvOf, cleanUpOnExit, finishRun, parseArgsOrExit, omsEnvOf, prepareBundles, restartWhatEnds, superviseStart } from '../e2e/lib/campaign.mjs';
 import { buildKafkaMock, startKafkaMock, startObserver, waitForStableGroup } from '../e2e/lib/kafka.mjs';
 import { createDatabase, dropDatabase, dsnOf, openPool } from '../e2e/lib/postgres.mjs';
 import { startPrivatePostgres } from '../e2e/lib/private-postgres.mjs';
@@ -49,7 +48,7 @@ const KAFKA_BROKER_COUNT = 3;
 // A relay's broker request fails after this (OMS_KAFKA_REQUEST_TIMEOUT), well inside its outbox lease (OMS_OUTBOX_LEASE_TTL 10s).
 const RELAY_KAFKA_REQUEST_TIMEOUT = '5s';
 
-const { values: args } = parseArgs({
+const { values: args } = parseArgsOrExit('chaos', {
   options: {
     short: { type: 'boolean', default: false },
     dist: { type: 'string' },
@@ -68,17 +67,7 @@ const say = (line) => console.log(`[chaos ${elapsed().padStart(6)}] ${line}`);
 
 /** Everything to undo at the end, also after a failure or Ctrl-C. */
 const run = { processes: [], links: new Links(), kafka: undefined, observer: undefined, pool: undefined, database: undefined, runDir: undefined, pg: undefined, supervising: false };
-process.on('exit', () => {
-  for (const app of run.processes) app.killNow();
-  run.kafka?.killNow();
-  run.pg?.killNow();
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    say(`${signal}: cleaning up`);
-    cleanUp(true).finally(() => process.exit(130));
-  });
-}
+cleanUpOnExit(run, cleanUp, say);
 
 // ---------------------------------------------------------------------------------------------
 // The private PostgreSQL cluster: never the machine's shared server, which other runs use.
@@ -195,21 +184,7 @@ async function main() {
   // An orchestrator's restart policy: a process that ends on its own (not one a fault killed) is
   // started again; every such end is reported by the crash check.
   run.supervising = true;
-  const watchdog = (async () => {
-    while (run.supervising) {
-      for (const app of run.processes) {
-        if (run.supervising && app.supervised && !app.running && !app.restarting) {
-          app.restarting = true;
-          say(`${app.name} ended on its own (${JSON.stringify(app.exits.at(-1))}); restarting it`);
-          app.restarts.push(Date.now());
-          restart(app)
-            .catch((error) => say(`${app.name} did not come back: ${error.message.split('\n')[0]}`))
-            .finally(() => (app.restarting = false));
-        }
-      }
-      await sleep(500);
-    }
-  })();
+  const watchdog = restartWhatEnds(run, restart, say);
 
   // ---- the workload: two clients, one per order-api, sharing the record of idempotency keys
   const runId = `chaos-${Date.now().toString(36)}`;

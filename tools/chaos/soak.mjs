@@ -12,9 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { checkCrashes, eventsByOrder } from '../e2e/lib/audit.mjs';
-import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles } from '../e2e/lib/campaign.mjs';
+import { appStarter, baseEnvOf, cleanUpOnExit, finishRun, parseArgsOrExit, omsEnvOf, prepareBundles, restartWhatEnds } from '../e2e/lib/campaign.mjs';
 import { heapBoundArgs } from '../e2e/lib/heap-bound.mjs';
 import { buildKafkaMock, startKafkaMock, waitForStableGroup } from '../e2e/lib/kafka.mjs';
 import { createDatabase, dropDatabase, dsnOf, openPool } from '../e2e/lib/postgres.mjs';
@@ -36,7 +35,7 @@ const SAMPLE_EVERY_MS = 10_000;
 const CALIBRATION_IN_FLIGHT = { first: 12, last: 192, gain: 1.1 };
 const SETTLE_TIMEOUT_MS = 180_000;
 
-const { values: args } = parseArgs({
+const { values: args } = parseArgsOrExit('soak', {
   options: {
     soak: { type: 'string' },
     dist: { type: 'string' },
@@ -57,9 +56,19 @@ function durationMs(text) {
   return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2]];
 }
 
-const DURATION_MS = durationMs(args.soak);
+/** `durationMs(text)`, or exit 2 naming the option. */
+function durationOrExit(option, text) {
+  try {
+    return durationMs(text);
+  } catch (error) {
+    console.error(`soak: ${error.message.replace('--soak', option)}`);
+    process.exit(2);
+  }
+}
+
+const DURATION_MS = durationOrExit('--soak', args.soak);
 // A fault every 3 minutes; a short run gets one halfway.
-const FAULT_EVERY_MS = args['fault-every'] ? durationMs(args['fault-every']) : Math.min(180_000, DURATION_MS / 2);
+const FAULT_EVERY_MS = args['fault-every'] ? durationOrExit('--fault-every', args['fault-every']) : Math.min(180_000, DURATION_MS / 2);
 const LIMITS = { rss: Number(args['rss-slope-limit']), heap: Number(args['heap-slope-limit']) };
 // Memory is judged on the last half only when that half is long enough to tell a leak from warm-up.
 const SLOPE_WINDOW = { warmupMin: 1, minSpanMin: 4 };
@@ -71,17 +80,7 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (line) => console.log(`[soak ${elapsed().padStart(7)}] ${line}`);
 
 const run = { processes: [], kafka: undefined, pool: undefined, database: undefined, runDir: undefined, pg: undefined, supervising: false };
-process.on('exit', () => {
-  for (const app of run.processes) app.killNow();
-  run.kafka?.killNow();
-  run.pg?.killNow();
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    say(`${signal}: cleaning up`);
-    cleanUp(true).finally(() => process.exit(130));
-  });
-}
+cleanUpOnExit(run, cleanUp, say);
 
 async function cleanUp(keepLogs) {
   run.supervising = false;
@@ -154,21 +153,7 @@ async function main() {
 
   // An orchestrator's restart policy; every such end fails the crash check.
   run.supervising = true;
-  const watchdog = (async () => {
-    while (run.supervising) {
-      for (const app of run.processes) {
-        if (run.supervising && app.supervised && !app.running && !app.restarting) {
-          app.restarting = true;
-          say(`${app.name} ended on its own (${JSON.stringify(app.exits.at(-1))}); restarting it`);
-          app.restarts.push(Date.now());
-          restart(app)
-            .catch((error) => say(`${app.name} did not come back: ${error.message.split('\n')[0]}`))
-            .finally(() => (app.restarting = false));
-        }
-      }
-      await sleep(500);
-    }
-  })();
+  const watchdog = restartWhatEnds(run, restart, say);
 
   const runId = `soak-${Date.now().toString(36)}`;
   const httpStats = { requests: 0, polls: 0, retries: 0, connectionErrors: 0, serverErrors: 0 };

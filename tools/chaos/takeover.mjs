@@ -40,15 +40,7 @@ const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (line) => console.log(`[takeover ${elapsed().padStart(6)}] ${line}`);
 const run = { processes: [], kafka: undefined, pool: undefined, pg: undefined, runDir: undefined };
-process.on('exit', () => {
-  for (const app of run.processes) app.killNow();
-  run.kafka?.killNow();
-  run.pg?.killNow();
-});
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => cleanUp(true).finally(() => process.exit(130)));
-}
+cleanUpOnExit(run, cleanUp);
 
 async function cleanUp(keepLogs) {
   await Promise.all(run.processes.map((app) => app.stop('SIGTERM', 5_000).catch(() => undefined)));

@@ -27,7 +27,7 @@ import {
   checkTopicOrder,
   checkWorkload,
 } from './lib/audit.mjs';
-import { appStarter, baseEnvOf, finishRun, omsEnvOf, prepareBundles, superviseStart } from './lib/campaign.mjs';
+import { appStarter, baseEnvOf, cleanUpOnExit, finishRun, omsEnvOf, prepareBundles, superviseStart } from './lib/campaign.mjs';
 import { buildKafkaMock, startKafkaMock, startObserver, waitForStableGroup } from './lib/kafka.mjs';
 import { startSecuredKafka } from './lib/oms-kafka.mjs';
 import { connectionHeadroom, createDatabase, dropDatabase, dsnOf, openPool } from './lib/postgres.mjs';
@@ -73,17 +73,7 @@ const say = (line) => console.log(`[e2e ${elapsed().padStart(6)}] ${line}`);
 
 /** Everything to undo at the end, also after a failure or Ctrl-C. */
 const run = { processes: [], kafka: undefined, secured: undefined, observer: undefined, pool: undefined, database: undefined, runDir: undefined };
-process.on('exit', () => {
-  // Last resort (an uncaught error): never leave processes behind.
-  for (const app of run.processes) app.killNow();
-  run.kafka?.killNow();
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    say(`${signal}: cleaning up`);
-    cleanUp(true).finally(() => process.exit(130));
-  });
-}
+cleanUpOnExit(run, cleanUp, say);
 
 async function cleanUp(keepLogs) {
   await run.observer?.stop().catch(() => undefined);

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { AppProcess, freePort, sleep, waitReady } from './processes.mjs';
 
 export const APPS = ['migrator', 'partner-mocks', 'order-api', 'outbox-relay', 'saga-orchestrator'];
@@ -72,6 +73,55 @@ export const omsEnvOf = ({ dsn, brokers, kafkaEnv = {} }) => (poolMax) => ({
   OMS_KAFKA_IDEMPOTENT: 'false', // the mock cluster has no idempotent producer
   ...kafkaEnv,
 });
+
+/** `parseArgs(config)`, a bad option answered with one line and exit 2 instead of a stack trace. */
+export function parseArgsOrExit(label, config) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`${label}: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+/**
+ * Never leaves processes behind: Ctrl-C / SIGTERM run `cleanUp` (logs kept), and an exit by an
+ * uncaught error kills what `run` still holds (apps, the broker, a private PostgreSQL).
+ */
+export function cleanUpOnExit(run, cleanUp, say = () => undefined) {
+  process.on('exit', () => {
+    for (const app of run.processes) app.killNow();
+    run.kafka?.killNow();
+    run.pg?.killNow();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      say(`${signal}: cleaning up`);
+      cleanUp(true).finally(() => process.exit(130));
+    });
+  }
+}
+
+/**
+ * An orchestrator's restart policy while `run.supervising`: a supervised process that ended on
+ * its own (not one a fault killed) is started again with `restart`; every such end is reported
+ * by the crash check. Resolves once supervising stops.
+ */
+export async function restartWhatEnds(run, restart, say) {
+  while (run.supervising) {
+    for (const app of run.processes) {
+      if (run.supervising && app.supervised && !app.running && !app.restarting) {
+        app.restarting = true;
+        say(`${app.name} ended on its own (${JSON.stringify(app.exits.at(-1))}); restarting it`);
+        app.restarts.push(Date.now());
+        restart(app)
+          .catch((error) => say(`${app.name} did not come back: ${error.message.split('\n')[0]}`))
+          .finally(() => (app.restarting = false));
+      }
+    }
+    await sleep(500);
+  }
+}
 
 /** `startApp(name, app, env, extra)`: starts a bundle on free ports; `extra` is kept on the process. */
 export function appStarter({ root, dist, logDir, baseEnv, processes, nodeArgs = () => [] }) {
