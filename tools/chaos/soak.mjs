@@ -110,8 +110,8 @@ async function main() {
   say(`private PostgreSQL 15 cluster on port ${pg.port}`);
   run.database = await createDatabase(pg.server);
   const dsn = dsnOf(run.database, pg.server);
-  buildKafkaMock(ROOT, KAFKA_MOCK_BINARY);
-  run.kafka = await startKafkaMock(KAFKA_MOCK_BINARY, TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')));
+  // The binary's name carries a digest of its source: the path to start is the one returned.
+  run.kafka = await startKafkaMock(buildKafkaMock(ROOT, KAFKA_MOCK_BINARY), TOPIC_SPECS, createWriteStream(join(logDir, 'kafka-mock.log')));
 
   const baseEnv = baseEnvOf(ROOT, args['log-level']);
   execFileSync(process.execPath, [join(dist, 'migrator', 'main.cjs'), 'migrate', 'up'], { cwd: ROOT, env: { ...baseEnv, OMS_POSTGRES_DSN: dsn }, stdio: ['ignore', 'pipe', 'pipe'] });

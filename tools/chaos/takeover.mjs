@@ -59,8 +59,8 @@ async function main() {
   const pg = (run.pg = await startPrivatePostgres(run.runDir));
   const database = await createDatabase(pg.server);
   const dsn = dsnOf(database, pg.server);
-  buildKafkaMock(ROOT, KAFKA_MOCK_BINARY);
-  run.kafka = await startKafkaMock(KAFKA_MOCK_BINARY, ['oms.order.events:12', 'oms.dlq:3', 'oms.saga.events:12'], createWriteStream(join(logDir, 'kafka-mock.log')));
+  // The binary's name carries a digest of its source: the path to start is the one returned.
+  run.kafka = await startKafkaMock(buildKafkaMock(ROOT, KAFKA_MOCK_BINARY), ['oms.order.events:12', 'oms.dlq:3', 'oms.saga.events:12'], createWriteStream(join(logDir, 'kafka-mock.log')));
   const baseEnv = baseEnvOf(ROOT, 'warn');
   execFileSync(process.execPath, [join(dist, 'migrator', 'main.cjs'), 'migrate', 'up'], { cwd: ROOT, env: { ...baseEnv, OMS_POSTGRES_DSN: dsn }, stdio: ['ignore', 'pipe', 'pipe'] });
   run.pool = openPool(database, pg.server);
