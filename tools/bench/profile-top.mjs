@@ -52,5 +52,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error('usage: node tools/bench/profile-top.mjs FILE.cpuprofile [--top 25]');
     process.exit(2);
   }
-  console.log(summarize(JSON.parse(readFileSync(positionals[0], 'utf8')), Number(values.top)));
+  let profile;
+  try {
+    profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
+  } catch (error) {
+    console.error(`profile-top: cannot read ${positionals[0]}: ${error.message}`);
+    process.exit(2);
+  }
+  console.log(summarize(profile, Number(values.top)));
 }
