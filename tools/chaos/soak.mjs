@@ -49,21 +49,14 @@ const { values: args } = parseArgsOrExit('soak', {
   },
 });
 
-/** `20m`, `90s`, `1h`, `500ms` in milliseconds. */
-function durationMs(text) {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(String(text ?? '').trim());
-  if (!match) throw new Error(`--soak takes a duration such as 20m, 90s or 1h, got ${JSON.stringify(text)}`);
-  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2]];
-}
-
-/** `durationMs(text)`, or exit 2 naming the option. */
+/** `20m`, `90s`, `1h`, `500ms` of `option` in milliseconds; anything else is exit 2 naming the option. */
 function durationOrExit(option, text) {
-  try {
-    return durationMs(text);
-  } catch (error) {
-    console.error(`soak: ${error.message.replace('--soak', option)}`);
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(String(text ?? '').trim());
+  if (!match) {
+    console.error(`soak: ${option} takes a duration such as 20m, 90s or 1h, got ${JSON.stringify(text)}`);
     process.exit(2);
   }
+  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2]];
 }
 
 const DURATION_MS = durationOrExit('--soak', args.soak);

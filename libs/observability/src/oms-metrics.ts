@@ -169,6 +169,7 @@ export class OmsMetrics {
 
   constructor(build: BuildInfo = { version: OMS_VERSION, commit: 'unknown' }) {
     collectDefaultMetrics({ register: this.registry });
+    heapUsedAfterLastFullGc(); // observe collections from now on, not from the first scrape
     this.buildInfo.labels(build.version, build.commit).set(1);
     // Every label value exists from the start, so rate() and increase() see a baseline and a
     // rule selecting one value has a series before the first event.

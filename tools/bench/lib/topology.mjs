@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultHeapMiB } from '../../e2e/lib/heap-bound.mjs';
+import { defaultHeapMiB, maxOldSpaceArgs } from '../../e2e/lib/heap-bound.mjs';
 import { dsnOf } from './postgres.mjs';
 import { freePort, ManagedProcess, waitReady } from './processes.mjs';
 
@@ -74,7 +74,7 @@ export class Topology {
     const process_ = new ManagedProcess({
       name,
       command: process.execPath,
-      args: [...(heap ? [`--max-old-space-size=${heap}`] : []), ...(this.nodeArgs[name] ?? []), appMain(this.distDir, app)],
+      args: [...maxOldSpaceArgs(heap), ...(this.nodeArgs[name] ?? []), appMain(this.distDir, app)],
       cwd: this.root,
       logDir: this.logDir,
       env: {
