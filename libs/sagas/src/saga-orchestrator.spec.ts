@@ -130,7 +130,7 @@ function orchestrator() {
     topics: [config.broker.kafka.ordersTopic],
     deadLetter: (message, reason) => deadLetters.publish(message, reason),
   });
-  registerEventHandlers(consumer, new OrderEventsController(new SagaTriggers(drivers.inbox, drivers.sagas, unitOfWork, runner, clock)));
+  registerEventHandlers(consumer, new OrderEventsController(new SagaTriggers(drivers.sagas, runner)));
   const sweep = new SagaRecoverySweep(config, drivers.sagas, runner, clock, metrics);
   const delivered: ReceivedMessage[] = [];
   /** Bodies published to the saga topic, in outbox order. */
@@ -240,6 +240,39 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
     // start + reserve step in one commit, then reserved + charge step, then paid + confirmed.
     expect(sagaWrites).toEqual(['reserve', 'charge', null]);
+  });
+
+  it('reads the order once, the saga row and the inbox never, for a confirmed order: each step decides on what the last one committed', async () => {
+    const oms = orchestrator();
+    const { orderId } = await oms.placeAndPay([sku('SKU-1')]);
+    const streamReads = jest.spyOn(oms.drivers.eventStore, 'readStream');
+    const sagaReads = jest.spyOn(oms.drivers.sagas, 'get');
+    const inboxReads = jest.spyOn(oms.drivers.inbox, 'has');
+
+    await oms.settle();
+
+    expect({ stream: streamReads.mock.calls.length, saga: sagaReads.mock.calls.length, inbox: inboxReads.mock.calls.length }).toEqual({ stream: 1, saga: 0, inbox: 0 });
+    expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
+  });
+
+  it('decides again on a fresh read when the order moved while the step it had in hand was waiting for a partner', async () => {
+    const oms = orchestrator();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
+    // While the charge is in flight, another writer appends to the order: the drive's copy of it is stale.
+    const charge = oms.payment.charge.bind(oms.payment);
+    oms.payment.charge = async (request) => {
+      await oms.orders.execute(orderId, [{ type: 'RequestCancellation', data: { sagaId: 'saga-cancel-1', reason: 'changed my mind' } }]);
+      return charge(request);
+    };
+    const streamReads = jest.spyOn(oms.drivers.eventStore, 'readStream');
+
+    await oms.settle();
+
+    // The start's read, then the fresh one after the charge's commit found the stream moved.
+    expect(streamReads.mock.calls.filter(([streamId]) => streamId === `order-${orderId}`).length).toBeGreaterThanOrEqual(2);
+    expect((await oms.order(orderId)).state.status).toBe('CANCELED');
+    expect(await oms.drivers.sagas.get(sagaId)).toMatchObject({ status: 'COMPENSATED' });
+    expect(oms.payment.effects()).toMatchObject({ charges: 1, refunds: 1 });
   });
 
   it('makes the first call through the sweep when the process died right after starting the saga', async () => {

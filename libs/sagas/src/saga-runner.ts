@@ -23,12 +23,15 @@ import { SagaLifecycleEvents } from './saga-lifecycle.events';
 import { SagaDriveQueue } from './saga-drive.queue';
 import { NoopSagaMetrics, SagaMetrics } from './saga-metrics';
 import { sagaPolicyOf } from './saga-policy';
-import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE, SagaStep } from './saga-step';
+import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE, SagaStep, type SagaStepState } from './saga-step';
 
 /** Steps of one drive (each commits once); a saga needs about six, so this only stops a bug from spinning. */
 const MAX_STEPS = 64;
 
 type InboxEntry = { readonly consumer: string; readonly messageId: string };
+
+/** An insert's outcome: the row as stored, or which part of it existed already (the saga, or the message's inbox entry). */
+type InsertOutcome = { readonly record: SagaRecord<SagaState> } | 'exists' | 'handled';
 
 const toDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
 
@@ -74,15 +77,18 @@ export class SagaRunner {
    * Returns false when it already exists or the message was already handled: a redelivered
    * event never starts a second saga.
    */
-  start(kind: SagaKind, sagaId: string, orderId: string, inbox?: InboxEntry): Promise<boolean> {
-    return this.insert(kind, sagaId, orderId, inbox, this.clock.now());
+  async start(kind: SagaKind, sagaId: string, orderId: string, inbox?: InboxEntry): Promise<boolean> {
+    return typeof (await this.insert(kind, sagaId, orderId, inbox, this.clock.now())) === 'object';
   }
 
   /**
    * start(), with the saga's first step decided in the same commit when that step is a partner
    * call that changes nothing but the saga row (a fulfilment's reserve, a refund's refund), then
-   * a drive that makes that call at once: one commit and two reads less per saga. A redelivered
-   * message drives the existing saga instead (Resume).
+   * a drive that makes that call at once and decides its outcome on the row and order it has in
+   * hand: one commit and four reads less per saga. The inbox entry in that commit is the
+   * message's dedup check (no read first). When the saga exists already (another message
+   * started it), the message is recorded as handled and the saga driven (Resume); a redelivery
+   * of a handled message does nothing. Resolves true when this call created the saga.
    */
   async startAndDrive(kind: SagaKind, sagaId: string, orderId: string, inbox?: InboxEntry): Promise<boolean> {
     const now = this.clock.now();
@@ -90,18 +96,30 @@ export class SagaRunner {
     const initial = initialSagaState(kind, sagaId, orderId);
     const decision = decideSaga({ type: 'Start', now: now.toISOString(), jitter: Math.random() }, initial, order.state, this.policy);
     const first = decision.status === 'RUNNING' && decision.orderEvents.length === 0 && decision.call ? decision : undefined;
-    const created = await this.insert(kind, sagaId, orderId, inbox, now, first);
-    if (!created) {
-      void this.drive(sagaId, { type: 'Resume' });
-      return false;
+    const outcome = await this.insert(kind, sagaId, orderId, inbox, now, first);
+    if (typeof outcome === 'object') {
+      const known = first ? { record: outcome.record, order } : undefined;
+      void this.drive(sagaId, { type: 'Start' }, first?.call ? { sagaId, orderId, kind, call: first.call } : undefined, known);
+      return true;
     }
-    void this.drive(sagaId, { type: 'Start' }, first?.call ? { sagaId, orderId, kind, call: first.call } : undefined);
-    return true;
+    if (outcome === 'exists' && (!inbox || (await this.recordHandled(inbox)))) void this.drive(sagaId, { type: 'Resume' });
+    return false;
+  }
+
+  /** Records a message as handled without other changes; false when it was recorded already (a redelivery). */
+  async recordHandled(entry: InboxEntry): Promise<boolean> {
+    try {
+      await this.unitOfWork.commit({ inbox: entry }, this.clock.now());
+      return true;
+    } catch (error) {
+      if (error instanceof ConcurrencyError) return false;
+      throw error;
+    }
   }
 
   /** Drives a saga now; queued behind a drive of the same saga already running in this process. */
-  drive(sagaId: string, trigger: SagaTrigger = { type: 'Resume' }, first?: SagaCall): Promise<void> {
-    return this.queue.enqueue(sagaId, () => this.run(sagaId, trigger, first));
+  drive(sagaId: string, trigger: SagaTrigger = { type: 'Resume' }, first?: SagaCall, known?: SagaStepState): Promise<void> {
+    return this.queue.enqueue(sagaId, () => this.run(sagaId, trigger, first, known));
   }
 
   isDriving(sagaId: string): boolean {
@@ -118,8 +136,8 @@ export class SagaRunner {
     return this.queue.stop();
   }
 
-  /** Inserts the saga row (and the inbox entry, and its saga.started event) in one commit; false when either already exists. */
-  private async insert(kind: SagaKind, sagaId: string, orderId: string, inbox: InboxEntry | undefined, now: Date, decided?: SagaDecision): Promise<boolean> {
+  /** Inserts the saga row (and the inbox entry, and its saga.started event) in one commit: the row as stored, or which part existed already. */
+  private async insert(kind: SagaKind, sagaId: string, orderId: string, inbox: InboxEntry | undefined, now: Date, decided?: SagaDecision): Promise<InsertOutcome> {
     const traceparent = activeTraceparent(); // the consumed message's trace: a drive the sweep resumes continues it
     const record: SagaRecord<SagaState> = {
       sagaId,
@@ -139,16 +157,17 @@ export class SagaRunner {
     try {
       await this.unitOfWork.commit({ saga: record, ...(inbox ? { inbox } : {}), outbox: [this.lifecycle.started(record, now)] }, now);
     } catch (error) {
-      if (error instanceof ConcurrencyError) return false;
+      if (error instanceof ConcurrencyError) return error.streamId.startsWith('inbox:') ? 'handled' : 'exists';
       throw error;
     }
     this.metrics.started(kind);
-    return true;
+    return { record: { ...record, version: 1 } };
   }
 
   /** One drive: (the first call, when the start committed to it) then steps, each followed by the call it committed to. */
-  private async run(sagaId: string, trigger: SagaTrigger, first?: SagaCall): Promise<void> {
+  private async run(sagaId: string, trigger: SagaTrigger, first?: SagaCall, known?: SagaStepState): Promise<void> {
     let input = trigger;
+    let state = known;
     if (first) {
       if (this.queue.stopping) return; // the lease in the saga row brings the sweep to it
       const attributes = { [SAGA_ID_ATTRIBUTE]: sagaId, [ORDER_ID_ATTRIBUTE]: first.orderId, 'oms.saga.kind': first.kind };
@@ -158,9 +177,10 @@ export class SagaRunner {
       // One span per step, child of the context the drive was started in (the consumed
       // message's trace): the order events it commits carry it on through the outbox.
       const next = await inSpan('saga step', { attributes: { [SAGA_ID_ATTRIBUTE]: sagaId } }, async (span) => {
-        const outcome = await this.step.run(sagaId, input, span);
+        const outcome = await this.step.run(sagaId, input, span, state);
         const call = outcome.type === 'committed' ? outcome.decision.call : undefined;
         if (outcome.type !== 'committed' || !call || this.queue.stopping) return null;
+        state = outcome.after;
         return this.partners.call({ sagaId, orderId: outcome.record.orderId, kind: outcome.record.kind, call }, span);
       });
       if (next === null) return;

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { MalformedEnvelopeError, type EventEnvelope } from '@oms/contracts';
-import { Clock, ConcurrencyError, Inbox, SagaStore, UnitOfWork, type SagaKind } from '@oms/domain';
+import { SagaStore, type SagaKind } from '@oms/domain';
 import { SAGA_INBOX_CONSUMER } from './saga-policy';
 import { SagaRunner } from './saga-runner';
-
-type InboxEntry = { readonly consumer: string; readonly messageId: string };
 
 /** The saga id an order event names; an event without one is malformed (dead-lettered). */
 export function sagaIdOf(envelope: EventEnvelope): string {
@@ -17,17 +15,15 @@ export function sagaIdOf(envelope: EventEnvelope): string {
 
 /**
  * What the order events that concern sagas do, deduplicated by event id through the inbox
- * (written in the same commit as the new saga): start a saga, or wake the one a cancellation
- * names. Resolves once the message may be acknowledged; the drive it sets off runs on.
+ * (its entry is written in the same commit as the new saga, or alone before waking a saga, and
+ * that write's conflict is the check: no read first): start a saga, or wake the one a
+ * cancellation names. Resolves once the message may be acknowledged; the drive it sets off runs on.
  */
 @Injectable()
 export class SagaTriggers {
   constructor(
-    private readonly inbox: Inbox,
     private readonly sagas: SagaStore,
-    private readonly unitOfWork: UnitOfWork,
     private readonly runner: SagaRunner,
-    private readonly clock: Clock,
   ) {}
 
   /**
@@ -36,9 +32,8 @@ export class SagaTriggers {
    * as handled, so a repeat of it stops at the inbox.
    */
   async start(kind: SagaKind, envelope: EventEnvelope): Promise<void> {
-    const sagaId = sagaIdOf(envelope);
-    const entry = await this.unhandled(envelope);
-    if (entry && !(await this.runner.startAndDrive(kind, sagaId, envelope.orderId, entry))) await this.recordHandled(entry);
+    // No inbox read first: the entry is written in the saga's insert, whose conflict is the check.
+    await this.runner.startAndDrive(kind, sagaIdOf(envelope), envelope.orderId, { consumer: SAGA_INBOX_CONSUMER, messageId: envelope.eventId });
   }
 
   /**
@@ -47,27 +42,11 @@ export class SagaTriggers {
    */
   async cancel(envelope: EventEnvelope): Promise<void> {
     const sagaId = sagaIdOf(envelope);
-    const entry = await this.unhandled(envelope);
-    if (!entry) return;
+    const entry = { consumer: SAGA_INBOX_CONSUMER, messageId: envelope.eventId };
     if ((await this.sagas.get(sagaId)) === null) {
       await this.runner.startAndDrive('cancellation', sagaId, envelope.orderId, entry);
       return;
     }
-    await this.recordHandled(entry);
-    void this.runner.drive(sagaId);
-  }
-
-  /** The inbox entry to write for this event, or null when it was handled already. */
-  private async unhandled(envelope: EventEnvelope): Promise<InboxEntry | null> {
-    if (await this.inbox.has(SAGA_INBOX_CONSUMER, envelope.eventId)) return null;
-    return { consumer: SAGA_INBOX_CONSUMER, messageId: envelope.eventId };
-  }
-
-  private async recordHandled(entry: InboxEntry): Promise<void> {
-    try {
-      await this.unitOfWork.commit({ inbox: entry }, this.clock.now());
-    } catch (error) {
-      if (!(error instanceof ConcurrencyError)) throw error; // already recorded by a redelivery
-    }
+    if (await this.runner.recordHandled(entry)) void this.runner.drive(sagaId);
   }
 }
