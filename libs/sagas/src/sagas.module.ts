@@ -48,7 +48,7 @@ class SagasShutdown implements BeforeApplicationShutdown {
  * Tokens it needs from the application (global modules or `imports`):
  * - OMS_CONFIG (@oms/config)                              ConfigModule.forRoot()
  * - MessageConsumer, MessagePublisher (@oms/domain)       MessagingModule.forRoot()
- * - UnitOfWork, SagaStore, Inbox (@oms/domain)            StorageModule.forRoot()
+ * - UnitOfWork, SagaStore (@oms/domain)                   StorageModule.forRoot()
  * - OrderStreams, Clock (@oms/domain)                     OrderWriteModule.forRoot()
  * - InventoryPort, PaymentPort (@oms/domain)              PartnersModule.forRoot() (@oms/partners)
  * Optional: SagaMetrics (this lib), through `options.metrics` or a global provider.
