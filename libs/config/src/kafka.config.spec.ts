@@ -35,6 +35,7 @@ describe('Kafka configuration', () => {
       maxInFlight: 64,
       fetchMaxBytes: 10 * 1024 * 1024,
       partitionFetchMaxBytes: 1024 * 1024,
+      fetchMaxWaitMs: 250,
       maxRetries: 3,
       retryDelayMs: 200,
       maxRetryDelayMs: 10_000,
@@ -80,6 +81,7 @@ describe('Kafka configuration', () => {
       OMS_KAFKA_CONSUMER_MAX_IN_FLIGHT: '8',
       OMS_KAFKA_CONSUMER_FETCH_MAX_BYTES: '2mb',
       OMS_KAFKA_CONSUMER_PARTITION_FETCH_MAX_BYTES: '512kb',
+      OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: '20ms',
       OMS_KAFKA_CONSUMER_MAX_RETRIES: '0',
       OMS_KAFKA_CONSUMER_RETRY_DELAY: '1s',
       OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY: '1m',
@@ -94,6 +96,7 @@ describe('Kafka configuration', () => {
       maxInFlight: 8,
       fetchMaxBytes: 2 * 1024 * 1024,
       partitionFetchMaxBytes: 512 * 1024,
+      fetchMaxWaitMs: 20,
       maxRetries: 0,
       retryDelayMs: 1_000,
       maxRetryDelayMs: 60_000,
@@ -161,6 +164,14 @@ describe('Kafka configuration', () => {
       sessionTimeoutMs: 10_000,
       heartbeatIntervalMs: 3_000,
     });
+  });
+
+  it('refuses a fetch wait of 0 or one that outlasts the session timeout', () => {
+    expect(issuesOf({ OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: '6s' })).toEqual([
+      { variable: 'OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT', reason: '(6000 ms) must be above 0 and below OMS_KAFKA_CONSUMER_SESSION_TIMEOUT (6000 ms)' },
+    ]);
+    expect(issuesOf({ OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: '0ms' }).map((issue) => issue.variable)).toEqual(['OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT']);
+    expect(loadConfig({ OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: '5s' }).broker.kafka.consumer.fetchMaxWaitMs).toBe(5_000);
   });
 
   it('requires both SASL credentials with a mechanism (and a mechanism with them), and the certificate with a key', () => {

@@ -55,6 +55,8 @@ export interface KafkaConsumerTuning {
   readonly fetchMaxBytes: number; // OMS_KAFKA_CONSUMER_FETCH_MAX_BYTES 10mb
   /** Most bytes one fetch returns per partition (Kafka max.partition.fetch.bytes). */
   readonly partitionFetchMaxBytes: number; // OMS_KAFKA_CONSUMER_PARTITION_FETCH_MAX_BYTES 1mb
+  /** Longest a fetch waits on the broker for new messages (Kafka fetch.max.wait.ms). */
+  readonly fetchMaxWaitMs: number; // OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT 250ms
   /** Retries of a message whose handler keeps failing before it is dead-lettered (unavailability not counted). */
   readonly maxRetries: number; // OMS_KAFKA_CONSUMER_MAX_RETRIES 3
   /** First pause before a failed message is handled again; doubles (with jitter) up to maxRetryDelayMs. */
@@ -150,6 +152,11 @@ export const KAFKA_VARIABLES = {
   OMS_KAFKA_CONSUMER_MAX_IN_FLIGHT: variable('64', integer(1, 10_000), 'Messages one consumer handles at the same time (one key stays in order).'),
   OMS_KAFKA_CONSUMER_FETCH_MAX_BYTES: variable('10mb', size, 'Most bytes one consumer fetch returns (fetch.max.bytes).'),
   OMS_KAFKA_CONSUMER_PARTITION_FETCH_MAX_BYTES: variable('1mb', size, 'Most bytes one fetch returns per partition (max.partition.fetch.bytes).'),
+  OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: variable(
+    '250ms',
+    duration,
+    'Longest a consumer fetch waits on the broker for new messages (fetch.max.wait.ms); a broker answers sooner when messages arrive, so it sets how often an idle consumer asks. Below OMS_KAFKA_CONSUMER_SESSION_TIMEOUT.',
+  ),
   OMS_KAFKA_CONSUMER_MAX_RETRIES: variable(
     '3',
     integer(0, 1_000),
@@ -207,6 +214,7 @@ export function buildKafkaConfig(v: KafkaValues): KafkaExtendedConfig {
       maxInFlight: v.OMS_KAFKA_CONSUMER_MAX_IN_FLIGHT,
       fetchMaxBytes: v.OMS_KAFKA_CONSUMER_FETCH_MAX_BYTES,
       partitionFetchMaxBytes: v.OMS_KAFKA_CONSUMER_PARTITION_FETCH_MAX_BYTES,
+      fetchMaxWaitMs: v.OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT,
       maxRetries: v.OMS_KAFKA_CONSUMER_MAX_RETRIES,
       retryDelayMs: v.OMS_KAFKA_CONSUMER_RETRY_DELAY,
       maxRetryDelayMs: v.OMS_KAFKA_CONSUMER_MAX_RETRY_DELAY,
@@ -265,6 +273,13 @@ export function kafkaIssues(
     issues.push({
       variable: 'OMS_KAFKA_CONSUMER_HEARTBEAT_INTERVAL',
       reason: `(${heartbeat} ms) must be above 0 and at most a third of OMS_KAFKA_CONSUMER_SESSION_TIMEOUT (${session} ms), or a busy member misses its session`,
+    });
+  }
+  const fetchWait = v.OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT;
+  if (fetchWait !== undefined && (fetchWait <= 0 || (session !== undefined && fetchWait >= session))) {
+    issues.push({
+      variable: 'OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT',
+      reason: `(${fetchWait} ms) must be above 0 and below OMS_KAFKA_CONSUMER_SESSION_TIMEOUT (${session ?? '?'} ms)`,
     });
   }
   for (const prefix of Object.values(TOPIC_PREFIXES)) {

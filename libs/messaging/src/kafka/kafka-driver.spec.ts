@@ -24,7 +24,7 @@ jest.mock('./kafka-client', () => ({ createKafkaClient: () => fakeKafka as unkno
 // Imported after jest.mock, so that the driver gets the recording client.
 import { createKafkaDriver } from './kafka-driver';
 
-describe('createKafkaDriver: batching, fetch sizes and in-flight work from OMS_KAFKA_*', () => {
+describe('createKafkaDriver: batching, fetch sizes and waits, and in-flight work from OMS_KAFKA_*', () => {
   const config = loadConfig({
     OMS_BROKER_DRIVER: 'kafka',
     KAFKA_BROKERS: 'b-1:9092',
@@ -32,6 +32,7 @@ describe('createKafkaDriver: batching, fetch sizes and in-flight work from OMS_K
     OMS_KAFKA_CONSUMER_FETCH_MAX_BYTES: '2mb',
     OMS_KAFKA_CONSUMER_PARTITION_FETCH_MAX_BYTES: '256kb',
     OMS_KAFKA_CONSUMER_MAX_IN_FLIGHT: '3',
+    OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: '40ms',
   });
 
   it('sends a publish in produce requests of OMS_KAFKA_PRODUCER_BATCH_SIZE messages', async () => {
@@ -41,10 +42,10 @@ describe('createKafkaDriver: batching, fetch sizes and in-flight work from OMS_K
     await driver.close();
   });
 
-  it('creates consumer group members with the configured fetch sizes', async () => {
+  it('creates consumer group members with the configured fetch sizes and fetch wait', async () => {
     const driver = await createKafkaDriver(config, { consumer: { joinTimeoutMs: 1_000 } });
     await expect(driver.consumer.subscribe({ groupId: 'g', topics: ['oms.order.events'], handle: async () => undefined })).rejects.toThrow('not dialling');
-    expect(consumers[0]).toMatchObject({ groupId: 'g', maxBytes: 2 * 1024 * 1024, maxBytesPerPartition: 256 * 1024 });
+    expect(consumers[0]).toMatchObject({ groupId: 'g', maxBytes: 2 * 1024 * 1024, maxBytesPerPartition: 256 * 1024, maxWaitTimeInMs: 40 });
     // The member's bound on handlers running at once (the consumer keeps its options as given).
     expect((driver.consumer as unknown as { options: { maxInFlight: number } }).options.maxInFlight).toBe(3);
     await driver.close();

@@ -46,6 +46,7 @@ export async function createKafkaDriver(config: BrokerConfig, options: KafkaDriv
     maxInFlight: tuning.maxInFlight,
     maxBytes: tuning.fetchMaxBytes,
     maxBytesPerPartition: tuning.partitionFetchMaxBytes,
+    maxWaitTimeMs: tuning.fetchMaxWaitMs,
     redeliveryDelayMs: tuning.retryDelayMs,
     maxRedeliveryDelayMs: tuning.maxRetryDelayMs,
     sessionTimeoutMs: tuning.sessionTimeoutMs,
