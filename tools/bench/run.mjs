@@ -25,6 +25,7 @@ import { Sampler } from './lib/processes.mjs';
 import { SATURATION_SVG, renderReport, renderSaturationSvg } from './lib/report.mjs';
 import { missingFigures } from './lib/figures.mjs';
 import { APPS, Topology, appMain, buildKafkaMock, migrate } from './lib/topology.mjs';
+import { envOverrides } from './lib/env-overrides.mjs';
 import { createThroughput } from './sections/create-throughput.mjs';
 import { endToEnd } from './sections/end-to-end.mjs';
 import { grpcCreate } from './sections/grpc-create.mjs';
@@ -79,11 +80,12 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'string', multiple: true, default: [] },
     rates: { type: 'string' },
+    env: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs] [--only SECTION,..] [--profile PROCESS] [--rates R,..]');
+  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs] [--only SECTION,..] [--profile PROCESS] [--rates R,..] [--env NAME=VALUE]');
   process.exit(0);
 }
 if (args.render) {
@@ -93,6 +95,13 @@ if (args.render) {
   writeFileSync(join(dirname(target), SATURATION_SVG), renderSaturationSvg(results));
   console.log(`rendered ${target}`);
   process.exit(0);
+}
+let extraEnv;
+try {
+  extraEnv = envOverrides(args.env);
+} catch (error) {
+  console.error(`bench: ${error.message}`);
+  process.exit(2);
 }
 const scale = { ...(args.smoke ? SMOKE : FULL) };
 // --rates 50,100: the end-to-end arrival rates (orders/s) instead of the mode's.
@@ -192,7 +201,7 @@ async function main() {
     log(`databases ${database} (OMS) and ${pgbenchDatabase} (pgbench), migrated`);
 
     const nodeArgs = Object.fromEntries(args.profile.map((name) => [name, ['--cpu-prof', `--cpu-prof-dir=${join(workDir, 'profiles', name)}`]]));
-    topology = new Topology({ root: ROOT, distDir, database, logDir: workDir, kafkaMockBinary, log, nodeArgs });
+    topology = new Topology({ root: ROOT, distDir, database, logDir: workDir, kafkaMockBinary, log, nodeArgs, extraEnv });
     await topology.start();
     results.topology =
       'separate processes: order-api, outbox-relay (1, then 3), saga-orchestrator (partners over gRPC), ' +

@@ -33,13 +33,14 @@ export function migrate(root, distDir, database) {
 
 export class Topology {
   /** `nodeArgs`: Node flags per process name, e.g. { 'order-api': ['--cpu-prof'] } to profile one app. */
-  constructor({ root, distDir, database, logDir, kafkaMockBinary, log, nodeArgs = {} }) {
+  constructor({ root, distDir, database, logDir, kafkaMockBinary, log, nodeArgs = {}, extraEnv = {} }) {
     this.nodeArgs = nodeArgs;
     this.root = root;
     this.distDir = distDir;
     this.database = database;
     this.logDir = logDir;
     this.kafkaMockBinary = kafkaMockBinary;
+    this.extraEnv = extraEnv;
     this.log = log;
     this.processes = [];
     this.relays = [];
@@ -52,6 +53,9 @@ export class Topology {
 
   commonEnv() {
     return {
+      // Settings given with --env reach every app (an experiment such as
+      // --env OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT=20ms); the topology's own settings below win.
+      ...this.extraEnv,
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       // Bundles keep third-party packages external; a --dist outside the workspace still finds them.
