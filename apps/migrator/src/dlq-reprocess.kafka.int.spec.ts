@@ -11,7 +11,7 @@ import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig, type OmsConfig } from '@oms/config';
 import type { EventEnvelope } from '@oms/contracts';
-import { Inbox, OrderStreams, SagaStore } from '@oms/domain';
+import { ConcurrencyError, Inbox, OrderStreams, SagaStore, UnitOfWork } from '@oms/domain';
 import { createKafkaClient, KafkaGroupReader, MessagingModule, OMS_TOPICS, type RawRecord } from '@oms/messaging';
 import { OmsMetrics, PlatformModule } from '@oms/observability';
 import { OrderWriteModule } from '@oms/orders';
@@ -59,17 +59,35 @@ class PoisonedTriggers {
   }
 }
 
-/** What the saga inbox answered per message id (true = seen: the message is dropped). */
-class InboxAnswers {
-  readonly answers = new Map<string, boolean[]>();
+/**
+ * What became of each commit that carried a message's saga inbox entry, per message id: written,
+ * or refused (the entry, or the saga it would start, was there already: nothing was written).
+ * The saga reads no inbox first; that write is its dedup check.
+ */
+class InboxWrites {
+  readonly outcomes = new Map<string, ('written' | 'refused')[]>();
 
-  constructor(inbox: Inbox) {
-    const has = inbox.has.bind(inbox);
-    inbox.has = async (consumer, messageId) => {
-      const seen = await has(consumer, messageId);
-      this.answers.set(messageId, [...(this.answers.get(messageId) ?? []), seen]);
-      return seen;
+  constructor(unitOfWork: UnitOfWork) {
+    const commit = unitOfWork.commit.bind(unitOfWork);
+    unitOfWork.commit = async (change, now) => {
+      const messageId = change.inbox?.messageId;
+      try {
+        const result = await commit(change, now);
+        if (messageId) this.record(messageId, 'written');
+        return result;
+      } catch (error) {
+        if (messageId && error instanceof ConcurrencyError) this.record(messageId, 'refused');
+        throw error;
+      }
     };
+  }
+
+  of(messageId: string): ('written' | 'refused')[] {
+    return this.outcomes.get(messageId) ?? [];
+  }
+
+  private record(messageId: string, outcome: 'written' | 'refused'): void {
+    this.outcomes.set(messageId, [...this.of(messageId), outcome]);
   }
 }
 
@@ -98,7 +116,7 @@ let config: OmsConfig;
 let env: Record<string, string>;
 let app: INestMicroservice;
 let triggers: PoisonedTriggers;
-let inbox: InboxAnswers;
+let inbox: InboxWrites;
 
 beforeAll(async () => {
   kafka = await testKafka({ topics: OMS_TOPICS });
@@ -134,7 +152,7 @@ beforeAll(async () => {
   });
   // Before listen(): the transport subscribes there, and the handlers hold these same instances.
   triggers = new PoisonedTriggers(app.get(SagaTriggers));
-  inbox = new InboxAnswers(app.get(Inbox));
+  inbox = new InboxWrites(app.get(UnitOfWork));
   await app.listen();
 }, 180_000);
 
@@ -272,9 +290,12 @@ it('retries a throwing handler, dead-letters it once with the Go OMS headers, mo
   expect(executed.code).toBe(EXIT_OK);
   expect(executed.out.at(-1)).toMatch(/^2 letter\(s\) replayed to their original topics, 0 left out; group oms-dlq-reprocess committed at /);
   await until('order y is confirmed', async () => (await statusOf(y)) === 'CONFIRMED');
+  // x: the insert of the saga it asks for is refused (the saga exists), then its entry is written alone; y: written with its saga.
   await until('the replayed letters are in the inbox', async () =>
-    inbox.answers.get(xPaymentRequested.eventId)?.length === 1 && inbox.answers.get(yPaymentRequested.eventId)?.length === 1,
+    inbox.of(xPaymentRequested.eventId).includes('written') && inbox.of(yPaymentRequested.eventId).includes('written'),
   );
+  expect(inbox.of(xPaymentRequested.eventId)).toEqual(['refused', 'written']);
+  expect(inbox.of(yPaymentRequested.eventId)).toEqual(['written']);
   expect(await statusOf(x)).toBe('CANCELED');
   expect(await app.get(SagaStore).listByOrder(x)).toHaveLength(1);
   // The relay published each saga's lifecycle on oms.saga.events, keyed by order, in order.
@@ -306,11 +327,13 @@ it('retries a throwing handler, dead-letters it once with the Go OMS headers, mo
   expect(again.out).toEqual([expect.stringMatching(/^nothing to read on oms\.dlq\.test-.* after the offsets committed by group oms-dlq-reprocess/)]);
   const repeat = await migrator('dlq', 'reprocess', '--execute', '--from-beginning');
   expect(repeat.out.at(-1)).toMatch(/^2 letter\(s\) replayed/);
+  // Each repeat: the saga insert is refused, then the entry alone is refused too, so nothing is driven again.
   await until('the inbox dropped both repeats', async () =>
-    inbox.answers.get(xPaymentRequested.eventId)?.length === 2 && inbox.answers.get(yPaymentRequested.eventId)?.length === 2,
+    inbox.of(xPaymentRequested.eventId).length === 4 && inbox.of(yPaymentRequested.eventId).length === 3,
   );
-  expect(inbox.answers.get(xPaymentRequested.eventId)).toEqual([false, true]);
-  expect(inbox.answers.get(yPaymentRequested.eventId)).toEqual([false, true]);
+  expect(inbox.of(xPaymentRequested.eventId)).toEqual(['refused', 'written', 'refused', 'refused']);
+  expect(inbox.of(yPaymentRequested.eventId)).toEqual(['written', 'refused', 'refused']);
+  for (const { eventId } of [xPaymentRequested, yPaymentRequested]) await expect(app.get(Inbox).has('saga-orchestrator', eventId)).resolves.toBe(true);
   expect(await app.get(SagaStore).listByOrder(y)).toHaveLength(1);
   expect(app.get(InProcessInventory).effects().reservations).toBe(reservations);
   expect(await topicRecords(config.broker.kafka.dlqTopic)).toHaveLength(2);
