@@ -2,6 +2,7 @@ import type { OmsConfig } from '@oms/config';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaLogCreator } from './kafka-logger';
 import { kafkaSecurityOptions } from './kafka-security';
+import { fixKafkajsIdleTimer } from './kafkajs-idle-timer.fix';
 
 export interface KafkaClientOptions {
   readonly connectionTimeoutMs?: number;
@@ -19,6 +20,7 @@ export interface KafkaClientOptions {
 export function createKafkaClient(config: Pick<OmsConfig, 'broker'>, options: KafkaClientOptions = {}): Kafka {
   const { kafka } = config.broker;
   if (kafka.brokers.length === 0) throw new Error('KAFKA_BROKERS is empty: the kafka driver needs at least one broker');
+  fixKafkajsIdleTimer();
   return new Kafka({
     clientId: kafka.clientId,
     brokers: [...kafka.brokers],
