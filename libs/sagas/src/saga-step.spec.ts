@@ -136,6 +136,24 @@ describe('SagaStep', () => {
     ]);
   });
 
+  it('decides again on a fresh read when the order moved under a decision that appends no order event', async () => {
+    const { drivers, real, orders, orderId, sagaId, step, charged } = await reservedOrderAwaitingItsCharge();
+    // The charge failed for now: alone, that decision only schedules a retry (no order event).
+    const failed: SagaTrigger = { type: 'CallFailed', call: charged.call, error: 'payment partner unavailable' };
+    orders.afterFirstLoad = async () => {
+      await real.execute(orderId, [{ type: 'RequestCancellation', data: { sagaId: 'unused', reason: 'changed my mind' } }]);
+    };
+    const before = (await drivers.sagas.get(sagaId))?.version as number;
+
+    const outcome = await step.run(sagaId, failed);
+
+    if (outcome.type !== 'committed') throw new Error(`expected a committed step, got ${outcome.type}`);
+    expect(orders.loads).toBe(2);
+    expect(orders.recorded[0]).toEqual([]); // the stale decision: no order event, refused by the order's version
+    expect(outcome.decision.call?.step).not.toBe('charge'); // decided on the cancellation: no second charge attempt
+    expect((await drivers.sagas.get(sagaId))?.version).toBe(before + 1);
+  });
+
   it('decides again on a fresh read when the order moved under it, appending only the second decision', async () => {
     const { drivers, real, orders, orderId, sagaId, step, charged, stream, outbox } = await reservedOrderAwaitingItsCharge();
     // Between the step's read and its commit, the customer cancels: the append at the version read conflicts.

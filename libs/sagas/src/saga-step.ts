@@ -115,7 +115,10 @@ export class SagaStep {
     const events = recorded.events.length > 0 ? [...order.events, ...recorded.events] : order.events;
     const ended = this.lifecycle.ended(record, decision, recorded.state, events, now);
     const outbox = [...(recorded.change.outbox ?? []), ...ended];
-    await this.orders.commit({ ...recorded.change, ...(outbox.length > 0 ? { outbox } : {}), saga: next });
+    // A decision without order events still stands on the order as read (or as the last step left
+    // it): the commit checks the stream is still at that version, so a moved order is decided again.
+    const append = recorded.change.append ?? { streamId: orderStreamId(order.orderId), expectedVersion: order.state.version, events: [] };
+    await this.orders.commit({ ...recorded.change, append, ...(outbox.length > 0 ? { outbox } : {}), saga: next });
     // The store bumps the row's version on each write; the appended events' positions stay unknown (0), which no decision reads.
     const after = { record: { ...next, version: record.version + 1 }, order: { orderId: order.orderId, state: recorded.state, events } };
     return { decision, after };
