@@ -166,12 +166,15 @@ describe('Kafka configuration', () => {
     });
   });
 
-  it('refuses a fetch wait of 0 or one that outlasts the session timeout', () => {
-    expect(issuesOf({ OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: '6s' })).toEqual([
-      { variable: 'OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT', reason: '(6000 ms) must be above 0 and below OMS_KAFKA_CONSUMER_SESSION_TIMEOUT (6000 ms)' },
+  it('refuses a fetch wait of 0 or one above a third of the session timeout (heartbeats go between fetches)', () => {
+    expect(issuesOf({ OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: '2001ms' })).toEqual([
+      {
+        variable: 'OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT',
+        reason: '(2001 ms) must be above 0 and at most a third of OMS_KAFKA_CONSUMER_SESSION_TIMEOUT (6000 ms), or an idle member misses its session',
+      },
     ]);
     expect(issuesOf({ OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: '0ms' }).map((issue) => issue.variable)).toEqual(['OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT']);
-    expect(loadConfig({ OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: '5s' }).broker.kafka.consumer.fetchMaxWaitMs).toBe(5_000);
+    expect(loadConfig({ OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: '2s' }).broker.kafka.consumer.fetchMaxWaitMs).toBe(2_000);
   });
 
   it('requires both SASL credentials with a mechanism (and a mechanism with them), and the certificate with a key', () => {

@@ -155,7 +155,7 @@ export const KAFKA_VARIABLES = {
   OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT: variable(
     '250ms',
     duration,
-    'Longest a consumer fetch waits on the broker for new messages (fetch.max.wait.ms); a broker answers sooner when messages arrive, so it sets how often an idle consumer asks. Below OMS_KAFKA_CONSUMER_SESSION_TIMEOUT.',
+    'Longest a consumer fetch waits on the broker for new messages (fetch.max.wait.ms); a broker answers sooner when messages arrive, so it sets how often an idle consumer asks. At most a third of OMS_KAFKA_CONSUMER_SESSION_TIMEOUT.',
   ),
   OMS_KAFKA_CONSUMER_MAX_RETRIES: variable(
     '3',
@@ -276,10 +276,11 @@ export function kafkaIssues(
     });
   }
   const fetchWait = v.OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT;
-  if (fetchWait !== undefined && (fetchWait <= 0 || (session !== undefined && fetchWait >= session))) {
+  // kafkajs heartbeats between fetches, so an idle member's fetch wait counts against its session like a heartbeat interval.
+  if (fetchWait !== undefined && (fetchWait <= 0 || (session !== undefined && fetchWait * 3 > session))) {
     issues.push({
       variable: 'OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT',
-      reason: `(${fetchWait} ms) must be above 0 and below OMS_KAFKA_CONSUMER_SESSION_TIMEOUT (${session ?? '?'} ms)`,
+      reason: `(${fetchWait} ms) must be above 0 and at most a third of OMS_KAFKA_CONSUMER_SESSION_TIMEOUT (${session ?? '?'} ms), or an idle member misses its session`,
     });
   }
   for (const prefix of Object.values(TOPIC_PREFIXES)) {
