@@ -4,6 +4,7 @@ import { EventStore, IdempotencyStore, Inbox, OrderProjection, Outbox, SagaStore
 import { HealthRegistry, OmsMetrics, OpsServer } from '@oms/observability';
 import { createMemoryDrivers } from './memory';
 import { SCHEMA_CHECK, SchemaWatch } from './schema-watch';
+import { schemaServes } from './schema-version';
 import type { StorageDrivers } from './storage-drivers';
 
 /** The readiness check this module owns (registered when the ops platform is loaded); no other module registers it. */
@@ -74,7 +75,9 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
     if (this.health && !this.health.list().some((check) => check.name === SCHEMA_CHECK)) {
       this.health.register({ name: SCHEMA_CHECK, readiness: true, check: () => watch.readiness() });
     }
-    if ((await watch.readiness().catch(() => ({ up: false }))).up) return;
+    // Read without the watch first: its line saying the start waits comes once the probes answer.
+    const version = await read().catch(() => undefined);
+    if (version && schemaServes(version)) return;
     await this.ops?.listen(); // probes answer (not ready, alive) while the start waits
     await watch.untilServing(SCHEMA_RECHECK_MS, () => this.stopped);
   }
@@ -87,8 +90,8 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
     const { unreachableAtStart } = this.drivers;
     if (unreachableAtStart === undefined || !this.drivers.untilReachable) return;
     const logger = new Logger('Storage');
+    await this.ops?.listen(); // before the line, so a probe sent on reading it is answered
     logger.warn(`${unreachableAtStart}; not ready, waiting for the database`);
-    await this.ops?.listen();
     await this.drivers.untilReachable(SCHEMA_RECHECK_MS, () => this.stopped);
     if (!this.stopped) logger.warn('the database answers: starting');
   }
