@@ -9,6 +9,7 @@ import {
   SagaStore,
   UnitOfWork,
   decideSaga,
+  isInboxConflict,
   initialSagaState,
   type SagaDecision,
   type SagaKind,
@@ -157,7 +158,7 @@ export class SagaRunner {
     try {
       await this.unitOfWork.commit({ saga: record, ...(inbox ? { inbox } : {}), outbox: [this.lifecycle.started(record, now)] }, now);
     } catch (error) {
-      if (error instanceof ConcurrencyError) return error.streamId.startsWith('inbox:') ? 'handled' : 'exists';
+      if (error instanceof ConcurrencyError) return isInboxConflict(error) ? 'handled' : 'exists';
       throw error;
     }
     this.metrics.started(kind);

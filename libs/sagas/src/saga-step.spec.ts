@@ -112,6 +112,15 @@ async function reservedOrderAwaitingItsCharge() {
   return { drivers, real, orders, orderId, sagaId, step, charged, stream, outbox };
 }
 
+/** The customer cancels between the step's read of the order and its commit; the saga's version before the step. */
+async function cancelledDuringTheStep(fixture: Awaited<ReturnType<typeof reservedOrderAwaitingItsCharge>>): Promise<number> {
+  const { drivers, real, orders, orderId, sagaId } = fixture;
+  orders.afterFirstLoad = async () => {
+    await real.execute(orderId, [{ type: 'RequestCancellation', data: { sagaId: 'unused', reason: 'changed my mind' } }]);
+  };
+  return (await drivers.sagas.get(sagaId))?.version as number;
+}
+
 beforeAll(() => Logger.overrideLogger(false));
 afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
 
@@ -137,13 +146,11 @@ describe('SagaStep', () => {
   });
 
   it('decides again on a fresh read when the order moved under a decision that appends no order event', async () => {
-    const { drivers, real, orders, orderId, sagaId, step, charged } = await reservedOrderAwaitingItsCharge();
+    const fixture = await reservedOrderAwaitingItsCharge();
+    const { drivers, orders, sagaId, step, charged } = fixture;
     // The charge failed for now: alone, that decision only schedules a retry (no order event).
     const failed: SagaTrigger = { type: 'CallFailed', call: charged.call, error: 'payment partner unavailable' };
-    orders.afterFirstLoad = async () => {
-      await real.execute(orderId, [{ type: 'RequestCancellation', data: { sagaId: 'unused', reason: 'changed my mind' } }]);
-    };
-    const before = (await drivers.sagas.get(sagaId))?.version as number;
+    const before = await cancelledDuringTheStep(fixture);
 
     const outcome = await step.run(sagaId, failed);
 
@@ -155,13 +162,10 @@ describe('SagaStep', () => {
   });
 
   it('decides again on a fresh read when the order moved under it, appending only the second decision', async () => {
-    const { drivers, real, orders, orderId, sagaId, step, charged, stream, outbox } = await reservedOrderAwaitingItsCharge();
+    const fixture = await reservedOrderAwaitingItsCharge();
+    const { drivers, orders, sagaId, step, charged, stream, outbox } = fixture;
     // Between the step's read and its commit, the customer cancels: the append at the version read conflicts.
-    orders.afterFirstLoad = async () => {
-      await real.execute(orderId, [{ type: 'RequestCancellation', data: { sagaId: 'unused', reason: 'changed my mind' } }]);
-    };
-
-    const before = (await drivers.sagas.get(sagaId))?.version as number;
+    const before = await cancelledDuringTheStep(fixture);
 
     const outcome = await step.run(sagaId, charged);
 

@@ -1,4 +1,5 @@
 export * from './clock.port';
+export * from './commit-conflict';
 export * from './event-store.port';
 export * from './idempotency-store.port';
 export * from './inbox.port';

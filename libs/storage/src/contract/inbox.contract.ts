@@ -1,4 +1,4 @@
-import { ConcurrencyError } from '@oms/domain';
+import { ConcurrencyError, isInboxConflict } from '@oms/domain';
 import { anEvent, newId, rejectionOf, useSubject, type StorageContractFactory } from './storage-contract.fixtures';
 
 /**
@@ -34,6 +34,7 @@ export function describeInboxContract(name: string, factory: StorageContractFact
         commit({ inbox: { consumer: 'saga', messageId }, append: { streamId, expectedVersion: 0, events: [anEvent()] } }),
       );
       expect(error).toBeInstanceOf(ConcurrencyError);
+      expect(isInboxConflict(error)).toBe(true); // the saga tells "handled before" from a saga that exists by it
       await expect(subject().drivers.eventStore.readStream(streamId)).resolves.toEqual([]);
       await expect(inbox().has('saga', messageId)).resolves.toBe(true);
     });

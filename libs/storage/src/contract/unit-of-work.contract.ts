@@ -1,4 +1,4 @@
-import { ConcurrencyError, type ChangeSet, type IdempotencyClaim, type SagaRecord } from '@oms/domain';
+import { commitConflictId, ConcurrencyError, isInboxConflict, type ChangeSet, type IdempotencyClaim, type SagaRecord } from '@oms/domain';
 import {
   allPartitions,
   anOrderView,
@@ -139,6 +139,8 @@ export function describeUnitOfWorkContract(name: string, factory: StorageContrac
       const duplicate = await aChangeSet({ saga: { ...stored, state: { step: 'duplicate' } } });
       const duplicateError = await rejectionOf(drivers().unitOfWork.commit(duplicate.change, now));
       expect(duplicateError).toBeInstanceOf(ConcurrencyError);
+      expect(duplicateError).toMatchObject({ streamId: commitConflictId.saga(stored.sagaId) });
+      expect(isInboxConflict(duplicateError)).toBe(false); // a saga that exists is not a message handled before
       await expectNothingWritten(duplicate.change, duplicate.claim, before);
 
       // A stale version of it.

@@ -1,4 +1,5 @@
 import {
+  commitConflictId,
   ConcurrencyError,
   outboxPartition,
   type AppendRequest,
@@ -80,7 +81,7 @@ export function applyProjection(db: MemoryDatabase, view: OrderView): void {
 export function checkIdempotencyCompletion(db: MemoryDatabase, completion: IdempotencyCompletion): void {
   const record = idempotencyRecordOf(db, completion.key, completion.scope);
   if (!record || record.response !== null) {
-    throw new ConcurrencyError(`idempotency:${completion.scope}:${completion.key}`, 0, record ? 1 : 0);
+    throw new ConcurrencyError(commitConflictId.idempotency(completion.scope, completion.key), 0, record ? 1 : 0);
   }
 }
 
@@ -89,12 +90,10 @@ export function applyIdempotencyCompletion(db: MemoryDatabase, completion: Idemp
   if (record) record.response = copy(completion.response);
 }
 
-export const sagaConflictId = (sagaId: string): string => `saga-${sagaId}`;
-
 export function checkSaga(db: MemoryDatabase, saga: SagaRecord): void {
   const stored = db.sagas.get(saga.sagaId);
   const actual = stored?.version ?? 0;
-  if (actual !== saga.version) throw new ConcurrencyError(sagaConflictId(saga.sagaId), saga.version, actual);
+  if (actual !== saga.version) throw new ConcurrencyError(commitConflictId.saga(saga.sagaId), saga.version, actual);
 }
 
 export function applySaga(db: MemoryDatabase, saga: SagaRecord): number {
@@ -109,7 +108,7 @@ export function applySaga(db: MemoryDatabase, saga: SagaRecord): number {
 /** A message already in the inbox fails the whole commit, so a redelivered message never applies twice. */
 export function checkInbox(db: MemoryDatabase, entry: { consumer: string; messageId: string }): void {
   if (db.inbox.has(inboxKeyOf(entry.consumer, entry.messageId))) {
-    throw new ConcurrencyError(`inbox:${entry.consumer}:${entry.messageId}`, 0, 1);
+    throw new ConcurrencyError(commitConflictId.inbox(entry.consumer, entry.messageId), 0, 1);
   }
 }
 

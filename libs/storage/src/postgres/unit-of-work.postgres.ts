@@ -1,4 +1,4 @@
-import { ConcurrencyError, UnitOfWork, outboxPartition, type ChangeSet, type CommitResult, type OrderView } from '@oms/domain';
+import { commitConflictId, ConcurrencyError, UnitOfWork, outboxPartition, type ChangeSet, type CommitResult, type OrderView } from '@oms/domain';
 import { DuplicateEventError } from '../storage.errors';
 import { OutboxNotifier } from './outbox-notifier.postgres';
 import { PostgresDatabase, SqlParams, UNIQUE_VIOLATION, pgErrorOf, toNumber, type SqlExecutor } from './postgres-database';
@@ -109,13 +109,13 @@ async function conflictError(db: SqlExecutor, change: ChangeSet, part: ConflictP
   }
   if (part === 'saga' && saga) {
     const { rows } = await db.query<{ version: number }>('SELECT version FROM sagas WHERE saga_id = $1', [saga.sagaId]);
-    return new ConcurrencyError(`saga-${saga.sagaId}`, saga.version, rows[0]?.version ?? 0);
+    return new ConcurrencyError(commitConflictId.saga(saga.sagaId), saga.version, rows[0]?.version ?? 0);
   }
-  if (part === 'inbox' && inbox) return new ConcurrencyError(`inbox:${inbox.consumer}:${inbox.messageId}`, 0, 1);
+  if (part === 'inbox' && inbox) return new ConcurrencyError(commitConflictId.inbox(inbox.consumer, inbox.messageId), 0, 1);
   if (part === 'idempotency' && idempotency) {
     const { key, scope } = idempotency;
     const { rowCount } = await db.query('SELECT 1 FROM idempotency_keys WHERE key = $1 AND scope = $2', [key, scope]);
-    return new ConcurrencyError(`idempotency:${scope}:${key}`, 0, rowCount > 0 ? 1 : 0);
+    return new ConcurrencyError(commitConflictId.idempotency(scope, key), 0, rowCount > 0 ? 1 : 0);
   }
   throw new Error(`commit conflict on ${part}, which the change set does not contain`);
 }
