@@ -2,6 +2,7 @@
 // (or the repo's own Kafka-protocol broker), certificates, config builders.
 export { propertySettings, testVariable, type TestVariable } from './test-env';
 export { containerRuntimeAvailable } from './container-runtime';
+export { freePort } from './free-port';
 export { DEFAULT_TEST_POSTGRES_DSN, createTestDatabase, testPostgresServer, type TestDatabase } from './postgres.testing';
 export { testKafka, type TestKafka } from './kafka.testing';
 export { kafkaMockUnavailable, startKafkaMock, type KafkaMock, type KafkaMockOptions, type KafkaTopic } from './kafka-mock.testing';

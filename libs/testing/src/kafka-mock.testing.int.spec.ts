@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
+import { freePort } from './free-port';
 import { kafkaMockUnavailable, startKafkaMock, type KafkaMock } from './kafka-mock.testing';
 
 // Building the tool the first time takes a few seconds on a shared machine.
@@ -77,14 +78,6 @@ describe('tools/kafka-mock', () => {
 });
 
 describe('tools/kafka-mock --port', () => {
-  async function freePort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const { port } = server.address() as { port: number };
-    await new Promise<void>((done) => server.close(() => done()));
-    return port;
-  }
-
   async function topicsAt(brokers: string[]): Promise<string[]> {
     const admin = new Kafka({ clientId: 'kafka-mock-test', brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();

@@ -1,23 +1,11 @@
 // OS processes of a benchmark run: spawn, wait for readiness, sample /proc, stop.
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux x86-64 (getconf CLK_TCK)
 
-/** A free TCP port on 127.0.0.1 (the OS picks one; it is released before the app binds it). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../e2e/lib/free-port.mjs';
 
 /** utime + stime of a process in seconds, or null when it is gone. */
 export function cpuSeconds(pid) {

@@ -2,17 +2,9 @@
 // kill -9 and start again on the same ports.
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-/** A port that was free a moment ago (the app binds it right after). */
-export async function freePort() {
-  const server = createServer();
-  await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address();
-  await new Promise((done) => server.close(done));
-  return port;
-}
+export { freePort } from './free-port.mjs';
 
 export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 

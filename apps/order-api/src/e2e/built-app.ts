@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '@oms/testing';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -48,14 +48,7 @@ function withBuildLock<T>(work: () => T): T {
   }
 }
 
-/** A port that was free a moment ago (the app binds it right after). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
+export { freePort };
 
 export interface Exit {
   readonly code: number | null;
