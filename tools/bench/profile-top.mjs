@@ -3,14 +3,22 @@
 // self time by area (OMS code, each npm package, Node's own modules, GC, idle) and the
 // functions with the most self time.
 //
-//   node tools/bench/profile-top.mjs FILE.cpuprofile [--top 25]
+//   node tools/bench/profile-top.mjs FILE.cpuprofile [--top 25] [--skip SECONDS]
+//
+// --skip leaves out the first seconds of the profile (start-up: module loading, connections),
+// so a profile of a short or idle run shows what the running process does.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-/** Self time in ms per profile node id, from the sample stream. */
-export function selfTimes(profile) {
+/** Self time in ms per profile node id, from the sample stream; samples in the first `skipMs` left out. */
+export function selfTimes(profile, skipMs = 0) {
   const times = new Map();
-  profile.samples.forEach((id, index) => times.set(id, (times.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000));
+  let at = 0;
+  profile.samples.forEach((id, index) => {
+    const ms = (profile.timeDeltas[index] ?? 0) / 1000;
+    at += ms;
+    if (at > skipMs) times.set(id, (times.get(id) ?? 0) + ms);
+  });
   return times;
 }
 
@@ -23,8 +31,8 @@ export function areaOf({ url, functionName }) {
   return 'OMS';
 }
 
-export function summarize(profile, top = 25) {
-  const times = selfTimes(profile);
+export function summarize(profile, top = 25, skipMs = 0) {
+  const times = selfTimes(profile, skipMs);
   const total = [...times.values()].reduce((sum, ms) => sum + ms, 0);
   const areas = new Map();
   const functions = new Map();
@@ -39,7 +47,7 @@ export function summarize(profile, top = 25) {
   }
   const busy = total - (areas.get('(idle)') ?? 0);
   const pct = (ms) => `${((100 * ms) / busy).toFixed(1)}%`;
-  const lines = [`sampled ${(total / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s (shares below are of busy time)`, '', 'by area:'];
+  const lines = [`${skipMs > 0 ? `after the first ${skipMs / 1000} s: ` : ''}sampled ${(total / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(1)} s (shares below are of busy time)`, '', 'by area:'];
   for (const [area, ms] of [...areas].filter(([name]) => name !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 15)) lines.push(`  ${pct(ms).padStart(6)}  ${(ms / 1000).toFixed(2).padStart(7)} s  ${area}`);
   lines.push('', `top ${top} functions by self time:`);
   for (const [name, { area, ms }] of [...functions].filter(([, entry]) => entry.area !== '(idle)').sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) lines.push(`  ${pct(ms).padStart(6)}  ${name}  [${area}]`);
@@ -47,9 +55,10 @@ export function summarize(profile, top = 25) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
-  if (positionals.length !== 1) {
-    console.error('usage: node tools/bench/profile-top.mjs FILE.cpuprofile [--top 25]');
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, skip: { type: 'string', default: '0' } } });
+  const skip = Number(values.skip);
+  if (positionals.length !== 1 || !(skip >= 0)) {
+    console.error('usage: node tools/bench/profile-top.mjs FILE.cpuprofile [--top 25] [--skip SECONDS]');
     process.exit(2);
   }
   let profile;
@@ -59,5 +68,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`profile-top: cannot read ${positionals[0]}: ${error.message}`);
     process.exit(2);
   }
-  console.log(summarize(profile, Number(values.top)));
+  console.log(summarize(profile, Number(values.top), skip * 1000));
 }

@@ -27,6 +27,16 @@ describe('profile summary', () => {
     assert.equal(times.get(6), undefined);
   });
 
+  it('leaves out the samples of the first milliseconds asked for', () => {
+    // The first 10 ms of samples: 5 idle, 2 + 2 OMS, 1 pg-protocol.
+    const times = selfTimes(PROFILE, 10);
+    assert.equal(times.get(2), 5);
+    assert.equal(times.get(3), 2);
+    assert.equal(times.get(4), 2);
+    assert.equal(times.get(5), 1);
+    assert.match(summarize(PROFILE, 5, 10), /^after the first 0\.01 s: sampled 0\.0 s/);
+  });
+
   it('puts frames into areas: npm package (scoped too), Node, OMS, V8', () => {
     assert.equal(areaOf(frame('x', 'file:///a/node_modules/@grpc/grpc-js/build/src/x.js')), '@grpc/grpc-js');
     assert.equal(areaOf(frame('x', 'file:///a/node_modules/pg/lib/client.js')), 'pg');

@@ -9,7 +9,8 @@
 //   options: --out DIR (where benchmarks.md / .json go), --keep-logs,
 //            --dist DIR (built apps, default dist/apps; built with nx when missing there),
 //            --only a,b (sections by key, e.g. endToEnd; for investigating one figure),
-//            --profile APP (node --cpu-prof for that process; .cpuprofile files in the logs),
+//            --profile APP (node --cpu-prof for that process, `outbox-relay` for every relay;
+//            .cpuprofile files in the logs; profile-top.mjs --skip 15 leaves out start-up),
 //            --rates 50,100 (end-to-end arrival rates instead of the mode's)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ import { startPrivatePostgres } from '../e2e/lib/private-postgres.mjs';
 import { Sampler } from './lib/processes.mjs';
 import { SATURATION_SVG, renderReport, renderSaturationSvg } from './lib/report.mjs';
 import { missingFigures } from './lib/figures.mjs';
-import { APPS, Topology, appMain, buildKafkaMock, migrate } from './lib/topology.mjs';
+import { APPS, PROFILED_PROCESSES, Topology, appMain, buildKafkaMock, migrate } from './lib/topology.mjs';
 import { envOverrides } from './lib/env-overrides.mjs';
 import { createThroughput } from './sections/create-throughput.mjs';
 import { endToEnd } from './sections/end-to-end.mjs';
@@ -101,6 +102,12 @@ try {
   extraEnv = envOverrides(args.env);
 } catch (error) {
   console.error(`bench: ${error.message}`);
+  process.exit(2);
+}
+// A name that matches no process would profile nothing, silently: refuse it up front.
+const unknownProfiles = args.profile.filter((name) => !PROFILED_PROCESSES.test(name));
+if (unknownProfiles.length > 0) {
+  console.error(`bench: --profile ${unknownProfiles.join(', ')}: not a process of the run (order-api, saga-orchestrator, partner-mocks, outbox-relay = every relay, outbox-relay-N)`);
   process.exit(2);
 }
 const scale = { ...(args.smoke ? SMOKE : FULL) };

@@ -10,6 +10,9 @@ import { freePort, ManagedProcess, waitReady } from './processes.mjs';
 export const APPS = ['order-api', 'outbox-relay', 'saga-orchestrator', 'partner-mocks', 'migrator'];
 const TOPICS = ['oms.order.events:12', 'oms.dlq:3', 'oms.saga.events:12']; // the OMS topics at their default settings (docs/configuration.md)
 
+/** Names `--profile` takes: an app the run starts, or one relay of several (outbox-relay-2). */
+export const PROFILED_PROCESSES = /^(order-api|saga-orchestrator|partner-mocks|outbox-relay(-\d+)?)$/;
+
 export const appMain = (distDir, app) => join(distDir, app, 'main.cjs');
 
 /** Builds the tools/kafka-mock binary into the run's own folder (none of the tests' binaries are shared). */
@@ -78,7 +81,7 @@ export class Topology {
     const process_ = new ManagedProcess({
       name,
       command: process.execPath,
-      args: [...maxOldSpaceArgs(heap), ...(this.nodeArgs[name] ?? []), appMain(this.distDir, app)],
+      args: [...maxOldSpaceArgs(heap), ...(this.nodeArgs[name] ?? this.nodeArgs[app] ?? []), appMain(this.distDir, app)],
       cwd: this.root,
       logDir: this.logDir,
       env: {
