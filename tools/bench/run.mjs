@@ -11,7 +11,8 @@
 //            --only a,b (sections by key, e.g. endToEnd; for investigating one figure),
 //            --profile APP (node --cpu-prof for that process, `outbox-relay` for every relay;
 //            .cpuprofile files in the logs; profile-top.mjs --skip 15 leaves out start-up),
-//            --rates 50,100 (end-to-end arrival rates instead of the mode's)
+//            --rates 50,100 (end-to-end arrival rates instead of the mode's),
+//            --e2e-warmup S (unmeasured load before the end-to-end rates; full 60, smoke 2)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,7 @@ const FULL = {
   grpcSeconds: 20,
   grpcChannels: 8,
   e2eRates: [50, 100, 200, 400],
+  e2eWarmupSeconds: 60,
   e2eSeconds: 20,
   e2eDrainSeconds: 30,
   statsFlushMs: 11_000,
@@ -62,6 +64,7 @@ const SMOKE = {
   grpcSeconds: 2,
   grpcChannels: 2,
   e2eRates: [10, 20],
+  e2eWarmupSeconds: 2,
   e2eSeconds: 2,
   e2eDrainSeconds: 15,
   statsFlushMs: 2_000,
@@ -81,12 +84,13 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'string', multiple: true, default: [] },
     rates: { type: 'string' },
+    'e2e-warmup': { type: 'string' },
     env: { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs] [--only SECTION,..] [--profile PROCESS] [--rates R,..] [--env NAME=VALUE]');
+  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs] [--only SECTION,..] [--profile PROCESS] [--rates R,..] [--e2e-warmup S] [--env NAME=VALUE]');
   process.exit(0);
 }
 if (args.render) {
@@ -114,6 +118,9 @@ const scale = { ...(args.smoke ? SMOKE : FULL) };
 // --rates 50,100: the end-to-end arrival rates (orders/s) instead of the mode's.
 if (args.rates) scale.e2eRates = args.rates.split(',').map(Number);
 if (scale.e2eRates.some((rate) => !(rate > 0))) throw new Error(`--rates: positive numbers expected, got ${args.rates}`);
+// --e2e-warmup 0: measure processes as started (their first minute costs more; see the README).
+if (args['e2e-warmup'] !== undefined) scale.e2eWarmupSeconds = Number(args['e2e-warmup']);
+if (!(scale.e2eWarmupSeconds >= 0)) throw new Error(`--e2e-warmup: seconds (0 or more) expected, got ${args['e2e-warmup']}`);
 // Partial runs never overwrite the published docs/benchmarks.md unless --out says so.
 const defaultOut = args.smoke ? join(tmpdir(), 'oms-bench-smoke') : args.only ? join(tmpdir(), 'oms-bench-partial') : join(ROOT, 'docs');
 const outDir = resolve(args.out ?? defaultOut);

@@ -387,7 +387,7 @@ ${grpcSection(results.sections)}
 
 ## 2. End to end: create -> pay -> CONFIRMED at a fixed arrival rate
 
-Open loop for ${results.scale.e2eSeconds} s: one new order per 1/rate s, created then paid at once.
+Open loop for ${results.scale.e2eSeconds} s: one new order per 1/rate s, created then paid at once${results.scale.e2eWarmupSeconds ? `, after an unmeasured warm-up of ${results.scale.e2eWarmupSeconds} s at the first rate (a process's first minutes cost more per order while V8 compiles its hot paths)` : ' (no warm-up: the processes\' first orders are in the figures)'}.
 Latency from sending the pay request until CONFIRMED: **committed** = the \`recorded_at\` of the
 OrderConfirmed event (the committing transaction's timestamp; \`GET /v1/orders/{id}\` shows
 CONFIRMED from that commit on); **on the bus** = a Kafka consumer (own group) receiving the
