@@ -66,7 +66,7 @@ export class SagaRecoverySweep implements OnApplicationBootstrap, BeforeApplicat
       void inTraceOf(saga.traceparent, () => this.runner.drive(saga.sagaId));
       driven++;
     }
-    if (this.metrics) this.metrics.active((await this.sagas.countByStatus()).RUNNING);
+    if (this.metrics) this.metrics.active(await this.sagas.countRunning());
     return driven;
   }
 }

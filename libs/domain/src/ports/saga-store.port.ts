@@ -49,8 +49,11 @@ export abstract class SagaStore {
   abstract claimDue(now: Date, limit: number, leaseMs: number): Promise<SagaRecord[]>;
   /** Sagas matching the query, ordered by (updatedAt, sagaId), at most `limit`. */
   abstract list(query: SagaListQuery): Promise<SagaRecord[]>;
-  /** Number of sagas in each status (for the active-sagas gauge). */
-  abstract countByStatus(): Promise<Record<SagaStatus, number>>;
+  /**
+   * Number of RUNNING sagas (the active-sagas gauge, every sweep). Finished sagas are kept, so
+   * their count grows without bound: this must not read them.
+   */
+  abstract countRunning(): Promise<number>;
   /**
    * RUNNING sagas whose pending step is one of `steps`, read from the state's `step` and
    * `stepStartedAt` (ISO-8601) fields: how many, and when the oldest began its step (for the

@@ -1,4 +1,4 @@
-import { SAGA_STATUSES, SagaStore, type SagaListQuery, type SagaRecord, type SagaStatus, type SagaStepStats } from '@oms/domain';
+import { SagaStore, type SagaListQuery, type SagaRecord, type SagaStepStats } from '@oms/domain';
 import { copy, type MemoryDatabase } from './memory-database';
 
 export class MemorySagaStore extends SagaStore {
@@ -46,10 +46,10 @@ export class MemorySagaStore extends SagaStore {
     );
   }
 
-  async countByStatus(): Promise<Record<SagaStatus, number>> {
-    const counts = Object.fromEntries(SAGA_STATUSES.map((status) => [status, 0])) as Record<SagaStatus, number>;
-    for (const saga of this.db.sagas.values()) counts[saga.status] += 1;
-    return counts;
+  async countRunning(): Promise<number> {
+    let running = 0;
+    for (const saga of this.db.sagas.values()) if (saga.status === 'RUNNING') running += 1;
+    return running;
   }
 
   async pendingStepStats(steps: readonly string[]): Promise<SagaStepStats> {

@@ -134,7 +134,7 @@ describe('schema migrations', () => {
     try {
       await a.ping();
       await expect(a.projection.get('nothing-yet')).resolves.toBeNull();
-      await expect(b.sagas.countByStatus()).resolves.toEqual({ RUNNING: 0, COMPLETED: 0, COMPENSATED: 0, COMPENSATION_FAILED: 0, RESOLVED: 0 });
+      await expect(b.sagas.countRunning()).resolves.toBe(0);
     } finally {
       await a.close();
       await b.close();

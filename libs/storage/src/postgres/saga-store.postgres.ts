@@ -1,4 +1,4 @@
-import { SAGA_STATUSES, SagaStore, type SagaKind, type SagaListQuery, type SagaRecord, type SagaStatus, type SagaStepStats } from '@oms/domain';
+import { SagaStore, type SagaKind, type SagaListQuery, type SagaRecord, type SagaStatus, type SagaStepStats } from '@oms/domain';
 import { toDate, toNullableDate, type PostgresDatabase } from './postgres-database';
 
 interface SagaRow {
@@ -75,13 +75,10 @@ export class PostgresSagaStore extends SagaStore {
     return rows.map(toSagaRecord);
   }
 
-  async countByStatus(): Promise<Record<SagaStatus, number>> {
-    const counts = Object.fromEntries(SAGA_STATUSES.map((status) => [status, 0])) as Record<SagaStatus, number>;
-    const { rows } = await this.db.query<{ status: SagaStatus; count: number }>(
-      'SELECT status, count(*)::int AS count FROM sagas GROUP BY status',
-    );
-    for (const row of rows) if (row.status in counts) counts[row.status] = row.count;
-    return counts;
+  /** Reads the running sagas' entries only (sagas_due_idx is partial on RUNNING), not the finished ones. */
+  async countRunning(): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(`SELECT count(*)::int AS count FROM sagas WHERE status = 'RUNNING'`);
+    return rows[0]?.count ?? 0;
   }
 
   /** RUNNING sagas are few (sagas_status_idx); their state is read as JSON. */
