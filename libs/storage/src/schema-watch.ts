@@ -24,7 +24,11 @@ export class SchemaWatch {
   ) {}
 
   async check(): Promise<SchemaVersion> {
-    const version = await this.read();
+    return this.note(await this.read());
+  }
+
+  /** Logs what `version` changes (as `check` does with what it reads); returns it. */
+  note(version: SchemaVersion): SchemaVersion {
     const key = stateKey(version);
     if (key !== this.lastKey) {
       const first = this.lastKey === undefined;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Global, Module, type INestApplicationContext } from '@nestjs/common';
+import { Global, Logger, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { OMS_CONFIG } from '@oms/config';
 import {
@@ -15,6 +15,7 @@ import {
 import { testConfig } from '@oms/testing';
 import type { OpsServer } from '@oms/observability';
 import { createMemoryDrivers } from './memory';
+import type { SchemaVersion } from './schema-version';
 import type { StorageDrivers } from './storage-drivers';
 import { STORAGE_DRIVERS, StorageModule } from './storage.module';
 
@@ -66,9 +67,17 @@ describe('StorageModule', () => {
   });
 });
 
+/** Records the module's warnings in `steps`, in order with the other steps. */
+function logsInto(steps: string[]): void {
+  jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void steps.push(`log: ${String(message)}`));
+}
+
+afterEach(() => jest.restoreAllMocks());
+
 describe('StorageModule with a database out of reach at start-up', () => {
-  it('opens the probes, then waits for the database before the start goes on', async () => {
+  it('opens the probes, says it waits, then waits for the database before the start goes on', async () => {
     const steps: string[] = [];
+    logsInto(steps);
     const drivers: StorageDrivers = {
       ...createMemoryDrivers(),
       unreachableAtStart: 'cannot connect to PostgreSQL at db:5432/oms (OMS_POSTGRES_DSN): connect ECONNREFUSED',
@@ -78,7 +87,11 @@ describe('StorageModule with a database out of reach at start-up', () => {
     };
     const ops = { listen: jest.fn(async () => void steps.push('probes answer')) } as unknown as OpsServer;
     await new StorageModule(drivers, undefined, undefined, ops).onApplicationBootstrap();
-    expect(steps).toEqual(['probes answer', 'waited every 1000 ms, stopped false']);
+    expect(steps.slice(0, 3)).toEqual([
+      'probes answer', // a probe sent on reading the next line is answered
+      'log: cannot connect to PostgreSQL at db:5432/oms (OMS_POSTGRES_DSN): connect ECONNREFUSED; not ready, waiting for the database',
+      'waited every 1000 ms, stopped false',
+    ]);
   });
 
   it('does not wait when the database answered at start-up', async () => {
@@ -87,5 +100,40 @@ describe('StorageModule with a database out of reach at start-up', () => {
     await new StorageModule({ ...createMemoryDrivers(), untilReachable }, undefined, undefined, ops).onApplicationBootstrap();
     expect(untilReachable).not.toHaveBeenCalled();
     expect(ops.listen).not.toHaveBeenCalled();
+  });
+});
+
+describe('StorageModule on a schema this build does not expect', () => {
+  const drivers = (versions: SchemaVersion[]): StorageDrivers => {
+    const read = jest.fn(async () => (versions.length > 1 ? (versions.shift() as SchemaVersion) : (versions[0] as SchemaVersion)));
+    return { ...createMemoryDrivers(), schemaVersion: read };
+  };
+
+  it('opens the probes before it says the schema is behind, and starts once migrated', async () => {
+    const steps: string[] = [];
+    logsInto(steps);
+    const behind: SchemaVersion = { state: 'behind', missing: ['EventStoreAndOutbox1795910400001'], unknown: [] };
+    const ops = { listen: jest.fn(async () => void steps.push('probes answer')) } as unknown as OpsServer;
+    const module = new StorageModule(drivers([behind, behind, { state: 'current', applied: 1 }]), undefined, undefined, ops);
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const started = module.onApplicationBootstrap();
+      await jest.advanceTimersByTimeAsync(5_000);
+      await started;
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(steps[0]).toBe('probes answer');
+    expect(steps[1]).toMatch(/^log: database schema is behind this build: 1 migration\(s\) not applied \(EventStoreAndOutbox1795910400001/);
+    expect(steps).toHaveLength(2); // said once, however often it looked
+  });
+
+  it('says at start, with no probe, that it serves on a newer schema marked backward compatible', async () => {
+    const steps: string[] = [];
+    logsInto(steps);
+    const ahead: SchemaVersion = { state: 'ahead', unknown: [{ name: 'FromANewerRelease1999999999999', backwardCompatible: true }] };
+    const ops = { listen: jest.fn(async () => void steps.push('probes answer')) } as unknown as OpsServer;
+    await new StorageModule(drivers([ahead]), undefined, undefined, ops).onApplicationBootstrap();
+    expect(steps).toEqual([expect.stringMatching(/^log: .*FromANewerRelease1999999999999.*all marked backward compatible: serving/)]);
   });
 });

@@ -75,9 +75,12 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
     if (this.health && !this.health.list().some((check) => check.name === SCHEMA_CHECK)) {
       this.health.register({ name: SCHEMA_CHECK, readiness: true, check: () => watch.readiness() });
     }
-    // Read without the watch first: its line saying the start waits comes once the probes answer.
+    // Read before the watch logs: a line saying the start waits comes once the probes answer.
     const version = await read().catch(() => undefined);
-    if (version && schemaServes(version)) return;
+    if (version && schemaServes(version)) {
+      watch.note(version); // e.g. "ahead, all marked backward compatible: serving", at start as before
+      return;
+    }
     await this.ops?.listen(); // probes answer (not ready, alive) while the start waits
     await watch.untilServing(SCHEMA_RECHECK_MS, () => this.stopped);
   }
