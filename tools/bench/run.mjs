@@ -101,26 +101,28 @@ if (args.render) {
   console.log(`rendered ${target}`);
   process.exit(0);
 }
+function usageError(message) {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
 let extraEnv;
 try {
   extraEnv = envOverrides(args.env);
 } catch (error) {
-  console.error(`bench: ${error.message}`);
-  process.exit(2);
+  usageError(error.message);
 }
 // A name that matches no process would profile nothing, silently: refuse it up front.
 const unknownProfiles = args.profile.filter((name) => !PROFILED_PROCESSES.test(name));
 if (unknownProfiles.length > 0) {
-  console.error(`bench: --profile ${unknownProfiles.join(', ')}: not a process of the run (order-api, saga-orchestrator, partner-mocks, outbox-relay = every relay, outbox-relay-N)`);
-  process.exit(2);
+  usageError(`--profile ${unknownProfiles.join(', ')}: not a process of the run (order-api, saga-orchestrator, partner-mocks, outbox-relay = every relay, outbox-relay-N)`);
 }
 const scale = { ...(args.smoke ? SMOKE : FULL) };
 // --rates 50,100: the end-to-end arrival rates (orders/s) instead of the mode's.
 if (args.rates) scale.e2eRates = args.rates.split(',').map(Number);
-if (scale.e2eRates.some((rate) => !(rate > 0))) throw new Error(`--rates: positive numbers expected, got ${args.rates}`);
+if (scale.e2eRates.some((rate) => !(rate > 0))) usageError(`--rates: positive numbers expected, got ${args.rates}`);
 // --e2e-warmup 0: measure processes as started (their first minute costs more; see the README).
 if (args['e2e-warmup'] !== undefined) scale.e2eWarmupSeconds = Number(args['e2e-warmup']);
-if (!(scale.e2eWarmupSeconds >= 0)) throw new Error(`--e2e-warmup: seconds (0 or more) expected, got ${args['e2e-warmup']}`);
+if (!(scale.e2eWarmupSeconds >= 0)) usageError(`--e2e-warmup: seconds (0 or more) expected, got ${args['e2e-warmup']}`);
 // Partial runs never overwrite the published docs/benchmarks.md unless --out says so.
 const defaultOut = args.smoke ? join(tmpdir(), 'oms-bench-smoke') : args.only ? join(tmpdir(), 'oms-bench-partial') : join(ROOT, 'docs');
 const outDir = resolve(args.out ?? defaultOut);

@@ -69,6 +69,7 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     this.registerChecks();
     await this.untilDatabaseReachable();
+    if (this.stopped) return; // shut down while waiting: nothing to start, no ops server to reopen
     const read = this.drivers.schemaVersion?.bind(this.drivers);
     if (!read) return;
     const watch = new SchemaWatch(read, new Logger('SchemaVersion'));

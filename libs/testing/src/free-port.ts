@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -39,11 +40,11 @@ function anyPort(): Promise<number> {
   });
 }
 
-/** A port free now, below the ephemeral range, not handed out before by this process (each process scans from its own offset). */
+/** A port free now, below the ephemeral range, not handed out before by this process (each process scans from a random offset: pids of workers started together are close). */
 export async function freePort(): Promise<number> {
   const span = ephemeralFloor() - LOWEST;
   if (span < 1_000) return anyPort(); // an unusual range: let the OS pick
-  next ??= LOWEST + ((process.pid * 7_919) % span);
+  next ??= LOWEST + randomInt(span);
   for (let tried = 0; tried < span; tried++) {
     const port = LOWEST + ((next - LOWEST + tried) % span);
     if (handedOut.has(port) || !(await bindable(port))) continue;

@@ -2,6 +2,7 @@
 // kernel's ephemeral range. Outgoing connections take their local ports from that range, so a
 // port found free there can be taken by some client socket (a PostgreSQL or Kafka connection)
 // between the check and the app's bind, or while a killed app waits to start again on it.
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -30,13 +31,14 @@ function bindable(port) {
 
 /**
  * A port that is free now, below the ephemeral range, and not handed out before by this process.
- * Each process starts its scan at an offset of its own (pid), so runs side by side rarely meet.
+ * Each process starts its scan at a random offset, so runs side by side rarely meet (pids of
+ * processes started together are close, so an offset derived from them would not spread them).
  */
 export async function freePort() {
   const ceiling = ephemeralFloor();
   const span = ceiling - LOWEST;
   if (span >= 1_000) {
-    next ??= LOWEST + ((process.pid * 7_919) % span);
+    next ??= LOWEST + randomInt(span);
     for (let tried = 0; tried < span; tried++) {
       const port = LOWEST + ((next - LOWEST + tried) % span);
       if (handedOut.has(port) || !(await bindable(port))) continue;

@@ -1,5 +1,6 @@
 import { ForbiddenException, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import {
+  commitConflictId,
   ConcurrencyError,
   DomainError,
   UuidV7IdGenerator,
@@ -41,7 +42,7 @@ function fakeDrivers() {
       const { append, saga, idempotency } = change;
       const current = append ? (streams.get(append.streamId) ?? []) : [];
       if (append && current.length !== append.expectedVersion) throw new ConcurrencyError(append.streamId, append.expectedVersion, current.length);
-      if (saga && (sagas.get(saga.sagaId)?.version ?? 0) !== saga.version) throw new ConcurrencyError(`saga-${saga.sagaId}`, saga.version, -1);
+      if (saga && (sagas.get(saga.sagaId)?.version ?? 0) !== saga.version) throw new ConcurrencyError(commitConflictId.saga(saga.sagaId), saga.version, -1);
       if (append) streams.set(append.streamId, [...current, ...append.events.map((e, i) => ({ ...e, streamId: append.streamId, version: current.length + i + 1, position: 0 }))]);
       if (saga) sagas.set(saga.sagaId, { ...saga, version: saga.version + 1 });
       if (idempotency) keys.set(idempotency.key, { hash: keys.get(idempotency.key)?.hash ?? '', scope: idempotency.scope, response: idempotency.response });

@@ -1,4 +1,4 @@
-import { ConcurrencyError, UuidV7IdGenerator, orderStreamId, outboxPartition, type ChangeSet, type SagaRecord } from '@oms/domain';
+import { commitConflictId, ConcurrencyError, UuidV7IdGenerator, orderStreamId, outboxPartition, type ChangeSet, type SagaRecord } from '@oms/domain';
 import { Client, type Notification } from 'pg';
 import type { StorageDrivers } from '../storage-drivers';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
@@ -125,7 +125,7 @@ describe('PostgresUnitOfWork atomicity', () => {
     await claim(change.idempotency.key);
     const error = await drivers.unitOfWork.commit(change, new Date()).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConcurrencyError);
-    expect(error).toMatchObject({ streamId: `saga-${saga.sagaId}`, expectedVersion: 7, actualVersion: 1 });
+    expect(error).toMatchObject({ streamId: commitConflictId.saga(saga.sagaId), expectedVersion: 7, actualVersion: 1 });
     await expect(persisted(change)).resolves.toEqual({ ...NOTHING, saga: 1 });
   });
 
