@@ -7,6 +7,7 @@ import { CommitConflictGuard1795910400006 } from './1795910400006-commit-conflic
 import { MigrationCompatibility1796572800000 } from './1796572800000-migration-compatibility';
 import { IdempotencyOneKeySpace1796659200000 } from './1796659200000-idempotency-one-key-space';
 import { SagaTraceparent1796659200002 } from './1796659200002-saga-traceparent';
+import { InboxProcessedAtIndex1796659200003 } from './1796659200003-inbox-processed-at';
 
 /**
  * Every schema migration, oldest first. Listed explicitly (not globbed) so that bundled
@@ -24,4 +25,5 @@ export const OMS_MIGRATIONS = [
   MigrationCompatibility1796572800000,
   IdempotencyOneKeySpace1796659200000,
   SagaTraceparent1796659200002,
+  InboxProcessedAtIndex1796659200003,
 ] as const;

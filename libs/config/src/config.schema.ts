@@ -135,6 +135,13 @@ export const CONFIG_SCHEMA = {
   OMS_IDEMPOTENCY_CLEANUP_BATCH_SIZE: variable('500', integer(1, 100_000), 'Idempotency keys deleted per cleanup batch.'),
   OMS_IDEMPOTENCY_LOCK: variable('30s', duration, 'In-flight claim of a request expires after this (crashed requests).'),
 
+  OMS_INBOX_RETENTION: optional(
+    duration,
+    'How long the id of a handled message is kept for deduplication (processed_messages); unset = OMS_KAFKA_ORDERS_RETENTION. Not below it: a message still in the topic is read again when a consumer group starts over (new group, expired offsets) and must be recognised.',
+  ),
+  OMS_INBOX_CLEANUP_INTERVAL: variable('10m', duration, 'Interval of the cleanup of handled message ids older than OMS_INBOX_RETENTION (saga-orchestrator, standalone); 0 = off.'),
+  OMS_INBOX_CLEANUP_BATCH_SIZE: variable('1000', integer(1, 100_000), 'Handled message ids deleted per cleanup batch.'),
+
   OMS_SAGA_CALL_TIMEOUT: variable('2s', duration, 'Timeout of one partner call.'),
   OMS_SAGA_MAX_ATTEMPTS: variable('8', integer(1, 1_000), 'Attempts of a forward saga step (reserve, charge) before the saga compensates; release and refund retry until answered.'),
   OMS_SAGA_RETRY_BASE: variable('100ms', duration, 'First retry delay of a saga step (capped exponential backoff with jitter).'),
@@ -237,6 +244,11 @@ export function buildConfig(v: ConfigValues): OmsConfig {
       cleanupBatchSize: v.OMS_IDEMPOTENCY_CLEANUP_BATCH_SIZE,
       lockMs: v.OMS_IDEMPOTENCY_LOCK,
     },
+    inbox: {
+      retentionMs: v.OMS_INBOX_RETENTION ?? v.OMS_KAFKA_ORDERS_RETENTION,
+      cleanupIntervalMs: v.OMS_INBOX_CLEANUP_INTERVAL,
+      cleanupBatchSize: v.OMS_INBOX_CLEANUP_BATCH_SIZE,
+    },
     saga: {
       callTimeoutMs: v.OMS_SAGA_CALL_TIMEOUT,
       maxAttempts: v.OMS_SAGA_MAX_ATTEMPTS,
@@ -308,6 +320,13 @@ export function conditionalIssues(
   const retry = v.OMS_OUTBOX_RETRY_DELAY;
   if (retry !== undefined && v.OMS_OUTBOX_MAX_RETRY_DELAY !== undefined && v.OMS_OUTBOX_MAX_RETRY_DELAY < retry) {
     issues.push({ variable: 'OMS_OUTBOX_MAX_RETRY_DELAY', reason: 'must not be below OMS_OUTBOX_RETRY_DELAY' });
+  }
+  const { OMS_INBOX_RETENTION: inboxRetention, OMS_KAFKA_ORDERS_RETENTION: topicRetention } = v;
+  if (inboxRetention !== undefined && topicRetention !== undefined && inboxRetention < topicRetention) {
+    issues.push({
+      variable: 'OMS_INBOX_RETENTION',
+      reason: `(${inboxRetention} ms) must not be below OMS_KAFKA_ORDERS_RETENTION (${topicRetention} ms): a message still in the topic would be handled again`,
+    });
   }
   if (v.OMS_SAGA_RETRY_BASE !== undefined && v.OMS_SAGA_RETRY_MAX !== undefined && v.OMS_SAGA_RETRY_MAX < v.OMS_SAGA_RETRY_BASE) {
     issues.push({ variable: 'OMS_SAGA_RETRY_MAX', reason: 'must not be below OMS_SAGA_RETRY_BASE' });

@@ -198,6 +198,20 @@ describe('loadConfig', () => {
       expect(loadConfig({ OMS_POSTGRES_STATEMENT_TIMEOUT: '0s', OMS_POSTGRES_QUERY_TIMEOUT: '300ms' }).storage.postgres.queryTimeoutMs).toBe(300);
     });
 
+    it('refuses an inbox retention shorter than the order events topic keeps its messages', () => {
+      const error = errorOf(() => loadConfig({ OMS_INBOX_RETENTION: '24h' }));
+      expect(error.issues).toEqual([
+        {
+          variable: 'OMS_INBOX_RETENTION',
+          reason: '(86400000 ms) must not be below OMS_KAFKA_ORDERS_RETENTION (604800000 ms): a message still in the topic would be handled again',
+        },
+      ]);
+      expect(loadConfig({ OMS_INBOX_RETENTION: '24h', OMS_KAFKA_ORDERS_RETENTION: '24h' }).inbox.retentionMs).toBe(86_400_000);
+      expect(loadConfig({}).inbox).toEqual({ retentionMs: 604_800_000, cleanupIntervalMs: 600_000, cleanupBatchSize: 1_000 });
+      // Unset, it follows the topic: a longer topic retention needs no second setting.
+      expect(loadConfig({ OMS_KAFKA_ORDERS_RETENTION: '720h' }).inbox.retentionMs).toBe(2_592_000_000);
+    });
+
     it('refuses a backoff cap below its base', () => {
       const error = errorOf(() => loadConfig({ OMS_SAGA_RETRY_BASE: '10s', OMS_SAGA_RETRY_MAX: '1s' }));
       expect(error.issues.map((issue) => issue.variable)).toEqual(['OMS_SAGA_RETRY_MAX']);

@@ -72,6 +72,11 @@ export interface OmsConfig {
     readonly cleanupBatchSize: number; // OMS_IDEMPOTENCY_CLEANUP_BATCH_SIZE 500
     readonly lockMs: number; // OMS_IDEMPOTENCY_LOCK 30s (in-flight claim of a crashed request expires)
   };
+  readonly inbox: {
+    readonly retentionMs: number; // OMS_INBOX_RETENTION, unset = OMS_KAFKA_ORDERS_RETENTION (168h); not below it
+    readonly cleanupIntervalMs: number; // OMS_INBOX_CLEANUP_INTERVAL 10m, 0 = off
+    readonly cleanupBatchSize: number; // OMS_INBOX_CLEANUP_BATCH_SIZE 1000
+  };
   readonly saga: {
     readonly callTimeoutMs: number; // OMS_SAGA_CALL_TIMEOUT 2s
     readonly maxAttempts: number; // OMS_SAGA_MAX_ATTEMPTS 8

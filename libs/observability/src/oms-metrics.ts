@@ -97,6 +97,15 @@ export class OmsMetrics {
   readonly idempotencyCleanupDeleted = this.counter('oms_idempotency_cleanup_deleted_total', 'Expired idempotency keys deleted by the cleanup.');
   readonly idempotencyCleanupLastDeleted = this.gauge('oms_idempotency_cleanup_last_deleted', 'Expired idempotency keys deleted by the last cleanup run.');
 
+  // Inbox cleanup (saga-orchestrator, standalone): handled message ids older than OMS_INBOX_RETENTION.
+  readonly inboxCleanupRuns = new Counter<'result'>({
+    name: 'oms_inbox_cleanup_runs_total',
+    help: 'Runs of the cleanup of handled message ids (processed_messages), by result (ok, error).',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly inboxCleanupDeleted = this.counter('oms_inbox_cleanup_deleted_total', 'Handled message ids deleted by the inbox cleanup.');
+
   // Requests.
   readonly httpRequests = new Counter<'method' | 'route' | 'status'>({
     name: 'oms_http_requests_total',
@@ -175,6 +184,7 @@ export class OmsMetrics {
     // rule selecting one value has a series before the first event.
     for (const result of OUTBOX_PUBLISH_RESULTS) this.outboxPublishAttempts.labels(result).inc(0);
     for (const result of CLEANUP_RUN_RESULTS) this.idempotencyCleanupRuns.labels(result).inc(0);
+    for (const result of CLEANUP_RUN_RESULTS) this.inboxCleanupRuns.labels(result).inc(0);
   }
 
   /** Prometheus text exposition of every metric of this registry. */

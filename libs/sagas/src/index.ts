@@ -3,6 +3,7 @@ export { SagaRunner } from './saga-runner';
 export { SagaTriggers } from './saga-triggers';
 export { SagaDeadLetters, DLQ_ERROR_HEADER, DLQ_SOURCE_HEADERS } from './saga-dead-letters';
 export { SagaRecoverySweep } from './saga-recovery.sweep';
+export { InboxCleanupWorker } from './inbox-cleanup.worker';
 export { SagaMetrics, NoopSagaMetrics, type SagaStepResult } from './saga-metrics';
 export { PrometheusSagaMetrics } from './saga-metrics.prometheus';
 export { SAGA_INBOX_CONSUMER, sagaPolicyOf } from './saga-policy';

@@ -1,6 +1,7 @@
 import { Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { OrderEventsController } from './edge/order-events.controller';
 import { SagaEventsTransport } from './edge/saga-events.transport';
+import { InboxCleanupWorker } from './inbox-cleanup.worker';
 import { SagaDeadLetters } from './saga-dead-letters';
 import { SagaMetrics } from './saga-metrics';
 import { SagaRecoverySweep } from './saga-recovery.sweep';
@@ -48,7 +49,7 @@ class SagasShutdown implements BeforeApplicationShutdown {
  * Tokens it needs from the application (global modules or `imports`):
  * - OMS_CONFIG (@oms/config)                              ConfigModule.forRoot()
  * - MessageConsumer, MessagePublisher (@oms/domain)       MessagingModule.forRoot()
- * - UnitOfWork, SagaStore (@oms/domain)                   StorageModule.forRoot()
+ * - UnitOfWork, SagaStore, Inbox (@oms/domain)            StorageModule.forRoot()
  * - OrderStreams, Clock (@oms/domain)                     OrderWriteModule.forRoot()
  * - InventoryPort, PaymentPort (@oms/domain)              PartnersModule.forRoot() (@oms/partners)
  * Optional: SagaMetrics (this lib), through `options.metrics` or a global provider.
@@ -67,9 +68,10 @@ export class SagasModule {
         SagaEventsTransport,
         SagaRecoverySweep,
         SagasShutdown,
+        InboxCleanupWorker,
         ...(options.metrics ? [options.metrics] : []),
       ],
-      exports: [SagaRunner, SagaEventsTransport, SagaRecoverySweep],
+      exports: [SagaRunner, SagaEventsTransport, SagaRecoverySweep, InboxCleanupWorker],
     };
   }
 }

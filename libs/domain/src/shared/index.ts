@@ -2,3 +2,4 @@ export * from './currency';
 export * from './domain-error';
 export * from './money';
 export * from './unavailable-error';
+export * from './periodic-run';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
-import { Clock, IdempotencyStore } from '@oms/domain';
+import { Clock, deleteInBatches, IdempotencyStore, PeriodicRun } from '@oms/domain';
 import { OmsMetrics } from '@oms/observability';
 
 export interface IdempotencyCleanupStats {
@@ -19,8 +19,7 @@ export interface IdempotencyCleanupStats {
 @Injectable()
 export class IdempotencyCleanupWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IdempotencyCleanupWorker.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly runs = new PeriodicRun(() => this.deleteExpired(), 0);
   private counters = { success: 0, failure: 0, deletedTotal: 0, lastDeleted: 0 };
 
   constructor(
@@ -36,55 +35,37 @@ export class IdempotencyCleanupWorker implements OnApplicationBootstrap, BeforeA
   }
 
   onApplicationBootstrap(): void {
-    const interval = this.config.idempotency.cleanupIntervalMs;
-    if (interval <= 0) {
+    if (!this.runs.start(this.config.idempotency.cleanupIntervalMs)) {
       this.logger.log('idempotency key cleanup is off (OMS_IDEMPOTENCY_CLEANUP_INTERVAL=0)');
-      return;
     }
-    this.timer = setInterval(() => void this.runOnce(), interval);
-    this.timer.unref();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.runs.stop();
   }
 
   /** One cleanup run; resolves with the number of keys deleted (0 when a run is already going). */
   runOnce(): Promise<number> {
-    if (this.running) return Promise.resolve(0);
-    this.running = this.deleteExpired().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.runs.runOnce();
   }
 
   private async deleteExpired(): Promise<number> {
     const { ttlMs, cleanupBatchSize } = this.config.idempotency;
     const cutoff = new Date(this.clock.now().getTime() - ttlMs);
-    let deleted = 0;
-    try {
-      for (;;) {
-        const batch = await this.store.deleteExpired(cutoff, cleanupBatchSize);
-        deleted += batch;
-        if (batch < cleanupBatchSize) break;
-      }
-      this.counters.success += 1;
-      this.counters.lastDeleted = deleted;
-      this.counters.deletedTotal += deleted;
-      this.metrics?.idempotencyCleanupRuns.labels('ok').inc();
-      this.metrics?.idempotencyCleanupDeleted.inc(deleted);
-      this.metrics?.idempotencyCleanupLastDeleted.set(deleted);
-      if (deleted > 0) this.logger.log(`deleted ${deleted} expired idempotency keys`);
-      return deleted;
-    } catch (error) {
+    const { deleted, error } = await deleteInBatches((limit) => this.store.deleteExpired(cutoff, limit), cleanupBatchSize);
+    this.counters.deletedTotal += deleted;
+    this.metrics?.idempotencyCleanupDeleted.inc(deleted);
+    if (error !== undefined) {
       this.counters.failure += 1;
-      this.counters.deletedTotal += deleted;
       this.metrics?.idempotencyCleanupRuns.labels('error').inc();
-      this.metrics?.idempotencyCleanupDeleted.inc(deleted);
       this.logger.error(`idempotency key cleanup failed after deleting ${deleted}: ${(error as Error).message}`);
       return deleted;
     }
+    this.counters.success += 1;
+    this.counters.lastDeleted = deleted;
+    this.metrics?.idempotencyCleanupRuns.labels('ok').inc();
+    this.metrics?.idempotencyCleanupLastDeleted.set(deleted);
+    if (deleted > 0) this.logger.log(`deleted ${deleted} expired idempotency keys`);
+    return deleted;
   }
 }

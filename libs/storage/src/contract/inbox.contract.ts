@@ -39,6 +39,28 @@ export function describeInboxContract(name: string, factory: StorageContractFact
       await expect(inbox().has('saga', messageId)).resolves.toBe(true);
     });
 
+    it('forgets messages handled before the cut-off, in batches, and keeps the younger ones', async () => {
+      const cutoff = new Date('2000-01-10T00:00:00Z'); // older than any row another suite writes
+      const before = await inbox().deleteProcessedBefore(cutoff, 1_000_000);
+      expect(before).toBe(0);
+      const old = [newId(), newId(), newId(), newId(), newId()];
+      const young = newId();
+      for (const [index, messageId] of old.entries()) {
+        const consumer = index % 2 === 0 ? 'saga' : 'another-consumer';
+        await subject().drivers.unitOfWork.commit({ inbox: { consumer, messageId } }, new Date(cutoff.getTime() - 60_000 * (index + 1)));
+      }
+      await subject().drivers.unitOfWork.commit({ inbox: { consumer: 'saga', messageId: young } }, cutoff);
+
+      await expect(inbox().deleteProcessedBefore(cutoff, 3)).resolves.toBe(3);
+      await expect(inbox().deleteProcessedBefore(cutoff, 3)).resolves.toBe(2);
+      await expect(inbox().deleteProcessedBefore(cutoff, 3)).resolves.toBe(0);
+      await expect(inbox().deleteProcessedBefore(cutoff, 0)).resolves.toBe(0);
+      for (const [index, messageId] of old.entries()) {
+        await expect(inbox().has(index % 2 === 0 ? 'saga' : 'another-consumer', messageId)).resolves.toBe(false);
+      }
+      await expect(inbox().has('saga', young)).resolves.toBe(true); // not before the cut-off: kept
+    });
+
     it('lets only one of two concurrent commits of the same message through', async () => {
       const messageId = newId();
       const streams = [`order-${newId()}`, `order-${newId()}`];

@@ -9,4 +9,13 @@ export class MemoryInbox extends Inbox {
   async has(consumer: string, messageId: string): Promise<boolean> {
     return this.db.inbox.has(inboxKeyOf(consumer, messageId));
   }
+
+  async deleteProcessedBefore(processedBefore: Date, limit: number): Promise<number> {
+    let deleted = 0;
+    for (const [key, processedAt] of this.db.inbox) {
+      if (deleted >= limit) break;
+      if (processedAt < processedBefore && this.db.inbox.delete(key)) deleted++;
+    }
+    return deleted;
+  }
 }

@@ -39,7 +39,8 @@ export class MemoryDatabase {
   /** By key alone: one key space, a key names one request. */
   readonly idempotency = new Map<string, MemoryIdempotencyRecord>();
   readonly sagas = new Map<string, SagaRecord>();
-  readonly inbox = new Set<string>();
+  /** Handled messages (inboxKeyOf) and when. */
+  readonly inbox = new Map<string, Date>();
   private lastPosition = 0;
   private lastOutboxId = 0;
   closed = false;

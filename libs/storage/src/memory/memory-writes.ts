@@ -112,6 +112,6 @@ export function checkInbox(db: MemoryDatabase, entry: { consumer: string; messag
   }
 }
 
-export function applyInbox(db: MemoryDatabase, entry: { consumer: string; messageId: string }): void {
-  db.inbox.add(inboxKeyOf(entry.consumer, entry.messageId));
+export function applyInbox(db: MemoryDatabase, entry: { consumer: string; messageId: string }, now: Date): void {
+  db.inbox.set(inboxKeyOf(entry.consumer, entry.messageId), new Date(now.getTime()));
 }

@@ -37,7 +37,7 @@ export class MemoryUnitOfWork extends UnitOfWork {
     if (change.projection) applyProjection(this.db, change.projection);
     if (change.idempotency) applyIdempotencyCompletion(this.db, change.idempotency);
     if (change.saga) applySaga(this.db, change.saga);
-    if (change.inbox) applyInbox(this.db, change.inbox);
+    if (change.inbox) applyInbox(this.db, change.inbox, now);
     return appended ? { nextVersion: appended.nextVersion, lastPosition: appended.lastPosition } : {};
   }
 }

@@ -1,6 +1,6 @@
 import type { StorageDrivers } from '../storage-drivers';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
-import { PostgresDatabase } from './postgres-database';
+import { pagesRead, statementsOf } from '../testing/statement-cost';
 
 // Real PostgreSQL on a shared machine: creating, migrating and filling a database takes seconds.
 jest.setTimeout(120_000);
@@ -29,17 +29,6 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** Runs `call` and returns the SQL the drivers sent meanwhile. */
-async function statementsOf(call: () => Promise<unknown>): Promise<string[]> {
-  const query = jest.spyOn(PostgresDatabase.prototype, 'query');
-  try {
-    await call();
-    return query.mock.calls.map(([text]) => text);
-  } finally {
-    query.mockRestore();
-  }
-}
-
 it('counts the running sagas of the active-sagas gauge without reading the finished ones', async () => {
   let counted: number | undefined;
   const [statement, ...more] = await statementsOf(async () => {
@@ -49,9 +38,5 @@ it('counts the running sagas of the active-sagas gauge without reading the finis
   expect(more).toEqual([]);
 
   // What the statement costs with 100,000 finished sagas: a handful of pages, not one per ~1,000 sagas.
-  const { rows } = await database.sql.query<{ 'QUERY PLAN': Array<{ Plan: Record<string, number> }> }>(
-    `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement}`,
-  );
-  const plan = rows[0]?.['QUERY PLAN'][0]?.Plan ?? {};
-  expect((plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0)).toBeLessThan(10);
+  expect(await pagesRead(database.sql, statement ?? '')).toBeLessThan(10);
 });

@@ -1,0 +1,60 @@
+/**
+ * Runs `task` every intervalMs, one run at a time: a tick that finds a run still going is
+ * skipped, and stop() waits for the run in progress. For the background cleanups and sweeps of
+ * the apps (their Nest lifecycle hooks call start and stop). The timer never keeps the process up.
+ */
+export class PeriodicRun<T> {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<T> | undefined;
+
+  constructor(
+    private readonly task: () => Promise<T>,
+    /** What a run that was skipped (one already going) resolves with. */
+    private readonly skipped: T,
+  ) {}
+
+  /** Starts the ticks; false (and nothing scheduled) when intervalMs is 0 or less. */
+  start(intervalMs: number): boolean {
+    if (intervalMs <= 0 || this.timer) return false;
+    this.timer = setInterval(() => void this.runOnce(), intervalMs);
+    this.timer.unref?.();
+    return true;
+  }
+
+  /** One run now, unless one is going (then `skipped`). */
+  runOnce(): Promise<T> {
+    if (this.running) return Promise.resolve(this.skipped);
+    this.running = this.task().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+}
+
+/**
+ * Calls deleteBatch(limit) until a batch comes back short of `limit`; resolves with what was
+ * deleted and the error that ended it early, if one did (what was deleted before it counts).
+ */
+export async function deleteInBatches(
+  deleteBatch: (limit: number) => Promise<number>,
+  limit: number,
+  onBatch?: (deleted: number) => void,
+): Promise<{ deleted: number; error?: unknown }> {
+  let deleted = 0;
+  try {
+    for (;;) {
+      const batch = await deleteBatch(limit);
+      deleted += batch;
+      onBatch?.(batch);
+      if (batch < limit) return { deleted };
+    }
+  } catch (error) {
+    return { deleted, error };
+  }
+}
