@@ -137,7 +137,7 @@ export const CONFIG_SCHEMA = {
 
   OMS_INBOX_RETENTION: optional(
     duration,
-    'How long the id of a handled message is kept for deduplication (processed_messages); unset = OMS_KAFKA_ORDERS_RETENTION. Not below it: a message still in the topic is read again when a consumer group starts over (new group, expired offsets) and must be recognised.',
+    'How long the id of a handled message is kept for deduplication (processed_messages); unset = 720h, or the longest of OMS_KAFKA_ORDERS_RETENTION and OMS_KAFKA_DLQ_RETENTION when that is longer. Set it to at least the retention of the topics as the broker has them, plus their segment.ms (Kafka deletes whole segments, so a message outlives retention.ms by up to a segment): a message still in a topic is read again when a consumer group starts over, or comes back from the dead-letter topic, and must be recognised. Refused below the two retentions.',
   ),
   OMS_INBOX_CLEANUP_INTERVAL: variable('10m', duration, 'Interval of the cleanup of handled message ids older than OMS_INBOX_RETENTION (saga-orchestrator, standalone); 0 = off.'),
   OMS_INBOX_CLEANUP_BATCH_SIZE: variable('1000', integer(1, 100_000), 'Handled message ids deleted per cleanup batch.'),
@@ -245,7 +245,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
       lockMs: v.OMS_IDEMPOTENCY_LOCK,
     },
     inbox: {
-      retentionMs: v.OMS_INBOX_RETENTION ?? v.OMS_KAFKA_ORDERS_RETENTION,
+      retentionMs: v.OMS_INBOX_RETENTION ?? Math.max(DEFAULT_INBOX_RETENTION_MS, v.OMS_KAFKA_ORDERS_RETENTION, v.OMS_KAFKA_DLQ_RETENTION),
       cleanupIntervalMs: v.OMS_INBOX_CLEANUP_INTERVAL,
       cleanupBatchSize: v.OMS_INBOX_CLEANUP_BATCH_SIZE,
     },
@@ -280,6 +280,9 @@ export function buildConfig(v: ConfigValues): OmsConfig {
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
+
+/** OMS_INBOX_RETENTION when unset: the order topic's 7 days, plus up to a segment's (segment.ms, 7 days), plus the dead-letter topic's 14 days. */
+const DEFAULT_INBOX_RETENTION_MS = 720 * 3_600_000;
 
 /** Cross-variable rules, checked after every variable parsed on its own. */
 export function conditionalIssues(
@@ -321,11 +324,13 @@ export function conditionalIssues(
   if (retry !== undefined && v.OMS_OUTBOX_MAX_RETRY_DELAY !== undefined && v.OMS_OUTBOX_MAX_RETRY_DELAY < retry) {
     issues.push({ variable: 'OMS_OUTBOX_MAX_RETRY_DELAY', reason: 'must not be below OMS_OUTBOX_RETRY_DELAY' });
   }
-  const { OMS_INBOX_RETENTION: inboxRetention, OMS_KAFKA_ORDERS_RETENTION: topicRetention } = v;
-  if (inboxRetention !== undefined && topicRetention !== undefined && inboxRetention < topicRetention) {
+  const inboxRetention = v.OMS_INBOX_RETENTION;
+  for (const topic of ['OMS_KAFKA_ORDERS_RETENTION', 'OMS_KAFKA_DLQ_RETENTION'] as const) {
+    const topicRetention = v[topic];
+    if (inboxRetention === undefined || topicRetention === undefined || inboxRetention >= topicRetention) continue;
     issues.push({
       variable: 'OMS_INBOX_RETENTION',
-      reason: `(${inboxRetention} ms) must not be below OMS_KAFKA_ORDERS_RETENTION (${topicRetention} ms): a message still in the topic would be handled again`,
+      reason: `(${inboxRetention} ms) must not be below ${topic} (${topicRetention} ms): a message still in that topic would no longer be recognised as handled`,
     });
   }
   if (v.OMS_SAGA_RETRY_BASE !== undefined && v.OMS_SAGA_RETRY_MAX !== undefined && v.OMS_SAGA_RETRY_MAX < v.OMS_SAGA_RETRY_BASE) {

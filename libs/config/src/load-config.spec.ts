@@ -198,18 +198,22 @@ describe('loadConfig', () => {
       expect(loadConfig({ OMS_POSTGRES_STATEMENT_TIMEOUT: '0s', OMS_POSTGRES_QUERY_TIMEOUT: '300ms' }).storage.postgres.queryTimeoutMs).toBe(300);
     });
 
-    it('refuses an inbox retention shorter than the order events topic keeps its messages', () => {
-      const error = errorOf(() => loadConfig({ OMS_INBOX_RETENTION: '24h' }));
+    it('refuses an inbox retention shorter than a topic it is read from keeps its messages', () => {
+      const error = errorOf(() => loadConfig({ OMS_INBOX_RETENTION: '200h' }));
       expect(error.issues).toEqual([
         {
           variable: 'OMS_INBOX_RETENTION',
-          reason: '(86400000 ms) must not be below OMS_KAFKA_ORDERS_RETENTION (604800000 ms): a message still in the topic would be handled again',
+          reason: '(720000000 ms) must not be below OMS_KAFKA_DLQ_RETENTION (1209600000 ms): a message still in that topic would no longer be recognised as handled',
         },
       ]);
-      expect(loadConfig({ OMS_INBOX_RETENTION: '24h', OMS_KAFKA_ORDERS_RETENTION: '24h' }).inbox.retentionMs).toBe(86_400_000);
-      expect(loadConfig({}).inbox).toEqual({ retentionMs: 604_800_000, cleanupIntervalMs: 600_000, cleanupBatchSize: 1_000 });
-      // Unset, it follows the topic: a longer topic retention needs no second setting.
-      expect(loadConfig({ OMS_KAFKA_ORDERS_RETENTION: '720h' }).inbox.retentionMs).toBe(2_592_000_000);
+      expect(errorOf(() => loadConfig({ OMS_INBOX_RETENTION: '24h' })).issues.map((issue) => issue.reason.split(':')[0])).toEqual([
+        '(86400000 ms) must not be below OMS_KAFKA_ORDERS_RETENTION (604800000 ms)',
+        '(86400000 ms) must not be below OMS_KAFKA_DLQ_RETENTION (1209600000 ms)',
+      ]);
+      expect(loadConfig({ OMS_INBOX_RETENTION: '336h' }).inbox.retentionMs).toBe(1_209_600_000);
+      expect(loadConfig({}).inbox).toEqual({ retentionMs: 2_592_000_000, cleanupIntervalMs: 600_000, cleanupBatchSize: 1_000 });
+      // Unset, it follows the topics when they keep messages longer than its 720h: no second setting to forget.
+      expect(loadConfig({ OMS_KAFKA_ORDERS_RETENTION: '1000h' }).inbox.retentionMs).toBe(3_600_000_000);
     });
 
     it('refuses a backoff cap below its base', () => {

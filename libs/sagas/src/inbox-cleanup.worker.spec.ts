@@ -33,7 +33,7 @@ class RecordingInbox extends Inbox {
 function setUp(env: Record<string, string> = {}) {
   const drivers = createMemoryDrivers();
   const inbox = new RecordingInbox(drivers.inbox);
-  const config = loadConfig({ OMS_INBOX_RETENTION: '168h', OMS_INBOX_CLEANUP_BATCH_SIZE: '400', OMS_INBOX_CLEANUP_INTERVAL: '0', ...env });
+  const config = loadConfig({ OMS_INBOX_RETENTION: '720h', OMS_INBOX_CLEANUP_BATCH_SIZE: '400', OMS_INBOX_CLEANUP_INTERVAL: '0', ...env });
   const metrics = new OmsMetrics();
   const worker = new InboxCleanupWorker(inbox, new FixedClock(), config, metrics);
   const handle = (messageId: string, hoursAgo: number) =>
@@ -46,13 +46,13 @@ describe('InboxCleanupWorker', () => {
 
   it('forgets the 1,000 ids handled before the retention in bounded batches and keeps the 50 younger ones', async () => {
     const { inbox, worker, metrics, handle } = setUp();
-    for (let i = 0; i < 1_000; i++) await handle(`old-${i}`, 169);
-    for (let i = 0; i < 50; i++) await handle(`young-${i}`, 167);
+    for (let i = 0; i < 1_000; i++) await handle(`old-${i}`, 721);
+    for (let i = 0; i < 50; i++) await handle(`young-${i}`, 719);
 
     expect(await worker.runOnce()).toBe(1_000);
 
     expect(inbox.batches.map((batch) => batch.deleted)).toEqual([400, 400, 200]); // stops at the first short batch
-    expect(inbox.batches.every((batch) => batch.limit === 400 && batch.cutoff.getTime() === NOW.getTime() - 168 * HOUR)).toBe(true);
+    expect(inbox.batches.every((batch) => batch.limit === 400 && batch.cutoff.getTime() === NOW.getTime() - 720 * HOUR)).toBe(true);
     for (let i = 0; i < 1_000; i += 97) await expect(inbox.has('oms-saga-orchestrator', `old-${i}`)).resolves.toBe(false);
     for (let i = 0; i < 50; i++) await expect(inbox.has('oms-saga-orchestrator', `young-${i}`)).resolves.toBe(true);
     const text = await metrics.expose();
@@ -62,7 +62,7 @@ describe('InboxCleanupWorker', () => {
 
   it('counts a run that failed half-way, what it deleted, and runs again next time', async () => {
     const { inbox, worker, metrics, handle } = setUp();
-    for (let i = 0; i < 600; i++) await handle(`old-${i}`, 200);
+    for (let i = 0; i < 600; i++) await handle(`old-${i}`, 800);
     inbox.failAfter = 1;
 
     expect(await worker.runOnce()).toBe(400);
@@ -77,7 +77,7 @@ describe('InboxCleanupWorker', () => {
 
   it('never overlaps two runs', async () => {
     const { worker, handle } = setUp();
-    for (let i = 0; i < 10; i++) await handle(`old-${i}`, 200);
+    for (let i = 0; i < 10; i++) await handle(`old-${i}`, 800);
     const [first, second] = await Promise.all([worker.runOnce(), worker.runOnce()]);
     expect([first, second]).toEqual([10, 0]);
   });
@@ -86,13 +86,13 @@ describe('InboxCleanupWorker', () => {
     jest.useFakeTimers({ now: NOW });
     try {
       const off = setUp();
-      await off.handle('old', 200);
+      await off.handle('old', 800);
       off.worker.onApplicationBootstrap();
       await jest.advanceTimersByTimeAsync(3_600_000);
       expect(off.inbox.batches).toEqual([]);
 
       const on = setUp({ OMS_INBOX_CLEANUP_INTERVAL: '10m' });
-      await on.handle('old', 200);
+      await on.handle('old', 800);
       on.worker.onApplicationBootstrap();
       await jest.advanceTimersByTimeAsync(10 * 60_000);
       expect(on.inbox.batches.map((batch) => batch.deleted)).toEqual([1]);
