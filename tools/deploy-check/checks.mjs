@@ -20,6 +20,8 @@ export const OMS_METRICS = [
   'oms_idempotency_cleanup_runs_total',
   'oms_idempotency_cleanup_deleted_total',
   'oms_idempotency_cleanup_last_deleted',
+  'oms_inbox_cleanup_runs_total',
+  'oms_inbox_cleanup_deleted_total',
   'oms_http_requests_total',
   'oms_http_request_duration_seconds',
   'oms_grpc_requests_total',

@@ -128,7 +128,11 @@ export const CONFIG_SCHEMA = {
   OMS_OUTBOX_MAX_PENDING: variable('10000', integer(1), 'Readiness fails when more outbox rows than this are pending.'),
   OMS_OUTBOX_PARTITIONS: variable('16', integer(1, 4_096), 'Outbox partitions; each is leased by one relay replica.'),
   OMS_OUTBOX_LEASE_TTL: variable('10s', duration, 'Lease time of an outbox partition without a heartbeat.'),
-  OMS_OUTBOX_RETENTION: variable('1h', duration, 'How long sent outbox rows are kept.'),
+  OMS_OUTBOX_RETENTION: variable(
+    '1h',
+    duration,
+    'How long sent outbox rows are kept (when each event went out, for inspection); 0 = a row is deleted as soon as it is published: no sent history, and a fraction of the database writes per event.',
+  ),
 
   OMS_IDEMPOTENCY_TTL: variable('24h', duration, 'Lifetime of an idempotency key.'),
   OMS_IDEMPOTENCY_CLEANUP_INTERVAL: variable('10m', duration, 'Interval of the expired idempotency key cleanup; 0 = off.'),

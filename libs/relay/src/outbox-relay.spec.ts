@@ -318,6 +318,18 @@ describe('OutboxRelay', () => {
     expect(t.delivered('order-q')).toEqual([]);
   });
 
+  it('deletes each row as it is published when the retention is 0, and marks it sent otherwise', async () => {
+    for (const retentionMs of [0, 60_000]) {
+      const t = setup({ retentionMs, batchSize: 3 });
+      for (let seq = 0; seq < 7; seq++) await t.commit('order-a', `a#${seq}`);
+      started(t.relay);
+      await until('the outbox is empty', async () => (await t.pending()) === 0);
+      expect(t.delivered('order-a')).toEqual(Array.from({ length: 7 }, (_, seq) => `a#${seq}`));
+      // Kept as sent for the retention, or gone at once (nothing left for the prune).
+      await expect(t.drivers.outbox.pruneSent(new Date(t.clock.ms + 1), 100)).resolves.toBe(retentionMs > 0 ? 7 : 0);
+    }
+  });
+
   it('prunes sent rows older than the retention and reports pending rows and the oldest age', async () => {
     const t = setup({ retentionMs: 1000, pruneIntervalMs: 1, statsIntervalMs: 1, pruneBatchSize: 2 });
     const pruned: number[] = [];

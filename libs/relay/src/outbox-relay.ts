@@ -176,7 +176,8 @@ export class OutboxRelay {
       // A row left behind blocks its partition: rows fetched after it must not overtake it.
       if (failure !== undefined || sent.length + deadLettered < rows.length) this.prefetched = undefined;
       if (sent.length > 0) {
-        await this.outbox.markSent(sent);
+        // Retention 0: no sent history, so the row is deleted outright (a fraction of the writes).
+        await (this.options.retentionMs > 0 ? this.outbox.markSent(sent) : this.outbox.deleteSent(sent));
         this.metrics.published(sent.length);
       }
       if (failure !== undefined) throw failure;

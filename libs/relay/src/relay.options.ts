@@ -13,7 +13,7 @@ export interface RelayOptions {
   readonly maxRetryDelayMs: number;
   /** Broker rejections of one row before it is dead-lettered (OMS_OUTBOX_MAX_ATTEMPTS). */
   readonly maxAttempts: number;
-  /** Sent rows older than this are pruned (OMS_OUTBOX_RETENTION). */
+  /** Sent rows older than this are pruned (OMS_OUTBOX_RETENTION); 0 = rows are deleted as they are published. */
   readonly retentionMs: number;
   readonly pruneIntervalMs: number;
   readonly pruneBatchSize: number;

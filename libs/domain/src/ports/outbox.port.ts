@@ -53,6 +53,11 @@ export abstract class Outbox {
    */
   abstract fetchPending(partitions: readonly number[], limit: number, afterId?: number): Promise<PendingOutboxMessage[]>;
   abstract markSent(ids: readonly number[]): Promise<void>;
+  /**
+   * Deletes published pending rows instead of marking them (OMS_OUTBOX_RETENTION=0): one small
+   * write per row, where marking writes a new copy of it and the prune deletes that later.
+   */
+  abstract deleteSent(ids: readonly number[]): Promise<void>;
   /** Counts a failed attempt; with `deadLetter` the row is marked failed and never fetched again. */
   abstract recordFailure(id: number, error: string, deadLetter: boolean): Promise<void>;
   /** Deletes sent rows older than `sentBefore`, at most `limit`; returns how many. */

@@ -116,6 +116,25 @@ export function describeOutboxContract(name: string, factory: StorageContractFac
       await expect(pendingOf(messages)).resolves.toEqual([]);
     });
 
+    it('deletes published rows outright, never a dead-lettered one', async () => {
+      const messages = [anOutboxMessage(), anOutboxMessage(), anOutboxMessage(), anOutboxMessage()];
+      await insert(messages);
+      const rows = await pendingOf(messages);
+      await outbox().recordFailure(rows[2].id, 'message too large', true);
+
+      await outbox().deleteSent([rows[0].id, rows[1].id, rows[2].id]);
+      expect((await pendingOf(messages)).map((row) => row.messageId)).toEqual([messages[3].messageId]);
+      await outbox().deleteSent([]);
+      await outbox().deleteSent([rows[0].id]); // gone already: nothing happens
+      expect((await pendingOf(messages)).map((row) => row.messageId)).toEqual([messages[3].messageId]);
+
+      // The dead letter was kept for an operator: set pending again, it is there.
+      await outbox().requeueDeadLetters(SEE_ALL);
+      expect((await pendingOf(messages)).map((row) => row.messageId)).toEqual([messages[2].messageId, messages[3].messageId]);
+      await outbox().deleteSent([rows[2].id, rows[3].id]);
+      await expect(pendingOf(messages)).resolves.toEqual([]);
+    });
+
     it('counts failed attempts and keeps a failed row pending until it is dead-lettered', async () => {
       const messages = [anOutboxMessage(), anOutboxMessage()];
       await insert(messages);

@@ -31,6 +31,13 @@ export class MemoryOutbox extends Outbox {
     }
   }
 
+  async deleteSent(ids: readonly number[]): Promise<void> {
+    const wanted = new Set(ids);
+    let kept = 0;
+    for (const row of this.db.outbox) if (!(wanted.has(row.id) && row.status === 'pending')) this.db.outbox[kept++] = row;
+    this.db.outbox.length = kept;
+  }
+
   async recordFailure(id: number, error: string, deadLetter: boolean): Promise<void> {
     const row = this.db.outbox.find((candidate) => candidate.id === id);
     if (!row || row.status !== 'pending') return;

@@ -62,6 +62,11 @@ export class PostgresOutbox extends Outbox {
     ]);
   }
 
+  async deleteSent(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[]) AND status = 'pending'`, [[...ids]]);
+  }
+
   async recordFailure(id: number, error: string, deadLetter: boolean): Promise<void> {
     await this.db.query(
       `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
