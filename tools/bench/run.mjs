@@ -27,7 +27,7 @@ import { Sampler } from './lib/processes.mjs';
 import { SATURATION_SVG, renderReport, renderSaturationSvg } from './lib/report.mjs';
 import { missingFigures } from './lib/figures.mjs';
 import { APPS, PROFILED_PROCESSES, Topology, appMain, buildKafkaMock, migrate } from './lib/topology.mjs';
-import { envOverrides } from './lib/env-overrides.mjs';
+import { deletesSentRows, envOverrides } from './lib/env-overrides.mjs';
 import { createThroughput } from './sections/create-throughput.mjs';
 import { endToEnd } from './sections/end-to-end.mjs';
 import { grpcCreate } from './sections/grpc-create.mjs';
@@ -110,6 +110,10 @@ try {
   extraEnv = envOverrides(args.env);
 } catch (error) {
   usageError(error.message);
+}
+// The relay section times its rows by their sent_at: at retention 0 the relay deletes them instead.
+if (deletesSentRows(extraEnv) && (!args.only || args.only.split(',').some((name) => name.trim() === 'relay'))) {
+  usageError('--env OMS_OUTBOX_RETENTION=0 leaves no sent rows for the relay section to time: add --only without relay (the end-to-end hop table then has no relay split)');
 }
 // A name that matches no process would profile nothing, silently: refuse it up front.
 const unknownProfiles = args.profile.filter((name) => !PROFILED_PROCESSES.test(name));

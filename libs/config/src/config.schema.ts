@@ -131,7 +131,7 @@ export const CONFIG_SCHEMA = {
   OMS_OUTBOX_RETENTION: variable(
     '1h',
     duration,
-    'How long sent outbox rows are kept (when each event went out, for inspection); 0 = a row is deleted as soon as it is published: no sent history, and a fraction of the database writes per event.',
+    'How long sent outbox rows are kept (when each event went out, for inspection); 0 = a row is deleted as soon as it is published: no sent history, and a small delete instead of a new copy of the row (about a sixth less WAL per order).',
   ),
 
   OMS_IDEMPOTENCY_TTL: variable('24h', duration, 'Lifetime of an idempotency key.'),
@@ -141,7 +141,7 @@ export const CONFIG_SCHEMA = {
 
   OMS_INBOX_RETENTION: optional(
     duration,
-    'How long the id of a handled message is kept for deduplication (processed_messages); unset = 720h, or the longest of OMS_KAFKA_ORDERS_RETENTION and OMS_KAFKA_DLQ_RETENTION when that is longer. Set it to at least the retention of the topics as the broker has them, plus their segment.ms (Kafka deletes whole segments, so a message outlives retention.ms by up to a segment): a message still in a topic is read again when a consumer group starts over, or comes back from the dead-letter topic, and must be recognised. Refused below the two retentions.',
+    'How long the id of a handled message is kept for deduplication (processed_messages); unset = 720h, or the longer of OMS_KAFKA_ORDERS_RETENTION and OMS_KAFKA_DLQ_RETENTION plus 168h when that is longer. Set it to at least the retention of the topics as the broker has them, plus their segment.ms (Kafka deletes whole segments, so a message outlives retention.ms by up to a segment): a message still in a topic is read again when a consumer group starts over, or comes back from the dead-letter topic, and must be recognised. Refused below the two retentions.',
   ),
   OMS_INBOX_CLEANUP_INTERVAL: variable('10m', duration, 'Interval of the cleanup of handled message ids older than OMS_INBOX_RETENTION (saga-orchestrator, standalone); 0 = off.'),
   OMS_INBOX_CLEANUP_BATCH_SIZE: variable('1000', integer(1, 100_000), 'Handled message ids deleted per cleanup batch.'),
@@ -249,7 +249,9 @@ export function buildConfig(v: ConfigValues): OmsConfig {
       lockMs: v.OMS_IDEMPOTENCY_LOCK,
     },
     inbox: {
-      retentionMs: v.OMS_INBOX_RETENTION ?? Math.max(DEFAULT_INBOX_RETENTION_MS, v.OMS_KAFKA_ORDERS_RETENTION, v.OMS_KAFKA_DLQ_RETENTION),
+      retentionMs:
+        v.OMS_INBOX_RETENTION ??
+        Math.max(DEFAULT_INBOX_RETENTION_MS, Math.max(v.OMS_KAFKA_ORDERS_RETENTION, v.OMS_KAFKA_DLQ_RETENTION) + KAFKA_SEGMENT_MS),
       cleanupIntervalMs: v.OMS_INBOX_CLEANUP_INTERVAL,
       cleanupBatchSize: v.OMS_INBOX_CLEANUP_BATCH_SIZE,
     },
@@ -285,8 +287,13 @@ function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
 
-/** OMS_INBOX_RETENTION when unset: the order topic's 7 days, plus up to a segment's (segment.ms, 7 days), plus the dead-letter topic's 14 days. */
+/**
+ * OMS_INBOX_RETENTION when unset: 30 days, or the longer of the orders and dead-letter topic
+ * retentions plus a segment when that is longer. Kafka deletes whole segments (segment.ms,
+ * 7 days by default), so a message outlives retention.ms by up to one.
+ */
 const DEFAULT_INBOX_RETENTION_MS = 720 * 3_600_000;
+const KAFKA_SEGMENT_MS = 168 * 3_600_000;
 
 /** Cross-variable rules, checked after every variable parsed on its own. */
 export function conditionalIssues(

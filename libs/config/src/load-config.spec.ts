@@ -212,8 +212,9 @@ describe('loadConfig', () => {
       ]);
       expect(loadConfig({ OMS_INBOX_RETENTION: '336h' }).inbox.retentionMs).toBe(1_209_600_000);
       expect(loadConfig({}).inbox).toEqual({ retentionMs: 2_592_000_000, cleanupIntervalMs: 600_000, cleanupBatchSize: 1_000 });
-      // Unset, it follows the topics when they keep messages longer than its 720h: no second setting to forget.
-      expect(loadConfig({ OMS_KAFKA_ORDERS_RETENTION: '1000h' }).inbox.retentionMs).toBe(3_600_000_000);
+      // Unset, it follows the topics (plus a segment) when they keep messages longer: no second setting to forget.
+      expect(loadConfig({ OMS_KAFKA_ORDERS_RETENTION: '1000h' }).inbox.retentionMs).toBe(1168 * 3_600_000);
+      expect(loadConfig({ OMS_KAFKA_DLQ_RETENTION: '600h' }).inbox.retentionMs).toBe(768 * 3_600_000);
     });
 
     it('refuses a backoff cap below its base', () => {

@@ -73,7 +73,7 @@ export interface OmsConfig {
     readonly lockMs: number; // OMS_IDEMPOTENCY_LOCK 30s (in-flight claim of a crashed request expires)
   };
   readonly inbox: {
-    readonly retentionMs: number; // OMS_INBOX_RETENTION, unset = max(720h, orders and DLQ topic retention)
+    readonly retentionMs: number; // OMS_INBOX_RETENTION, unset = max(720h, orders / DLQ topic retention + 168h)
     readonly cleanupIntervalMs: number; // OMS_INBOX_CLEANUP_INTERVAL 10m, 0 = off
     readonly cleanupBatchSize: number; // OMS_INBOX_CLEANUP_BATCH_SIZE 1000
   };

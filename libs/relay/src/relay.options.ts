@@ -36,7 +36,8 @@ export function relayOptionsFromConfig(config: Pick<OmsConfig, 'outbox' | 'broke
     maxAttempts: outbox.maxAttempts,
     retentionMs: outbox.retentionMs,
     // Pruning is housekeeping: often enough to keep the table bounded, rarely enough to cost nothing.
-    pruneIntervalMs: Math.min(60_000, Math.max(1_000, outbox.retentionMs)),
+    // At retention 0 rows are deleted as they go out; the prune only finds rows sent before that.
+    pruneIntervalMs: outbox.retentionMs === 0 ? 60_000 : Math.min(60_000, Math.max(1_000, outbox.retentionMs)),
     pruneBatchSize: 1_000,
     statsIntervalMs: 5_000,
     deadLetterTopic: config.broker.kafka.dlqTopic,

@@ -12,3 +12,8 @@ export function envOverrides(pairs) {
   }
   return env;
 }
+
+/** Whether the overrides make the relay delete published rows (OMS_OUTBOX_RETENTION of 0 in any unit). */
+export function deletesSentRows(env) {
+  return /^0+(\.0+)?(ns|us|µs|ms|s|m|h)?$/.test(env.OMS_OUTBOX_RETENTION ?? '');
+}

@@ -116,7 +116,9 @@ export function describeOutboxContract(name: string, factory: StorageContractFac
       await expect(pendingOf(messages)).resolves.toEqual([]);
     });
 
-    it('deletes published rows outright, never a dead-lettered one', async () => {
+    it('deletes published rows outright, never a sent or dead-lettered one', async () => {
+      const farFuture = new Date('2100-01-01T00:00:00Z');
+      while ((await outbox().pruneSent(farFuture, 10_000)) > 0); // sent rows of earlier tests: gone, so the counts below are this test's
       const messages = [anOutboxMessage(), anOutboxMessage(), anOutboxMessage(), anOutboxMessage()];
       await insert(messages);
       const rows = await pendingOf(messages);
@@ -124,15 +126,16 @@ export function describeOutboxContract(name: string, factory: StorageContractFac
 
       await outbox().deleteSent([rows[0].id, rows[1].id, rows[2].id]);
       expect((await pendingOf(messages)).map((row) => row.messageId)).toEqual([messages[3].messageId]);
+      await expect(outbox().pruneSent(farFuture, SEE_ALL)).resolves.toBe(0); // deleted, not kept as sent
       await outbox().deleteSent([]);
-      await outbox().deleteSent([rows[0].id]); // gone already: nothing happens
-      expect((await pendingOf(messages)).map((row) => row.messageId)).toEqual([messages[3].messageId]);
 
       // The dead letter was kept for an operator: set pending again, it is there.
       await outbox().requeueDeadLetters(SEE_ALL);
       expect((await pendingOf(messages)).map((row) => row.messageId)).toEqual([messages[2].messageId, messages[3].messageId]);
+      await outbox().markSent([rows[3].id]);
       await outbox().deleteSent([rows[2].id, rows[3].id]);
       await expect(pendingOf(messages)).resolves.toEqual([]);
+      await expect(outbox().pruneSent(farFuture, SEE_ALL)).resolves.toBe(1); // the row marked sent stayed for the prune
     });
 
     it('counts failed attempts and keeps a failed row pending until it is dead-lettered', async () => {
