@@ -23,7 +23,7 @@ import {
   eventsByOrder,
 } from '../e2e/lib/audit.mjs';
 import { appStarter, baseEnvOf, cleanUpOnExit, finishRun, parseArgsOrExit, omsEnvOf, prepareBundles, restartWhatEnds, superviseStart } from '../e2e/lib/campaign.mjs';
-import { buildKafkaMock, startKafkaMock, startObserver, waitForStableGroup } from '../e2e/lib/kafka.mjs';
+import { buildKafkaMock, MockBrokerCrashed, startKafkaMock, startObserver, waitForStableGroup } from '../e2e/lib/kafka.mjs';
 import { createDatabase, dropDatabase, dsnOf, openPool } from '../e2e/lib/postgres.mjs';
 import { startPrivatePostgres } from '../e2e/lib/private-postgres.mjs';
 import { freePort, sleep, waitReady } from '../e2e/lib/processes.mjs';
@@ -353,6 +353,9 @@ async function main() {
     const deadline = (faultEnded ?? Date.now()) + PROFILE.settleTimeoutMs;
     let state;
     for (;;) {
+      // Without its broker nothing settles: stop at once rather than wait out every fault.
+      const crash = run.kafka.crashed();
+      if (crash) throw new MockBrokerCrashed(crash);
       state = await unsettled(allOrders).catch(() => ({ open: allOrders, running: -1 }));
       if ((state.open.length === 0 && state.running === 0) || (state.hopeless && state.running === 0) || Date.now() > deadline) break;
       await sleep(500);

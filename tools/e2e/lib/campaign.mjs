@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppProcess, freePort, sleep, waitReady } from './processes.mjs';
+import { MOCK_BROKER_CRASHED, MockBrokerCrashed } from './kafka.mjs';
 
 export const APPS = ['migrator', 'partner-mocks', 'order-api', 'outbox-relay', 'saga-orchestrator'];
 const BUILD_LOCK = join(tmpdir(), 'oms-e2e-build.lock'); // shared with apps/order-api/src/e2e/built-app.ts
@@ -184,13 +185,19 @@ export async function finishRun({ label, main, cleanUp, processes, elapsed, keep
     });
   });
   let result = { passed: 0, failed: 1 };
+  let exitCode;
   try {
     result = await main();
   } catch (error) {
-    console.error(`${label}: the run failed: ${error?.stack ?? error}`);
-    for (const app of processes) console.error(`--- ${app.name} (${app.logFile})\n${app.tail(20)}`);
+    if (error instanceof MockBrokerCrashed) {
+      console.error(`${label}: the run stopped: ${error.message} (a test double, not OMS: exit ${MOCK_BROKER_CRASHED})`);
+      exitCode = MOCK_BROKER_CRASHED;
+    } else {
+      console.error(`${label}: the run failed: ${error?.stack ?? error}`);
+      for (const app of processes) console.error(`--- ${app.name} (${app.logFile})\n${app.tail(20)}`);
+    }
   }
   await cleanUp(keepLogs || result.failed > 0);
   console.log(`${label}: ${result.passed} passed, ${result.failed} failed (${elapsed()})`);
-  process.exit(result.failed > 0 ? 1 : 0);
+  process.exit(exitCode ?? (result.failed > 0 ? 1 : 0));
 }

@@ -24,6 +24,13 @@ export function buildKafkaMock(root, binary) {
 export async function startKafkaMock(binary, topics, log, { brokers: brokerCount = 1 } = {}) {
   const child = spawn(binary, [...(brokerCount > 1 ? ['--brokers', String(brokerCount)] : []), ...topics], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stderr.pipe(log, { end: false });
+  let stderrTail = '';
+  child.stderr.on('data', (chunk) => (stderrTail = (stderrTail + chunk.toString()).slice(-2_000)));
+  let stopping = false;
+  let crash;
+  child.once('exit', (code, signal) => {
+    if (!stopping) crash = `kafka-mock ended on its own (${signal ?? `exit code ${code}`}): ${stderrTail.trim().split('\n').at(-1) ?? ''}`;
+  });
   const answers = [];
   const brokers = await new Promise((resolve, reject) => {
     let buffered = '';
@@ -51,7 +58,12 @@ export async function startKafkaMock(binary, topics, log, { brokers: brokerCount
         child.stdin.write(`${line}\n`);
       });
     },
+    /** Why the mock cluster ended on its own (a librdkafka assertion, a signal), or undefined while it runs or after stop(). */
+    crashed() {
+      return crash;
+    },
     async stop() {
+      stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       const ended = new Promise((done) => child.once('exit', done));
       child.kill('SIGTERM');
@@ -60,6 +72,7 @@ export async function startKafkaMock(binary, topics, log, { brokers: brokerCount
       clearTimeout(timer);
     },
     killNow() {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
@@ -152,3 +165,12 @@ export async function startObserver(brokers, topics, groupId, kafkaEnv = {}) {
     },
   };
 }
+
+/**
+ * The mock cluster (a test double) aborted: the run can say nothing about OMS after it. Runs
+ * exit with MOCK_BROKER_CRASHED for it, so that a caller tells it from a finding (.ci/run runs the
+ * campaign once more). Seen: librdkafka 2.0.2's mock group coordinator asserting
+ * `!member->resp` in rd_kafka_mock_cgrp_member_add while members rejoin after a broker outage.
+ */
+export class MockBrokerCrashed extends Error {}
+export const MOCK_BROKER_CRASHED = 3;
