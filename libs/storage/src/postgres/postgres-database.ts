@@ -86,6 +86,13 @@ export class PostgresDatabase implements SqlExecutor {
     const client = await this.pool.connect();
     // A connection whose ROLLBACK failed is in an unknown state: the pool drops it.
     let broken: Error | undefined;
+    // A checked-out connection has no listener of the pool's: ended by the server between two
+    // statements (a restart, a failover), its 'error' event would end the process. Heard here, the
+    // next statement fails, the transaction with it, and the pool drops the connection.
+    const onError = (error: Error): void => {
+      broken ??= error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN').catch((error: unknown) => {
         // A BEGIN that failed leaves the connection in doubt (a timeout may answer later): the pool drops it.
@@ -109,6 +116,7 @@ export class PostgresDatabase implements SqlExecutor {
         throw error;
       }
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

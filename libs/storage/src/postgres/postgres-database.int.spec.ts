@@ -1,0 +1,54 @@
+import { createTestDatabase, postgresTestConfig, type TestDatabase } from '@oms/testing';
+import { postgresSettingsOf } from './data-source';
+import { PostgresDatabase } from './postgres-database';
+
+// Real PostgreSQL on a shared machine: creating and dropping databases takes seconds.
+jest.setTimeout(60_000);
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase('database_loss');
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+const open = () => PostgresDatabase.open(postgresSettingsOf(postgresTestConfig(database.dsn, { OMS_POSTGRES_POOL_MAX: '3' })));
+
+describe('PostgresDatabase when the server ends a connection', () => {
+  it('fails the transaction that held it between two statements, and the process and the pool live on', async () => {
+    // A restart (pg_ctl restart -m fast) or a failover ends every backend with FATAL 57P01. A
+    // connection held by a transaction but waiting for no answer at that moment got the error as
+    // an 'error' event, which nothing heard: the process died (seen as an outbox relay's exit in
+    // the chaos run's PostgreSQL restart).
+    const db = await open();
+    const killer = await open();
+    try {
+      let release!: () => void;
+      const between = new Promise<void>((resolve) => (release = resolve));
+      let pid = 0;
+      const transaction = db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        pid = rows[0]?.pid ?? 0;
+        await between; // the work between two statements
+        await tx.query('SELECT 1');
+      });
+      transaction.catch(() => undefined);
+      while (pid === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+
+      await killer.query('SELECT pg_terminate_backend($1)', [pid]);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the FATAL reaches the idle client
+      release();
+
+      await expect(transaction).rejects.toThrow();
+      // The broken connection left the pool; the next statements get a live one.
+      await expect(db.query<{ one: number }>('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+      await expect(db.transaction((tx) => tx.query('SELECT 2 AS two'))).resolves.toMatchObject({ rows: [{ two: 2 }] });
+    } finally {
+      await db.close();
+      await killer.close();
+    }
+  });
+});
