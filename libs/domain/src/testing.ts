@@ -1,18 +1,29 @@
 /**
  * Builders and a given/when/then helper for tests of the order domain and of the libraries
- * built on it. Deterministic: fixed ids and times, no clock, no random.
+ * built on it. Deterministic: fixed ids and times, a clock that stands still, no random.
  */
 import type { EventMetadata, StoredEvent } from './events/stored-event';
 import type { OrderCommand, PlaceOrder } from './order/order.commands';
 import { decideOrder, evolveOrder, initialOrderState, orderEvent } from './order/order.decider';
 import { orderStreamId, type OrderEvent, type OrderLine, type OrderPlaced } from './order/order.events';
 import type { OrderState } from './order/order.state';
+import { Clock } from './ports/clock.port';
 import { DomainError, type DomainErrorCode } from './shared/domain-error';
 
 export const TEST_ORDER_ID = 'order-1';
 export const TEST_CUSTOMER_ID = 'customer-1';
 export const TEST_SAGA_ID = 'saga-fulfilment-1';
 export const TEST_OCCURRED_AT = '2026-01-01T00:00:00.000Z';
+
+/** A clock that says `time` until a test moves it. */
+export class FixedClock extends Clock {
+  constructor(public time: Date = new Date(TEST_OCCURRED_AT)) {
+    super();
+  }
+  now(): Date {
+    return this.time;
+  }
+}
 
 export const anOrderLine = (overrides: Partial<OrderLine> = {}): OrderLine => ({
   sku: 'SKU-1',

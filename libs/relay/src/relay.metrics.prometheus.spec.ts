@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Clock, type Outbox } from '@oms/domain';
+import type { Outbox } from '@oms/domain';
+import { FixedClock } from '@oms/domain/testing';
 import { MemoryBroker } from '@oms/messaging';
 import { OmsMetrics } from '@oms/observability';
 import { createMemoryDrivers } from '@oms/storage';
@@ -27,11 +28,6 @@ const options: RelayOptions = {
 
 const silentLogger: RelayLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-class FixedClock extends Clock {
-  now(): Date {
-    return new Date('2026-01-01T00:00:00Z');
-  }
-}
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@oms/config';
-import { Clock, Inbox } from '@oms/domain';
+import { Inbox } from '@oms/domain';
+import { FixedClock } from '@oms/domain/testing';
 import { OmsMetrics } from '@oms/observability';
 import { createMemoryDrivers } from '@oms/storage';
 import { InboxCleanupWorker } from './inbox-cleanup.worker';
@@ -8,11 +9,6 @@ import { InboxCleanupWorker } from './inbox-cleanup.worker';
 const NOW = new Date('2026-06-01T12:00:00Z');
 const HOUR = 3_600_000;
 
-class FixedClock extends Clock {
-  now(): Date {
-    return NOW;
-  }
-}
 
 /** Records each batch so the test can hold the batch bound; fails once on request. */
 class RecordingInbox extends Inbox {
@@ -35,7 +31,7 @@ function setUp(env: Record<string, string> = {}) {
   const inbox = new RecordingInbox(drivers.inbox);
   const config = loadConfig({ OMS_INBOX_RETENTION: '720h', OMS_INBOX_CLEANUP_BATCH_SIZE: '400', OMS_INBOX_CLEANUP_INTERVAL: '0', ...env });
   const metrics = new OmsMetrics();
-  const worker = new InboxCleanupWorker(inbox, new FixedClock(), config, metrics);
+  const worker = new InboxCleanupWorker(inbox, new FixedClock(NOW), config, metrics);
   const handle = (messageId: string, hoursAgo: number) =>
     drivers.unitOfWork.commit({ inbox: { consumer: 'oms-saga-orchestrator', messageId } }, new Date(NOW.getTime() - hoursAgo * HOUR));
   return { inbox, worker, metrics, handle };

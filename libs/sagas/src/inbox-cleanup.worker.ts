@@ -41,14 +41,15 @@ export class InboxCleanupWorker implements OnApplicationBootstrap, BeforeApplica
   private async deleteOld(): Promise<number> {
     const { retentionMs, cleanupBatchSize } = this.config.inbox;
     const cutoff = new Date(this.clock.now().getTime() - retentionMs);
-    const { deleted, error } = await deleteInBatches(
+    const run = await deleteInBatches(
       (limit) => this.inbox.deleteProcessedBefore(cutoff, limit),
       cleanupBatchSize,
       (batch) => this.metrics?.inboxCleanupDeleted.inc(batch),
     );
-    this.metrics?.inboxCleanupRuns.labels(error === undefined ? 'ok' : 'error').inc();
-    if (error !== undefined) {
-      this.logger.error(`inbox cleanup failed after deleting ${deleted}: ${error instanceof Error ? error.message : String(error)}`);
+    const { deleted } = run;
+    this.metrics?.inboxCleanupRuns.labels(run.failed ? 'error' : 'ok').inc();
+    if (run.failed) {
+      this.logger.error(`inbox cleanup failed after deleting ${deleted}: ${run.error instanceof Error ? run.error.message : String(run.error)}`);
     } else if (deleted > 0) {
       this.logger.log(`forgot ${deleted} message ids handled before ${cutoff.toISOString()}`);
     }

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
-import { Clock, SagaStore } from '@oms/domain';
+import { Clock, PeriodicRun, SagaStore } from '@oms/domain';
 import { inTraceOf } from '@oms/observability';
 import { SagaMetrics } from './saga-metrics';
 import { SagaRunner } from './saga-runner';
@@ -17,8 +17,7 @@ const SWEEP_BATCH = 100;
 @Injectable()
 export class SagaRecoverySweep implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SagaRecoverySweep.name);
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<number>;
+  private readonly runs = new PeriodicRun(() => this.sweepLogged(), 0);
 
   constructor(
     @Inject(OMS_CONFIG) private readonly config: OmsConfig,
@@ -29,29 +28,23 @@ export class SagaRecoverySweep implements OnApplicationBootstrap, BeforeApplicat
   ) {}
 
   onApplicationBootstrap(): void {
-    const interval = this.config.saga.sweepIntervalMs;
-    if (interval <= 0) return;
-    this.timer = setInterval(() => void this.tick(), interval);
-    this.timer.unref();
+    this.runs.start(this.config.saga.sweepIntervalMs);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.sweeping;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.runs.stop();
   }
 
-  /** One sweep unless one is already running; returns how many sagas it set driving. */
+  /** One sweep unless one is already running (then 0); returns how many sagas it set driving. */
   tick(): Promise<number> {
-    this.sweeping ??= this.sweepOnce()
-      .catch((error: unknown) => {
-        this.logger.error(`saga sweep failed: ${error instanceof Error ? error.message : String(error)}`);
-        return 0;
-      })
-      .finally(() => {
-        this.sweeping = undefined;
-      });
-    return this.sweeping;
+    return this.runs.runOnce();
+  }
+
+  private sweepLogged(): Promise<number> {
+    return this.sweepOnce().catch((error: unknown) => {
+      this.logger.error(`saga sweep failed: ${error instanceof Error ? error.message : String(error)}`);
+      return 0;
+    });
   }
 
   /** Claims due sagas and starts driving them (it does not wait for the drives: see SagaRunner.idle). */

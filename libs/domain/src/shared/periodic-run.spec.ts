@@ -48,7 +48,7 @@ describe('deleteInBatches', () => {
     const left = [5, 5, 2];
     const seen: number[] = [];
     const result = await deleteInBatches(async (limit) => Math.min(limit, left.shift() ?? 0), 5, (batch) => seen.push(batch));
-    expect(result).toEqual({ deleted: 12 });
+    expect(result).toEqual({ deleted: 12, failed: false });
     expect(seen).toEqual([5, 5, 2]);
   });
 
@@ -59,6 +59,15 @@ describe('deleteInBatches', () => {
       if (++calls === 3) throw failure;
       return limit;
     }, 10);
-    expect(result).toEqual({ deleted: 20, error: failure });
+    expect(result).toEqual({ deleted: 20, failed: true, error: failure });
+  });
+
+  it('counts a rejection without a reason as a failure', async () => {
+    let calls = 0;
+    const result = await deleteInBatches(async (limit) => {
+      if (++calls === 2) return Promise.reject(undefined);
+      return limit;
+    }, 10);
+    expect(result).toEqual({ deleted: 10, failed: true, error: undefined });
   });
 });

@@ -37,24 +37,28 @@ export class PeriodicRun<T> {
   }
 }
 
+/** What deleteInBatches did: the rows deleted, and whether a batch failed (and with what) before the end. */
+export type BatchDeletion = { readonly deleted: number; readonly failed: false } | { readonly deleted: number; readonly failed: true; readonly error: unknown };
+
 /**
  * Calls deleteBatch(limit) until a batch comes back short of `limit`; resolves with what was
- * deleted and the error that ended it early, if one did (what was deleted before it counts).
+ * deleted and, when a batch failed, its error (what was deleted before it counts). `failed`
+ * tells a failure apart even from a rejection with no reason.
  */
 export async function deleteInBatches(
   deleteBatch: (limit: number) => Promise<number>,
   limit: number,
   onBatch?: (deleted: number) => void,
-): Promise<{ deleted: number; error?: unknown }> {
+): Promise<BatchDeletion> {
   let deleted = 0;
   try {
     for (;;) {
       const batch = await deleteBatch(limit);
       deleted += batch;
       onBatch?.(batch);
-      if (batch < limit) return { deleted };
+      if (batch < limit) return { deleted, failed: false };
     }
   } catch (error) {
-    return { deleted, error };
+    return { deleted, failed: true, error };
   }
 }

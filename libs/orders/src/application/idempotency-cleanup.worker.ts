@@ -52,13 +52,14 @@ export class IdempotencyCleanupWorker implements OnApplicationBootstrap, BeforeA
   private async deleteExpired(): Promise<number> {
     const { ttlMs, cleanupBatchSize } = this.config.idempotency;
     const cutoff = new Date(this.clock.now().getTime() - ttlMs);
-    const { deleted, error } = await deleteInBatches((limit) => this.store.deleteExpired(cutoff, limit), cleanupBatchSize);
+    const run = await deleteInBatches((limit) => this.store.deleteExpired(cutoff, limit), cleanupBatchSize);
+    const { deleted } = run;
     this.counters.deletedTotal += deleted;
     this.metrics?.idempotencyCleanupDeleted.inc(deleted);
-    if (error !== undefined) {
+    if (run.failed) {
       this.counters.failure += 1;
       this.metrics?.idempotencyCleanupRuns.labels('error').inc();
-      this.logger.error(`idempotency key cleanup failed after deleting ${deleted}: ${(error as Error).message}`);
+      this.logger.error(`idempotency key cleanup failed after deleting ${deleted}: ${run.error instanceof Error ? run.error.message : String(run.error)}`);
       return deleted;
     }
     this.counters.success += 1;

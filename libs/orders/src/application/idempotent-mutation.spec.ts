@@ -1,6 +1,5 @@
 import { loadConfig } from '@oms/config';
 import {
-  Clock,
   ConcurrencyError,
   DomainError,
   IdempotencyStore,
@@ -9,18 +8,10 @@ import {
   type IdempotencyCompletion,
   type StoredResponse,
 } from '@oms/domain';
+import { FixedClock } from '@oms/domain/testing';
 import { IdempotentMutation, completionOf, type ClaimedKey } from './idempotent-mutation';
 import type { MutationOutcome, MutationResult } from './mutation-context';
 import { requestHash } from './request-hash';
-
-class FixedClock extends Clock {
-  constructor(public time = new Date('2026-01-01T00:00:00Z')) {
-    super();
-  }
-  now(): Date {
-    return this.time;
-  }
-}
 
 /** The port's semantics in a few lines (the storage drivers prove theirs in the port contract suite): one key space. */
 class FakeIdempotencyStore extends IdempotencyStore {

@@ -1,4 +1,4 @@
-import { Clock } from '@oms/domain';
+import { FixedClock } from '@oms/domain/testing';
 import { OmsMetrics } from '@oms/observability';
 import { IdempotencyCleanupWorker } from '@oms/orders';
 import type { StorageDrivers } from '../storage-drivers';
@@ -31,14 +31,6 @@ afterAll(async () => {
   await database?.drop();
 });
 
-class FixedClock extends Clock {
-  constructor(private readonly at: Date) {
-    super();
-  }
-  now(): Date {
-    return this.at;
-  }
-}
 
 async function metricValue(metrics: OmsMetrics, name: string, label?: string): Promise<number> {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
