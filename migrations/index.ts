@@ -8,6 +8,7 @@ import { MigrationCompatibility1796572800000 } from './1796572800000-migration-c
 import { IdempotencyOneKeySpace1796659200000 } from './1796659200000-idempotency-one-key-space';
 import { SagaTraceparent1796659200002 } from './1796659200002-saga-traceparent';
 import { InboxProcessedAtIndex1796659200003 } from './1796659200003-inbox-processed-at';
+import { OutboxFailedIndex1796659200004 } from './1796659200004-outbox-failed';
 
 /**
  * Every schema migration, oldest first. Listed explicitly (not globbed) so that bundled
@@ -26,4 +27,5 @@ export const OMS_MIGRATIONS = [
   IdempotencyOneKeySpace1796659200000,
   SagaTraceparent1796659200002,
   InboxProcessedAtIndex1796659200003,
+  OutboxFailedIndex1796659200004,
 ] as const;

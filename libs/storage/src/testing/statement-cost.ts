@@ -1,13 +1,29 @@
-import { PostgresDatabase } from '../postgres/postgres-database';
+import { PostgresDatabase, type SqlExecutor } from '../postgres/postgres-database';
 
-/** Runs `call` and returns the SQL the PostgreSQL drivers sent meanwhile (outside transactions). */
+/** Runs `call` and returns the SQL the PostgreSQL drivers sent meanwhile, inside transactions too (not their BEGIN / COMMIT). */
 export async function statementsOf(call: () => Promise<unknown>): Promise<string[]> {
-  const query = jest.spyOn(PostgresDatabase.prototype, 'query');
+  const sent: string[] = [];
+  const { query, transaction } = PostgresDatabase.prototype;
+  const querySpy = jest.spyOn(PostgresDatabase.prototype, 'query').mockImplementation(function (this: PostgresDatabase, text, params) {
+    sent.push(text);
+    return query.call(this, text, params);
+  });
+  const transactionSpy = jest.spyOn(PostgresDatabase.prototype, 'transaction').mockImplementation(function (this: PostgresDatabase, work) {
+    const recorded = (tx: SqlExecutor) =>
+      work({
+        query: (text, params) => {
+          sent.push(text);
+          return tx.query(text, params);
+        },
+      });
+    return transaction.call(this, recorded);
+  });
   try {
     await call();
-    return query.mock.calls.map(([text]) => text);
+    return sent;
   } finally {
-    query.mockRestore();
+    querySpy.mockRestore();
+    transactionSpy.mockRestore();
   }
 }
 
