@@ -14,11 +14,13 @@ const HOUR = 3_600_000;
 class RecordingInbox extends Inbox {
   readonly batches: { cutoff: Date; limit: number; deleted: number }[] = [];
   failAfter: number | undefined;
+  beforeBatch: (() => void) | undefined;
   constructor(private readonly inner: Inbox) {
     super();
   }
   has: Inbox['has'] = (consumer, messageId) => this.inner.has(consumer, messageId);
   async deleteProcessedBefore(cutoff: Date, limit: number): Promise<number> {
+    this.beforeBatch?.();
     if (this.failAfter !== undefined && this.batches.length >= this.failAfter) throw new Error('database unavailable');
     const deleted = await this.inner.deleteProcessedBefore(cutoff, limit);
     this.batches.push({ cutoff, limit, deleted });
@@ -69,6 +71,18 @@ describe('InboxCleanupWorker', () => {
     expect(text).toContain('oms_inbox_cleanup_runs_total{result="error"} 1');
     expect(text).toContain('oms_inbox_cleanup_runs_total{result="ok"} 1');
     expect(text).toContain('oms_inbox_cleanup_deleted_total 600');
+  });
+
+  it('ends a long run after the batch in progress when the app shuts down', async () => {
+    const { inbox, worker, handle } = setUp();
+    for (let i = 0; i < 1_000; i++) await handle(`old-${i}`, 800);
+    let shutdown: Promise<void> | undefined;
+    inbox.beforeBatch = () => (shutdown ??= worker.beforeApplicationShutdown());
+
+    expect(await worker.runOnce()).toBe(400); // the batch under way finishes, the other 600 wait
+    await shutdown;
+    expect(inbox.batches.map((batch) => batch.deleted)).toEqual([400]);
+    expect(await worker.runOnce()).toBe(0); // and no run starts once stopped
   });
 
   it('never overlaps two runs', async () => {

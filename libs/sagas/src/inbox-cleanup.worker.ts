@@ -14,7 +14,7 @@ import { OmsMetrics } from '@oms/observability';
 @Injectable()
 export class InboxCleanupWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(InboxCleanupWorker.name);
-  private readonly runs = new PeriodicRun(() => this.deleteOld(), 0);
+  private readonly runs = new PeriodicRun((stopping) => this.deleteOld(stopping), 0);
 
   constructor(
     private readonly inbox: Inbox,
@@ -38,13 +38,14 @@ export class InboxCleanupWorker implements OnApplicationBootstrap, BeforeApplica
     return this.runs.runOnce();
   }
 
-  private async deleteOld(): Promise<number> {
+  private async deleteOld(stopping: AbortSignal): Promise<number> {
     const { retentionMs, cleanupBatchSize } = this.config.inbox;
     const cutoff = new Date(this.clock.now().getTime() - retentionMs);
     const run = await deleteInBatches(
       (limit) => this.inbox.deleteProcessedBefore(cutoff, limit),
       cleanupBatchSize,
       (batch) => this.metrics?.inboxCleanupDeleted.inc(batch),
+      stopping,
     );
     const { deleted } = run;
     this.metrics?.inboxCleanupRuns.labels(run.failed ? 'error' : 'ok').inc();

@@ -27,6 +27,24 @@ describe('PeriodicRun', () => {
     await stopping;
     await jest.advanceTimersByTimeAsync(5_000);
     expect(started).toBe(1); // no tick after stop
+    await expect(runs.runOnce()).resolves.toBe('skipped'); // nor a run
+  });
+
+  it('tells the run in progress that it is stopping', async () => {
+    let release!: () => void;
+    let seen: AbortSignal | undefined;
+    const runs = new PeriodicRun(async (signal) => {
+      seen = signal;
+      await new Promise<void>((resolve) => (release = resolve));
+      return signal.aborted;
+    }, false);
+    const run = runs.runOnce();
+    expect(seen?.aborted).toBe(false);
+    const stopping = runs.stop();
+    expect(seen?.aborted).toBe(true);
+    release();
+    await stopping;
+    await expect(run).resolves.toBe(true);
   });
 
   it('is off at an interval of 0, and a failed run does not block the next', async () => {
@@ -60,6 +78,22 @@ describe('deleteInBatches', () => {
       return limit;
     }, 10);
     expect(result).toEqual({ deleted: 20, failed: true, error: failure });
+  });
+
+  it('stops after the batch in progress once its signal is aborted', async () => {
+    const stop = new AbortController();
+    const seen: number[] = [];
+    const result = await deleteInBatches(
+      async (limit) => {
+        if (seen.length === 2) stop.abort();
+        return limit;
+      },
+      10,
+      (batch) => seen.push(batch),
+      stop.signal,
+    );
+    expect(result).toEqual({ deleted: 30, failed: false });
+    expect(seen).toEqual([10, 10, 10]);
   });
 
   it('counts a rejection without a reason as a failure', async () => {

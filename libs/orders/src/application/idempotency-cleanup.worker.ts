@@ -19,7 +19,7 @@ export interface IdempotencyCleanupStats {
 @Injectable()
 export class IdempotencyCleanupWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IdempotencyCleanupWorker.name);
-  private readonly runs = new PeriodicRun(() => this.deleteExpired(), 0);
+  private readonly runs = new PeriodicRun((stopping) => this.deleteExpired(stopping), 0);
   private counters = { success: 0, failure: 0, deletedTotal: 0, lastDeleted: 0 };
 
   constructor(
@@ -49,10 +49,10 @@ export class IdempotencyCleanupWorker implements OnApplicationBootstrap, BeforeA
     return this.runs.runOnce();
   }
 
-  private async deleteExpired(): Promise<number> {
+  private async deleteExpired(stopping: AbortSignal): Promise<number> {
     const { ttlMs, cleanupBatchSize } = this.config.idempotency;
     const cutoff = new Date(this.clock.now().getTime() - ttlMs);
-    const run = await deleteInBatches((limit) => this.store.deleteExpired(cutoff, limit), cleanupBatchSize);
+    const run = await deleteInBatches((limit) => this.store.deleteExpired(cutoff, limit), cleanupBatchSize, undefined, stopping);
     const { deleted } = run;
     this.counters.deletedTotal += deleted;
     this.metrics?.idempotencyCleanupDeleted.inc(deleted);
