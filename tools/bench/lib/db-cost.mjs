@@ -1,6 +1,8 @@
 // What PostgreSQL did for a measured load, from the server's own counters (deltas of two
 // snapshots): statements and their time (pg_stat_statements, loaded by the bench's private
-// cluster), rows written per table (pg_stat_user_tables) and WAL bytes (pg_current_wal_lsn).
+// cluster), rows written per table (pg_stat_user_tables), WAL bytes (pg_current_wal_lsn), and
+// connections opened and transactions rolled back (pg_stat_database: a statement that fails
+// rolls back, and a pool that drops the connection after it opens a new one).
 import { query, server } from './postgres.mjs';
 import { round } from './stats.mjs';
 
@@ -11,7 +13,7 @@ const TABLES = ['events', 'outbox', 'sagas', 'processed_messages', 'idempotency_
 const shortText = (text) => text.replace(/\s+/g, ' ').trim().slice(0, 110);
 
 export async function costSnapshot(database) {
-  const [statements, tables, wal] = await Promise.all([
+  const [statements, tables, wal, sessions] = await Promise.all([
     query(
       database,
       `SELECT queryid::text AS id, query, calls::float8, plans::float8, total_exec_time::float8 AS exec_ms, total_plan_time::float8 AS plan_ms,
@@ -27,8 +29,9 @@ export async function costSnapshot(database) {
       [TABLES],
     ),
     query(database, `SELECT pg_current_wal_lsn()::text AS lsn`),
+    query(database, `SELECT sessions::float8, xact_rollback::float8 AS rollbacks FROM pg_stat_database WHERE datname = current_database()`),
   ]);
-  return { statements, tables: tables.rows, walLsn: wal.rows[0].lsn };
+  return { statements, tables: tables.rows, walLsn: wal.rows[0].lsn, sessions: sessions.rows[0] };
 }
 
 const lsnBytes = (lsn) => {
@@ -43,6 +46,10 @@ const lsnBytes = (lsn) => {
 export function costPerOrder(before, after, orders, { top = 15 } = {}) {
   const per = (value) => (orders > 0 ? value / orders : null);
   const result = { orders, walBytesPerOrder: round(per(Number(lsnBytes(after.walLsn) - lsnBytes(before.walLsn))), 0) };
+  if (before.sessions && after.sessions) {
+    result.connectionsOpenedPerOrder = round(per(after.sessions.sessions - before.sessions.sessions), 3);
+    result.rollbacksPerOrder = round(per(after.sessions.rollbacks - before.sessions.rollbacks), 3);
+  }
 
   const tableBefore = new Map(before.tables.map((row) => [row.relname, row]));
   result.rowsPerOrder = Object.fromEntries(

@@ -201,6 +201,8 @@ function costSection({ endToEnd }) {
       ['PostgreSQL execution ms (pg_stat_statements)', ...rates.map((rate) => fmt(rate.database.postgresMsPerOrder?.exec, 2))],
       ['PostgreSQL planning ms (pg_stat_statements)', ...rates.map((rate) => fmt(rate.database.postgresMsPerOrder?.plan, 2))],
       ['WAL bytes', ...rates.map((rate) => fmt(rate.database.walBytesPerOrder, 0))],
+      ['transactions rolled back (a statement failed)', ...rates.map((rate) => fmt(rate.database.rollbacksPerOrder, 3))],
+      ['connections opened', ...rates.map((rate) => fmt(rate.database.connectionsOpenedPerOrder, 3))],
     ],
   );
   const tables = Object.keys(rates[0].database.rowsPerOrder);
