@@ -15,7 +15,9 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const open = () => PostgresDatabase.open(postgresSettingsOf(postgresTestConfig(database.dsn, { OMS_POSTGRES_POOL_MAX: '3' })));
+const open = (poolMax = '3') => PostgresDatabase.open(postgresSettingsOf(postgresTestConfig(database.dsn, { OMS_POSTGRES_POOL_MAX: poolMax })));
+
+const backendPid = async (db: PostgresDatabase) => (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
 
 describe('PostgresDatabase when the server ends a connection', () => {
   it('fails the transaction that held it between two statements, and the process and the pool live on', async () => {
@@ -46,6 +48,46 @@ describe('PostgresDatabase when the server ends a connection', () => {
       // The broken connection left the pool; the next statements get a live one.
       await expect(db.query<{ one: number }>('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
       await expect(db.transaction((tx) => tx.query('SELECT 2 AS two'))).resolves.toMatchObject({ rows: [{ two: 2 }] });
+    } finally {
+      await db.close();
+      await killer.close();
+    }
+  });
+});
+
+describe('PostgresDatabase when a statement fails', () => {
+  it('keeps the connection: a conflict or a refused value costs no new connection', async () => {
+    // pg.Pool's own query() dropped the connection after every failed statement: each commit
+    // conflict then paid for a new backend and parsed every prepared statement again.
+    const db = await open('1');
+    try {
+      await db.query('CREATE TABLE IF NOT EXISTS kept_connection (id int PRIMARY KEY)');
+      await db.query('INSERT INTO kept_connection VALUES ($1) ON CONFLICT DO NOTHING', [1]);
+      const before = await backendPid(db);
+
+      await expect(db.query('INSERT INTO kept_connection VALUES ($1)', [1])).rejects.toMatchObject({ code: '23505' });
+      await expect(db.query('SELECT 1 / $1::int AS quotient', [0])).rejects.toMatchObject({ code: '22012' });
+
+      expect(await backendPid(db)).toBe(before);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('drops a connection the server ended during the statement, and the next statement gets a live one', async () => {
+    const db = await open('1');
+    const killer = await open();
+    try {
+      const victim = await backendPid(db);
+      const sleeping = db.query('SELECT pg_sleep($1)', [10]);
+      sleeping.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await killer.query('SELECT pg_terminate_backend($1)', [victim]);
+
+      await expect(sleeping).rejects.toThrow();
+      const next = await backendPid(db);
+      expect(next).toBeDefined();
+      expect(next).not.toBe(victim);
     } finally {
       await db.close();
       await killer.close();

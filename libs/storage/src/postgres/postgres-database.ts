@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { DatabaseError, Pool, type PoolClient, type PoolConfig } from 'pg';
 import { CONNECT_TIMEOUT_MS, KEEPALIVE_DELAY_MS, type PostgresConnectionSettings } from './data-source';
 import { StatementNames } from './statement-names';
 
@@ -20,7 +20,7 @@ export interface PoolStats {
   readonly waiting: number;
 }
 
-async function run<TRow>(client: Pool | PoolClient, names: StatementNames, text: string, params: readonly unknown[]): Promise<SqlResult<TRow>> {
+async function run<TRow>(client: PoolClient, names: StatementNames, text: string, params: readonly unknown[]): Promise<SqlResult<TRow>> {
   // Without parameters pg sends a simple query, which may hold several statements: never named.
   const name = params.length > 0 ? names.nameOf(text) : undefined;
   const result = await client.query(name === undefined ? { text, values: [...params] } : { name, text, values: [...params] });
@@ -50,6 +50,46 @@ export function postgresPoolConfig(settings: PostgresConnectionSettings): PoolCo
 const isQueryTimeout = (error: unknown): boolean => error instanceof Error && error.message === 'Query read timeout';
 
 /**
+ * Whether the connection a statement failed on is still good: the server answered with an ERROR
+ * of the statement (not FATAL, which ends the session), other than a connection exception (class
+ * 08), an operator's shutdown (57P*) or an internal error (XX). A client-side timeout, a socket
+ * error or anything the server did not send leaves the connection in doubt.
+ */
+export function keepsConnection(error: unknown): boolean {
+  if (!(error instanceof DatabaseError) || error.severity !== 'ERROR' || typeof error.code !== 'string') return false;
+  return !error.code.startsWith('08') && !error.code.startsWith('57P') && !error.code.startsWith('XX');
+}
+
+/**
+ * A connection checked out of the pool for one statement or one transaction. It listens for the
+ * server ending it: a checked-out connection has no listener of the pool's, and ended between two
+ * statements (a restart, a failover) its 'error' event would end the process. Heard here, the next
+ * statement fails and the connection is dropped on release, as is one marked with drop().
+ */
+class CheckedOut {
+  private broken: Error | undefined;
+  private readonly onError = (error: Error): void => this.drop(error);
+
+  private constructor(readonly client: PoolClient) {
+    client.on('error', this.onError);
+  }
+
+  static async from(pool: Pool): Promise<CheckedOut> {
+    return new CheckedOut(await pool.connect());
+  }
+
+  /** The connection is in doubt: the pool closes it on release instead of reusing it. */
+  drop(reason: unknown): void {
+    this.broken ??= reason instanceof Error ? reason : new Error(String(reason));
+  }
+
+  release(): void {
+    this.client.removeListener('error', this.onError);
+    this.client.release(this.broken);
+  }
+}
+
+/**
  * Raw SQL on a pg.Pool that storage opens and closes itself (ADR 0013). The storage hot paths
  * are hand-written statements (one-statement commits, multi-row inserts, data-modifying CTEs,
  * FOR UPDATE SKIP LOCKED) and go to the pool directly: a QueryRunner per statement cost more
@@ -77,26 +117,32 @@ export class PostgresDatabase implements SqlExecutor {
     return database;
   }
 
-  query<TRow = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<SqlResult<TRow>> {
-    return run<TRow>(this.pool, this.names, text, params);
+  /**
+   * One statement on a pooled connection. pg.Pool's own query() drops the connection after ANY
+   * failed statement, so every commit conflict, unique violation or refused check cost a new
+   * connection (a backend started, every prepared statement parsed again); here only a
+   * connection that may be broken is dropped (see keepsConnection).
+   */
+  async query<TRow = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<SqlResult<TRow>> {
+    const connection = await CheckedOut.from(this.pool);
+    try {
+      return await run<TRow>(connection.client, this.names, text, params);
+    } catch (error) {
+      if (!keepsConnection(error)) connection.drop(error);
+      throw error;
+    } finally {
+      connection.release();
+    }
   }
 
   /** Runs `work` in one transaction on one connection; any throw rolls everything back. */
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    // A connection whose ROLLBACK failed is in an unknown state: the pool drops it.
-    let broken: Error | undefined;
-    // A checked-out connection has no listener of the pool's: ended by the server between two
-    // statements (a restart, a failover), its 'error' event would end the process. Heard here, the
-    // next statement fails, the transaction with it, and the pool drops the connection.
-    const onError = (error: Error): void => {
-      broken ??= error;
-    };
-    client.on('error', onError);
+    const connection = await CheckedOut.from(this.pool);
+    const { client } = connection;
     try {
       await client.query('BEGIN').catch((error: unknown) => {
-        // A BEGIN that failed leaves the connection in doubt (a timeout may answer later): the pool drops it.
-        broken = error instanceof Error ? error : new Error(String(error));
+        // A BEGIN that failed leaves the connection in doubt (a timeout may answer later).
+        connection.drop(error);
         throw error;
       });
       const tx: SqlExecutor = { query: (text, params = []) => run(client, this.names, text, params) };
@@ -106,18 +152,16 @@ export class PostgresDatabase implements SqlExecutor {
         return result;
       } catch (error) {
         if (isQueryTimeout(error)) {
-          // The connection went silent: the pool drops it, and the server rolls back when it ends.
-          broken = error as Error;
+          // The connection went silent: it is dropped, and the server rolls back when it ends.
+          connection.drop(error);
           throw error;
         }
-        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-        });
+        // A connection whose ROLLBACK failed is in an unknown state.
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => connection.drop(rollbackError));
         throw error;
       }
     } finally {
-      client.removeListener('error', onError);
-      client.release(broken);
+      connection.release();
     }
   }
 

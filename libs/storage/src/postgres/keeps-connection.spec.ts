@@ -1,0 +1,34 @@
+import { DatabaseError } from 'pg';
+import { keepsConnection } from './postgres-database';
+
+/** An error as the server sends it (pg's DatabaseError). */
+function serverError(code: string, severity = 'ERROR'): DatabaseError {
+  const error = new DatabaseError('failed', 0, 'error');
+  error.code = code;
+  error.severity = severity;
+  return error;
+}
+
+describe('keepsConnection', () => {
+  it.each([
+    ['a unique violation', '23505'],
+    ['a commit conflict of the one-statement commit', 'OMS01'],
+    ['a serialization failure', '40001'],
+    ['a statement timeout (the server cancelled the statement)', '57014'],
+    ['a check violation', '23514'],
+  ])('keeps the connection after %s', (_what, code) => {
+    expect(keepsConnection(serverError(code))).toBe(true);
+  });
+
+  it.each([
+    ['the server shutting down (FATAL 57P01)', serverError('57P01', 'FATAL')],
+    ['a FATAL error of any class', serverError('28000', 'FATAL')],
+    ['a connection exception (08006)', serverError('08006')],
+    ['an internal error (XX000)', serverError('XX000')],
+    ['a socket error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })],
+    ["pg's client-side query timeout", new Error('Query read timeout')],
+    ['something that is not an error', 'lost'],
+  ])('drops the connection after %s', (_what, error) => {
+    expect(keepsConnection(error)).toBe(false);
+  });
+});
