@@ -66,7 +66,7 @@ describe('migrator CLI', () => {
   });
 
   it('applies only the requested number of steps', async () => {
-    await migrator('down', '--steps', '10');
+    await migrator('down', '--steps', String(total)); // every migration
     const two = await migrator('up', '--steps', '2');
     expect(two.out.at(-1)).toBe('2 migration(s) applied');
     expect((await migrator('status')).out.at(-1)).toBe(`2 applied, ${total - 2} pending`);
