@@ -34,6 +34,8 @@ export const OMS_METRICS = [
   'oms_build_info',
   'oms_saga_compensation_retrying',
   'oms_saga_compensation_oldest_age_seconds',
+  'oms_saga_drive_wait_seconds',
+  'oms_db_pool_wait_seconds',
 ];
 
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'];

@@ -18,6 +18,8 @@ export type CleanupRunResult = (typeof CLEANUP_RUN_RESULTS)[number];
 const SAGA_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const STEP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const REQUEST_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+// Waits in front of a resource: mostly none (the first bucket), the tail is what queueing adds.
+const WAIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /**
  * Every Prometheus metric of OMS, on a Registry of its own (one per app instance, so tests can
@@ -48,6 +50,12 @@ export class OmsMetrics {
     help: 'Time of one saga step (partner call included, retries excluded), in seconds, by step.',
     labelNames: ['step'],
     buckets: STEP_DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly sagaDriveWait = new Histogram({
+    name: 'oms_saga_drive_wait_seconds',
+    help: 'Time a saga drive waited for one of the drive slots of this orchestrator before it ran, in seconds.',
+    buckets: WAIT_BUCKETS,
     registers: [this.registry],
   });
   readonly activeSagas = this.gauge('oms_active_sagas', 'Sagas started and not yet in a final state.');
@@ -139,6 +147,12 @@ export class OmsMetrics {
     name: 'oms_db_pool_connections',
     help: 'PostgreSQL pool connections by state (total, idle, waiting = clients queued for a connection).',
     labelNames: ['state'],
+    registers: [this.registry],
+  });
+  readonly dbPoolWait = new Histogram({
+    name: 'oms_db_pool_wait_seconds',
+    help: 'Time a statement or transaction waited for a PostgreSQL pool connection, in seconds.',
+    buckets: WAIT_BUCKETS,
     registers: [this.registry],
   });
   readonly kafkaConsumerLag = new Gauge<'topic' | 'partition'>({

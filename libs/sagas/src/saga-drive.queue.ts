@@ -17,7 +17,11 @@ export class SagaDriveQueue {
   private active = 0;
   private stopped = false;
 
-  constructor(private readonly maxConcurrent = MAX_CONCURRENT_DRIVES) {}
+  constructor(
+    private readonly maxConcurrent = MAX_CONCURRENT_DRIVES,
+    /** Told how long each drive waited for a slot (0 when one was free). */
+    private readonly onSlotWait: (waitMs: number) => void = () => undefined,
+  ) {}
 
   /** True once stop() was called: drives in flight finish their step but make no new partner call. */
   get stopping(): boolean {
@@ -56,7 +60,9 @@ export class SagaDriveQueue {
   }
 
   private async withSlot<T>(work: () => Promise<T>): Promise<T> {
+    const queuedAt = performance.now();
     if (this.active >= this.maxConcurrent) await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
+    this.onSlotWait(performance.now() - queuedAt);
     this.active++;
     try {
       return await work();

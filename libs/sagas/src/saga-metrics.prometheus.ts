@@ -46,4 +46,7 @@ export class PrometheusSagaMetrics extends SagaMetrics {
   deadLettered(topic: string): void {
     this.metrics.consumerDeadLetters.inc({ topic, consumer: SAGA_INBOX_CONSUMER });
   }
+  driveWaited(waitMs: number): void {
+    this.metrics.sagaDriveWait.observe(waitMs / 1000);
+  }
 }

@@ -7,7 +7,7 @@ export type SagaStepResult = 'succeeded' | 'rejected' | 'failed';
  * What the orchestrator reports. PrometheusSagaMetrics binds it to the Go OMS metrics
  * (oms_saga_started_total, _completed_total, _failed_total, _canceled_total, _refunded_total,
  * oms_saga_compensation_failed_total, oms_saga_duration_seconds, oms_saga_step_duration_seconds{step},
- * oms_active_sagas, oms_consumer_dead_letters_total{topic,consumer}); without a binding the no-op below is used. Implementations must not throw.
+ * oms_active_sagas, oms_consumer_dead_letters_total{topic,consumer}) and oms_saga_drive_wait_seconds; without a binding the no-op below is used. Implementations must not throw.
  */
 export abstract class SagaMetrics {
   abstract started(kind: SagaKind): void;
@@ -27,6 +27,8 @@ export abstract class SagaMetrics {
   abstract active(count: number): void;
   /** A message of `topic` went to the dead-letter topic (its handler kept failing, or it is not an envelope). */
   abstract deadLettered(topic: string): void;
+  /** How long a drive waited for a drive slot (0 when one was free). */
+  abstract driveWaited(waitMs: number): void;
 }
 
 const ignore = (): void => undefined;
@@ -43,4 +45,5 @@ export class NoopSagaMetrics extends SagaMetrics {
   stepFinished = ignore;
   active = ignore;
   deadLettered = ignore;
+  driveWaited = ignore;
 }

@@ -98,6 +98,10 @@ class RecordingMetrics extends SagaMetrics {
   deadLettered() {
     this.seen.push('deadLettered');
   }
+  readonly driveWaits: number[] = [];
+  driveWaited(waitMs: number) {
+    this.driveWaits.push(waitMs);
+  }
 }
 
 const config: OmsConfig = loadConfig(
@@ -224,6 +228,7 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     const saga = await oms.drivers.sagas.get(sagaId);
     expect(saga).toMatchObject({ kind: 'fulfilment', status: 'COMPLETED', nextAttemptAt: null, orderId });
     expect(oms.metrics.seen).toEqual(['started:fulfilment', 'step:reserve:succeeded', 'step:charge:succeeded', 'completed:fulfilment']);
+    expect(oms.metrics.driveWaits).toHaveLength(1); // one drive, through a free slot: the start's, which makes both calls
   });
 
   it('writes the saga three times for a confirmed order: the start carries the reserve step', async () => {

@@ -21,7 +21,7 @@ import {
 import { activeTraceparent, inSpan } from '@oms/observability';
 import { PartnerCaller, type SagaCall } from './partner-call';
 import { SagaLifecycleEvents } from './saga-lifecycle.events';
-import { SagaDriveQueue } from './saga-drive.queue';
+import { MAX_CONCURRENT_DRIVES, SagaDriveQueue } from './saga-drive.queue';
 import { NoopSagaMetrics, SagaMetrics } from './saga-metrics';
 import { sagaPolicyOf } from './saga-policy';
 import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE, SagaStep, type SagaStepState } from './saga-step';
@@ -51,7 +51,7 @@ export class SagaRunner {
   private readonly logger = new Logger(SagaRunner.name);
   private readonly policy: SagaPolicy;
   private readonly metrics: SagaMetrics;
-  private readonly queue = new SagaDriveQueue();
+  private readonly queue: SagaDriveQueue;
   private readonly step: SagaStep;
   private readonly partners: PartnerCaller;
   private readonly lifecycle: SagaLifecycleEvents;
@@ -68,6 +68,7 @@ export class SagaRunner {
   ) {
     this.policy = sagaPolicyOf(config);
     this.metrics = metrics ?? new NoopSagaMetrics();
+    this.queue = new SagaDriveQueue(MAX_CONCURRENT_DRIVES, (waitMs) => this.metrics.driveWaited(waitMs));
     this.lifecycle = new SagaLifecycleEvents(config.broker.kafka.sagaTopic);
     this.step = new SagaStep(sagas, orders, clock, this.policy, this.metrics, this.lifecycle);
     this.partners = new PartnerCaller({ inventory, payment }, config.saga.callTimeoutMs, this.metrics);

@@ -21,6 +21,8 @@ export interface StorageDrivers {
   readonly unitOfWork: UnitOfWork;
   /** Connections of the pool (the DB pool metric); absent for a backend without one. */
   poolStats?(): { readonly total: number; readonly idle: number; readonly waiting: number };
+  /** Tells `observer` how long each statement or transaction waited for a pooled connection. */
+  observeConnectionWait?(observer: (waitMs: number) => void): void;
   /** Round trip to the backend; throws when it is unreachable (readiness check). */
   ping(): Promise<void>;
   /** How the schema compares with this build's migrations; absent for a backend without one. */

@@ -114,6 +114,7 @@ export class StorageModule implements OnApplicationBootstrap, OnApplicationShutd
       this.poolTimer = setInterval(report, 5_000);
       this.poolTimer.unref();
     }
+    if (metrics) drivers.observeConnectionWait?.((waitMs) => metrics.dbPoolWait.observe(waitMs / 1000));
     this.health?.register({ name: DATABASE_CHECK, readiness: true, check: () => this.drivers.ping() });
   }
 

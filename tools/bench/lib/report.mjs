@@ -187,6 +187,30 @@ function hopSection({ endToEnd }) {
   ].join('\n');
 }
 
+/** What work queued for inside the apps, per arrival rate (each app's /metrics over the rate: tools/bench/lib/app-waits.mjs). */
+function waitSection({ endToEnd }) {
+  const rates = endToEnd?.rates?.filter((rate) => rate.waits && Object.keys(rate.waits).length > 0) ?? [];
+  if (rates.length === 0) return '';
+  const apps = [...new Set(rates.flatMap((rate) => Object.keys(rate.waits)))];
+  const cell = (wait) => (wait?.perOrder === null || wait?.perOrder === undefined ? '–' : `${fmt(wait.perOrder, 2)} x ${fmt(wait.meanMs, 2)}`);
+  const rows = [];
+  for (const app of apps) {
+    rows.push([`${app}: waits for a pool connection`, ...rates.map((rate) => cell(rate.waits[app]?.poolCheckouts))]);
+    if (rates.some((rate) => rate.waits[app]?.driveSlots)) {
+      rows.push([`${app}: drives waiting for a drive slot`, ...rates.map((rate) => cell(rate.waits[app]?.driveSlots))]);
+      rows.push([`${app}: Reserve call (partner)`, ...rates.map((rate) => cell(rate.waits[app]?.reserveCall))]);
+      rows.push([`${app}: Charge call (partner)`, ...rates.map((rate) => cell(rate.waits[app]?.chargeCall))]);
+    }
+    rows.push([`${app}: event loop delay p99 ms`, ...rates.map((rate) => fmt(rate.waits[app]?.eventLoopDelayP99Ms, 1))]);
+  }
+  return [
+    '',
+    "What work queued for inside the apps (each app's `/metrics` over the rate: `oms_db_pool_wait_seconds`, `oms_saga_drive_wait_seconds`, `oms_saga_step_duration_seconds`, `nodejs_eventloop_lag_p99_seconds`; per confirmed order, count x mean ms):",
+    '',
+    table(['where', ...rates.map((rate) => `${rate.targetRate} orders/s`)], rows),
+  ].join('\n');
+}
+
 /** PostgreSQL's work and every process's CPU per confirmed order, per arrival rate (pg_stat_statements etc.). */
 function costSection({ endToEnd }) {
   const rates = endToEnd?.rates?.filter((rate) => rate.database) ?? [];
@@ -398,6 +422,7 @@ added latency.
 
 ${e2eSection(results.sections)}
 ${hopSection(results.sections)}
+${waitSection(results.sections)}
 ${costSection(results.sections)}
 
 ## 2b. Saturation: latency against the offered rate

@@ -1,4 +1,5 @@
 // 2. create -> pay -> CONFIRMED at fixed arrival rates, through the whole topology.
+import { scrapeApps, waitsPerOrder } from '../lib/app-waits.mjs';
 import { addCpu, cpuPer1000 } from '../lib/cpu-usage.mjs';
 import { costPerOrder, costSnapshot } from '../lib/db-cost.mjs';
 import { observerDsnOf } from '../lib/postgres.mjs';
@@ -40,9 +41,12 @@ export async function endToEnd(context) {
   for (const rate of scale.e2eRates) {
     const settledBefore = await waitQuiet({ topology, database });
     log(`  backlog of earlier load: waited ${settledBefore.waitedSeconds} s (outbox pending ${settledBefore.pending}, saga lag ${settledBefore.lag}, sagas running ${settledBefore.runningSagas})`);
+    const apps = [topology.api, topology.saga, ...topology.relays];
     const before = await cpu.snapshot();
     const costBefore = await costSnapshot(database);
+    const appsBefore = await scrapeApps(apps);
     const result = await load(context, rate, scale.e2eSeconds);
+    const appsAfter = await scrapeApps(apps);
     const machine = await cpu.machineSince(before);
     const rateCpu = await cpu.since(before);
     const loadEnded = Date.now();
@@ -60,7 +64,8 @@ export async function endToEnd(context) {
         (bus ? `; on the bus p50 ${bus.p50} p99 ${bus.p99} ms` : ''),
     );
     // Per confirmed order; orders paid but not confirmed by the end make this an upper bound.
-    rates.push({ ...result, settledBefore, machine, cpu: cpuPer1000(rateCpu, result.confirmed), database: database_ });
+    const waits = waitsPerOrder(appsBefore, appsAfter, result.confirmed);
+    rates.push({ ...result, settledBefore, machine, cpu: cpuPer1000(rateCpu, result.confirmed), database: database_, waits });
   }
   return { rates, cpu: cpuPer1000(cpuSeconds, orders) };
 }

@@ -94,3 +94,20 @@ describe('PostgresDatabase when a statement fails', () => {
     }
   });
 });
+
+describe('PostgresDatabase pool waits', () => {
+  it('reports how long each statement waited for a connection', async () => {
+    const db = await open('1');
+    try {
+      const waits: number[] = [];
+      db.observeConnectionWait((waitMs) => waits.push(waitMs));
+      // One connection: the second statement waits for the first one's 300 ms.
+      await Promise.all([db.query('SELECT pg_sleep($1)', [0.3]), db.query('SELECT 1 AS one')]);
+      await db.transaction((tx) => tx.query('SELECT 2 AS two'));
+      expect(waits).toHaveLength(3); // one per statement or transaction
+      expect((waits[1] ?? 0) - (waits[0] ?? 0)).toBeGreaterThanOrEqual(250);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -74,8 +74,11 @@ class CheckedOut {
     client.on('error', this.onError);
   }
 
-  static async from(pool: Pool): Promise<CheckedOut> {
-    return new CheckedOut(await pool.connect());
+  static async from(pool: Pool, onWait?: (waitMs: number) => void): Promise<CheckedOut> {
+    const askedAt = onWait ? performance.now() : 0;
+    const client = await pool.connect();
+    onWait?.(performance.now() - askedAt);
+    return new CheckedOut(client);
   }
 
   /** The connection is in doubt: the pool closes it on release instead of reusing it. */
@@ -98,6 +101,7 @@ class CheckedOut {
 export class PostgresDatabase implements SqlExecutor {
   private closing: Promise<void> | undefined;
   private readonly names = new StatementNames();
+  private onConnectionWait: ((waitMs: number) => void) | undefined;
 
   constructor(private readonly pool: Pool) {
     // An idle connection that dies (database restart, network cut) is dropped by the pool and the
@@ -124,7 +128,7 @@ export class PostgresDatabase implements SqlExecutor {
    * connection that may be broken is dropped (see keepsConnection).
    */
   async query<TRow = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<SqlResult<TRow>> {
-    const connection = await CheckedOut.from(this.pool);
+    const connection = await CheckedOut.from(this.pool, this.onConnectionWait);
     try {
       return await run<TRow>(connection.client, this.names, text, params);
     } catch (error) {
@@ -137,7 +141,7 @@ export class PostgresDatabase implements SqlExecutor {
 
   /** Runs `work` in one transaction on one connection; any throw rolls everything back. */
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const connection = await CheckedOut.from(this.pool);
+    const connection = await CheckedOut.from(this.pool, this.onConnectionWait);
     const { client } = connection;
     try {
       await client.query('BEGIN').catch((error: unknown) => {
@@ -163,6 +167,11 @@ export class PostgresDatabase implements SqlExecutor {
     } finally {
       connection.release();
     }
+  }
+
+  /** Tells `observer` how long each statement or transaction waited for a pool connection (oms_db_pool_wait_seconds). */
+  observeConnectionWait(observer: (waitMs: number) => void): void {
+    this.onConnectionWait = observer;
   }
 
   stats(): PoolStats {

@@ -71,6 +71,7 @@ export function postgresDriversOn(db: PostgresDatabase, options: { partitions: n
     inbox: new PostgresInbox(db),
     unitOfWork,
     poolStats: () => db.stats(),
+    observeConnectionWait: (observer) => db.observeConnectionWait(observer),
     async ping() {
       await db.query('SELECT 1');
     },
