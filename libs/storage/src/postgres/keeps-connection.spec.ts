@@ -25,6 +25,8 @@ describe('keepsConnection', () => {
     ['a FATAL error of any class', serverError('28000', 'FATAL')],
     ['a connection exception (08006)', serverError('08006')],
     ['an internal error (XX000)', serverError('XX000')],
+    ['a prepared statement whose result type a migration changed (0A000)', serverError('0A000')],
+    ['a prepared statement the server does not know (26000)', serverError('26000')],
     ['a socket error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })],
     ["pg's client-side query timeout", new Error('Query read timeout')],
     ['something that is not an error', 'lost'],

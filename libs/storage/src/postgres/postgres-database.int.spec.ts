@@ -74,6 +74,22 @@ describe('PostgresDatabase when a statement fails', () => {
     }
   });
 
+  it('drops a connection whose prepared statement a migration made stale, so the statement works again on the next', async () => {
+    const db = await open('1');
+    try {
+      await db.query('CREATE TABLE IF NOT EXISTS stale_plan (id int PRIMARY KEY, amount int NOT NULL)');
+      await db.query('INSERT INTO stale_plan VALUES ($1, $2) ON CONFLICT DO NOTHING', [1, 100]);
+      const read = () => db.query<{ amount: string | number }>('SELECT amount FROM stale_plan WHERE id = $1', [1]); // a named prepared statement
+      await read();
+      await db.query('ALTER TABLE stale_plan ALTER COLUMN amount TYPE bigint');
+
+      await expect(read()).rejects.toMatchObject({ code: '0A000' }); // cached plan must not change result type
+      await expect(read()).resolves.toMatchObject({ rows: [{ amount: '100' }] });
+    } finally {
+      await db.close();
+    }
+  });
+
   it('drops a connection the server ended during the statement, and the next statement gets a live one', async () => {
     const db = await open('1');
     const killer = await open();

@@ -50,14 +50,23 @@ export function postgresPoolConfig(settings: PostgresConnectionSettings): PoolCo
 const isQueryTimeout = (error: unknown): boolean => error instanceof Error && error.message === 'Query read timeout';
 
 /**
+ * SQLSTATEs after which the connection's prepared statements are stale: 0A000 "cached plan must
+ * not change result type" (a migration changed a column a prepared statement returns: it fails on
+ * that connection until the connection goes) and 26000 (a statement the server no longer knows).
+ */
+const STALE_STATEMENTS = new Set(['0A000', '26000']);
+
+/**
  * Whether the connection a statement failed on is still good: the server answered with an ERROR
  * of the statement (not FATAL, which ends the session), other than a connection exception (class
- * 08), an operator's shutdown (57P*) or an internal error (XX). A client-side timeout, a socket
- * error or anything the server did not send leaves the connection in doubt.
+ * 08), an operator's shutdown (57P*), an internal error (XX) or stale prepared statements. A
+ * client-side timeout, a socket error or anything the server did not send leaves the connection
+ * in doubt.
  */
 export function keepsConnection(error: unknown): boolean {
   if (!(error instanceof DatabaseError) || error.severity !== 'ERROR' || typeof error.code !== 'string') return false;
-  return !error.code.startsWith('08') && !error.code.startsWith('57P') && !error.code.startsWith('XX');
+  const { code } = error;
+  return !code.startsWith('08') && !code.startsWith('57P') && !code.startsWith('XX') && !STALE_STATEMENTS.has(code);
 }
 
 /**
