@@ -1,6 +1,6 @@
 import { createTestDatabase, postgresTestConfig, type TestDatabase } from '@oms/testing';
 import { postgresSettingsOf } from './data-source';
-import { PostgresDatabase } from './postgres-database';
+import { PostgresDatabase, type SqlExecutor } from './postgres-database';
 
 // Real PostgreSQL on a shared machine: creating and dropping databases takes seconds.
 jest.setTimeout(60_000);
@@ -85,6 +85,13 @@ describe('PostgresDatabase when a statement fails', () => {
 
       await expect(read()).rejects.toMatchObject({ code: '0A000' }); // cached plan must not change result type
       await expect(read()).resolves.toMatchObject({ rows: [{ amount: '100' }] });
+
+      // The same inside a transaction: rolled back, and the connection goes too.
+      const readIn = (tx: SqlExecutor) => tx.query('SELECT amount FROM stale_plan WHERE id = $1', [1]);
+      await db.transaction(readIn);
+      await db.query('ALTER TABLE stale_plan ALTER COLUMN amount TYPE int');
+      await expect(db.transaction(readIn)).rejects.toMatchObject({ code: '0A000' });
+      await expect(db.transaction(readIn)).resolves.toMatchObject({ rows: [{ amount: 100 }] });
     } finally {
       await db.close();
     }

@@ -171,6 +171,8 @@ export class PostgresDatabase implements SqlExecutor {
         }
         // A connection whose ROLLBACK failed is in an unknown state.
         await client.query('ROLLBACK').catch((rollbackError: unknown) => connection.drop(rollbackError));
+        // The server's own verdict on the connection (stale prepared statements); what `work` threw itself says nothing about it.
+        if (error instanceof DatabaseError && !keepsConnection(error)) connection.drop(error);
         throw error;
       }
     } finally {
