@@ -61,14 +61,17 @@ export class SagaDriveQueue {
 
   private async withSlot<T>(work: () => Promise<T>): Promise<T> {
     const queuedAt = performance.now();
+    // A drive that finishes hands its slot to the first waiter (`active` unchanged), so a drive
+    // enqueued meanwhile cannot take it first and run one over maxConcurrent.
     if (this.active >= this.maxConcurrent) await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
+    else this.active++;
     this.onSlotWait(performance.now() - queuedAt);
-    this.active++;
     try {
       return await work();
     } finally {
-      this.active--;
-      this.waitingForSlot.shift()?.();
+      const next = this.waitingForSlot.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 }

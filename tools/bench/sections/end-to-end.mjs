@@ -51,10 +51,10 @@ export async function endToEnd(context) {
     const rateCpu = await cpu.since(before);
     const loadEnded = Date.now();
     const costAfter = await costSnapshot(database);
-    // Backends report table counters at most once a second, and an idle one only after 10 s (smoke: waits less).
+    // Backends report table and database counters at most once a second, and an idle one only after 10 s (smoke: waits less).
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, scale.statsFlushMs - (Date.now() - loadEnded))));
-    const { tables } = await costSnapshot(database);
-    const database_ = costPerOrder(costBefore, { ...costAfter, tables }, result.confirmed);
+    const { tables, sessions } = await costSnapshot(database);
+    const database_ = costPerOrder(costBefore, { ...costAfter, tables, sessions }, result.confirmed);
     addCpu(cpuSeconds, rateCpu);
     orders += result.confirmed;
     const committed = result.payToConfirmedCommittedMs;

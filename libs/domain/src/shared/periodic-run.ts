@@ -2,8 +2,8 @@
  * Runs `task` every intervalMs, one run at a time: a tick that finds a run still going is
  * skipped, and stop() aborts the signal the run was given and waits for it (a long run, such as
  * a cleanup's first pass over a large backlog, ends at its next check of the signal instead of
- * holding up the shutdown). For the background cleanups and sweeps of the apps (their Nest
- * lifecycle hooks call start and stop). The timer never keeps the process up.
+ * holding up the shutdown); once stopped it runs no more. For the background cleanups and sweeps
+ * of the apps (their Nest lifecycle hooks call start and stop). The timer never keeps the process up.
  */
 export class PeriodicRun<T> {
   private timer: ReturnType<typeof setInterval> | undefined;

@@ -97,7 +97,7 @@ describe('PostgresDatabase when a statement fails', () => {
     }
   });
 
-  it('drops a connection the server ended during the statement, and the next statement gets a live one', async () => {
+  it('fails a statement whose connection the server ended, and the next statement gets a live one', async () => {
     const db = await open('1');
     const killer = await open();
     try {
@@ -129,6 +129,16 @@ describe('PostgresDatabase pool waits', () => {
       await db.transaction((tx) => tx.query('SELECT 2 AS two'));
       expect(waits).toHaveLength(3); // one per statement or transaction
       expect((waits[1] ?? 0) - (waits[0] ?? 0)).toBeGreaterThanOrEqual(250);
+
+      // A check-out that fails is a wait too (a pool timeout is the longest), and a throwing observer fails nothing.
+      db.observeConnectionWait((waitMs) => {
+        waits.push(waitMs);
+        throw new Error('a broken metric');
+      });
+      await expect(db.query('SELECT 3 AS three')).resolves.toMatchObject({ rows: [{ three: 3 }] });
+      await db.close();
+      await expect(db.query('SELECT 4 AS four')).rejects.toThrow();
+      expect(waits).toHaveLength(5);
     } finally {
       await db.close();
     }

@@ -56,17 +56,21 @@ const isQueryTimeout = (error: unknown): boolean => error instanceof Error && er
  */
 const STALE_STATEMENTS = new Set(['0A000', '26000']);
 
+/** SQLSTATE classes that leave the connection in doubt: connection exception, invalid transaction state (an aborted transaction left open), operator intervention's shutdowns, internal error. */
+const DOUBTFUL_CLASSES = ['08', '25', '57P', 'XX'];
+
 /**
- * Whether the connection a statement failed on is still good: the server answered with an ERROR
- * of the statement (not FATAL, which ends the session), other than a connection exception (class
- * 08), an operator's shutdown (57P*), an internal error (XX) or stale prepared statements. A
- * client-side timeout, a socket error or anything the server did not send leaves the connection
- * in doubt.
+ * Whether the connection a statement failed on is still good: the server answered with an error
+ * of the statement, not FATAL or PANIC (which end the session), outside DOUBTFUL_CLASSES and not
+ * about stale prepared statements. Decided on the SQLSTATE: the severity word is translated when
+ * the server's lc_messages is not English. A client-side timeout, a socket error or anything the
+ * server did not send leaves the connection in doubt.
  */
 export function keepsConnection(error: unknown): boolean {
-  if (!(error instanceof DatabaseError) || error.severity !== 'ERROR' || typeof error.code !== 'string') return false;
-  const { code } = error;
-  return !code.startsWith('08') && !code.startsWith('57P') && !code.startsWith('XX') && !STALE_STATEMENTS.has(code);
+  if (!(error instanceof DatabaseError) || typeof error.code !== 'string' || error.code.length !== 5) return false;
+  const { code, severity } = error;
+  if (severity === 'FATAL' || severity === 'PANIC') return false;
+  return !DOUBTFUL_CLASSES.some((prefix) => code.startsWith(prefix)) && !STALE_STATEMENTS.has(code);
 }
 
 /**
@@ -83,11 +87,18 @@ class CheckedOut {
     client.on('error', this.onError);
   }
 
+  /** `onWait` is told how long the check-out waited, also when it failed (a pool timeout is the longest wait). */
   static async from(pool: Pool, onWait?: (waitMs: number) => void): Promise<CheckedOut> {
     const askedAt = onWait ? performance.now() : 0;
-    const client = await pool.connect();
-    onWait?.(performance.now() - askedAt);
-    return new CheckedOut(client);
+    try {
+      return new CheckedOut(await pool.connect());
+    } finally {
+      try {
+        onWait?.(performance.now() - askedAt);
+      } catch {
+        // A metric never fails a statement nor keeps its connection checked out.
+      }
+    }
   }
 
   /** The connection is in doubt: the pool closes it on release instead of reusing it. */
@@ -158,7 +169,14 @@ export class PostgresDatabase implements SqlExecutor {
         connection.drop(error);
         throw error;
       });
-      const tx: SqlExecutor = { query: (text, params = []) => run(client, this.names, text, params) };
+      // The server's own verdict on the connection (stale prepared statements), even when `work` handles the error itself.
+      const tx: SqlExecutor = {
+        query: <TRow = Record<string, unknown>>(text: string, params: readonly unknown[] = []) =>
+          run<TRow>(client, this.names, text, params).catch((error: unknown) => {
+            if (error instanceof DatabaseError && !keepsConnection(error)) connection.drop(error);
+            throw error;
+          }),
+      };
       try {
         const result = await work(tx);
         await client.query('COMMIT');
@@ -171,8 +189,6 @@ export class PostgresDatabase implements SqlExecutor {
         }
         // A connection whose ROLLBACK failed is in an unknown state.
         await client.query('ROLLBACK').catch((rollbackError: unknown) => connection.drop(rollbackError));
-        // The server's own verdict on the connection (stale prepared statements); what `work` threw itself says nothing about it.
-        if (error instanceof DatabaseError && !keepsConnection(error)) connection.drop(error);
         throw error;
       }
     } finally {
