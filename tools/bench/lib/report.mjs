@@ -226,7 +226,7 @@ function costSection({ endToEnd }) {
       ['PostgreSQL planning ms (pg_stat_statements)', ...rates.map((rate) => fmt(rate.database.postgresMsPerOrder?.plan, 2))],
       ['WAL bytes', ...rates.map((rate) => fmt(rate.database.walBytesPerOrder, 0))],
       ['transactions rolled back (a statement failed)', ...rates.map((rate) => fmt(rate.database.rollbacksPerOrder, 3))],
-      ['connections opened (the bench's own observer connections included: about a dozen per rate)', ...rates.map((rate) => fmt(rate.database.connectionsOpenedPerOrder, 3))],
+      ['connections opened (the bench\'s own observer connections included: about a dozen per rate)', ...rates.map((rate) => fmt(rate.database.connectionsOpenedPerOrder, 3))],
     ],
   );
   const tables = Object.keys(rates[0].database.rowsPerOrder);
