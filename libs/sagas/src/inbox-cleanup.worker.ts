@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
-import { Clock, deleteInBatches, Inbox, PeriodicRun } from '@oms/domain';
+import { Clock, deleteInBatches, errorMessage, Inbox, PeriodicRun } from '@oms/domain';
 import { OmsMetrics } from '@oms/observability';
 
 /**
@@ -50,7 +50,7 @@ export class InboxCleanupWorker implements OnApplicationBootstrap, BeforeApplica
     const { deleted } = run;
     this.metrics?.inboxCleanupRuns.labels(run.failed ? 'error' : 'ok').inc();
     if (run.failed) {
-      this.logger.error(`inbox cleanup failed after deleting ${deleted}: ${run.error instanceof Error ? run.error.message : String(run.error)}`);
+      this.logger.error(`inbox cleanup failed after deleting ${deleted}: ${errorMessage(run.error)}`);
     } else if (deleted > 0) {
       this.logger.log(`forgot ${deleted} message ids handled before ${cutoff.toISOString()}`);
     }

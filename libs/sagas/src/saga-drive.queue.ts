@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { errorMessage } from '@oms/domain';
 
 /** Sagas driven at once by one process: bounds database connections and partner calls in flight. */
 export const MAX_CONCURRENT_DRIVES = 32;
-
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * When saga drives run: one at a time per saga (a drive queues behind the one already running
@@ -35,7 +34,7 @@ export class SagaDriveQueue {
       .then(() => this.withSlot(work))
       .catch((error: unknown) => {
         // Left for the recovery sweep: the saga row still says when it is due.
-        this.logger.error(`saga ${sagaId} drive failed: ${errorText(error)}`);
+        this.logger.error(`saga ${sagaId} drive failed: ${errorMessage(error)}`);
       });
     this.drives.set(sagaId, current);
     void current.finally(() => {

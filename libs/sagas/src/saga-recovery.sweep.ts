@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
-import { Clock, PeriodicRun, SagaStore } from '@oms/domain';
+import { Clock, errorMessage, PeriodicRun, SagaStore } from '@oms/domain';
 import { inTraceOf } from '@oms/observability';
 import { SagaMetrics } from './saga-metrics';
 import { SagaRunner } from './saga-runner';
@@ -42,7 +42,7 @@ export class SagaRecoverySweep implements OnApplicationBootstrap, BeforeApplicat
 
   private sweepLogged(): Promise<number> {
     return this.sweepOnce().catch((error: unknown) => {
-      this.logger.error(`saga sweep failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(`saga sweep failed: ${errorMessage(error)}`);
       return 0;
     });
   }

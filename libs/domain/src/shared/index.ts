@@ -3,3 +3,4 @@ export * from './domain-error';
 export * from './money';
 export * from './unavailable-error';
 export * from './periodic-run';
+export * from './error-message';

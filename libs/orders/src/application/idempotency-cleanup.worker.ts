@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
-import { Clock, deleteInBatches, IdempotencyStore, PeriodicRun } from '@oms/domain';
+import { Clock, deleteInBatches, errorMessage, IdempotencyStore, PeriodicRun } from '@oms/domain';
 import { OmsMetrics } from '@oms/observability';
 
 export interface IdempotencyCleanupStats {
@@ -59,7 +59,7 @@ export class IdempotencyCleanupWorker implements OnApplicationBootstrap, BeforeA
     if (run.failed) {
       this.counters.failure += 1;
       this.metrics?.idempotencyCleanupRuns.labels('error').inc();
-      this.logger.error(`idempotency key cleanup failed after deleting ${deleted}: ${run.error instanceof Error ? run.error.message : String(run.error)}`);
+      this.logger.error(`idempotency key cleanup failed after deleting ${deleted}: ${errorMessage(run.error)}`);
       return deleted;
     }
     this.counters.success += 1;

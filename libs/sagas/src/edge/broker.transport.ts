@@ -1,6 +1,6 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { MalformedEnvelopeError, parseEnvelope, type EventEnvelope } from '@oms/contracts';
-import { isUnavailableError, type ConsumerHandle, type FailurePolicy, type MessageConsumer, type ReceivedMessage } from '@oms/domain';
+import { errorMessage, isUnavailableError, type ConsumerHandle, type FailurePolicy, type MessageConsumer, type ReceivedMessage } from '@oms/domain';
 import { SpanKind, TRACEPARENT, inSpan, type Span } from '@oms/observability';
 import { lastValueFrom } from 'rxjs';
 import { BrokerMessageContext } from './broker-message.context';
@@ -107,7 +107,7 @@ export class BrokerTransport extends Server implements CustomTransportStrategy {
     return {
       maxRetries,
       isUnavailable: this.options.isUnavailable ?? isUnavailableError,
-      deadLetter: (message, failure) => this.options.deadLetter(message, errorText(failure.error), failure.retries),
+      deadLetter: (message, failure) => this.options.deadLetter(message, errorMessage(failure.error), failure.retries),
     };
   }
 
@@ -133,4 +133,3 @@ export class BrokerTransport extends Server implements CustomTransportStrategy {
   }
 }
 
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
