@@ -105,6 +105,11 @@ export const CONFIG_SCHEMA = {
   }),
   OMS_POSTGRES_AUTO_MIGRATE: variable('false', boolean, 'Run pending migrations at start-up.'),
   OMS_POSTGRES_POOL_MAX: variable('20', integer(1, 1000), 'Largest number of pooled PostgreSQL connections.'),
+  OMS_POSTGRES_POOL_IDLE_TIMEOUT: variable(
+    '10m',
+    duration,
+    'How long a pooled PostgreSQL connection may stay unused before it is closed: a new one costs a server process and the preparation of every statement again, at the start of the next burst; 0 = kept until the app stops.',
+  ),
   OMS_POSTGRES_STATEMENT_TIMEOUT: variable('5s', duration, 'PostgreSQL statement_timeout of every connection.'),
   OMS_POSTGRES_QUERY_TIMEOUT: variable(
     '10s',
@@ -216,6 +221,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
         dsn: v.OMS_POSTGRES_DSN,
         autoMigrate: v.OMS_POSTGRES_AUTO_MIGRATE,
         poolMax: v.OMS_POSTGRES_POOL_MAX,
+        poolIdleTimeoutMs: v.OMS_POSTGRES_POOL_IDLE_TIMEOUT,
         statementTimeoutMs: v.OMS_POSTGRES_STATEMENT_TIMEOUT,
         queryTimeoutMs: v.OMS_POSTGRES_QUERY_TIMEOUT,
       }),

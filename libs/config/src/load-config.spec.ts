@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     expect(config.shutdownTimeoutMs).toBe(25_000);
     expect(config.storage).toEqual({
       driver: 'memory',
-      postgres: { autoMigrate: false, poolMax: 20, statementTimeoutMs: 5_000, queryTimeoutMs: 10_000 },
+      postgres: { autoMigrate: false, poolMax: 20, poolIdleTimeoutMs: 600_000, statementTimeoutMs: 5_000, queryTimeoutMs: 10_000 },
     });
     expect(config.broker).toEqual({
       driver: 'memory',
@@ -189,6 +189,14 @@ describe('loadConfig', () => {
       ]);
       const config = loadConfig({ OMS_GRPC_TLS_CERT: CERT, OMS_GRPC_TLS_KEY: KEY, OMS_GRPC_TLS_CLIENT_CA: CERT });
       expect(config.grpc.tls).toEqual({ cert: CERT, key: KEY, clientCa: CERT });
+    });
+
+    it('keeps idle pooled PostgreSQL connections for ten minutes unless told otherwise', () => {
+      expect(loadConfig({}).storage.postgres.poolIdleTimeoutMs).toBe(600_000);
+      expect(loadConfig({ OMS_POSTGRES_POOL_IDLE_TIMEOUT: '0' }).storage.postgres.poolIdleTimeoutMs).toBe(0);
+      expect(errorOf(() => loadConfig({ OMS_POSTGRES_POOL_IDLE_TIMEOUT: 'soon' })).issues).toEqual([
+        { variable: 'OMS_POSTGRES_POOL_IDLE_TIMEOUT', reason: expect.stringContaining('must be a duration') },
+      ]);
     });
 
     it('refuses a client-side query timeout not above the statement timeout', () => {

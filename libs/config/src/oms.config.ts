@@ -41,6 +41,7 @@ export interface OmsConfig {
       readonly dsn?: string; // OMS_POSTGRES_DSN(_FILE), required when driver = postgres; secret
       readonly autoMigrate: boolean; // OMS_POSTGRES_AUTO_MIGRATE false
       readonly poolMax: number; // OMS_POSTGRES_POOL_MAX 20
+      readonly poolIdleTimeoutMs: number; // OMS_POSTGRES_POOL_IDLE_TIMEOUT 10m; 0 = never closed
       readonly statementTimeoutMs: number; // OMS_POSTGRES_STATEMENT_TIMEOUT 5s
       readonly queryTimeoutMs: number; // OMS_POSTGRES_QUERY_TIMEOUT 10s
     };

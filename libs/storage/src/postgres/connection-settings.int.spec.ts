@@ -69,6 +69,22 @@ describe('PostgreSQL connection settings', () => {
     }
   });
 
+  it('close a pooled connection once it stayed unused for the idle timeout, and keep it as long by default', async () => {
+    expect(settingsOf().poolIdleTimeoutMs).toBe(600_000); // the default: 10m, not pg's 10 s
+    const db = await PostgresDatabase.open(postgresSettingsOf(postgresTestConfig(database.dsn, { OMS_POSTGRES_POOL_IDLE_TIMEOUT: '300ms' })));
+    try {
+      const first = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const again = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      expect(again.rows[0]?.pid).toBe(first.rows[0]?.pid); // reused while in use
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      expect(db.stats()).toMatchObject({ total: 0 });
+      const later = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      expect(later.rows[0]?.pid).not.toBe(first.rows[0]?.pid);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('fail the pool at open when the database cannot be reached', async () => {
     const url = new URL(database.dsn);
     url.pathname = '/oms_test_no_such_database';

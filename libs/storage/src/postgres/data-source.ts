@@ -11,6 +11,11 @@ export interface PostgresConnectionSettings {
   readonly dsn: string;
   /** Largest pool size (OMS_POSTGRES_POOL_MAX). */
   readonly poolMax: number;
+  /**
+   * How long an unused pooled connection stays open (OMS_POSTGRES_POOL_IDLE_TIMEOUT) in
+   * milliseconds; 0 = until the pool closes; absent = pg's 10 s (migrations).
+   */
+  readonly poolIdleTimeoutMs?: number;
   /** statement_timeout of every connection in milliseconds; 0 = none (migrations). */
   readonly statementTimeoutMs: number;
   /**
@@ -32,9 +37,9 @@ export const KEEPALIVE_DELAY_MS = 10_000;
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 
 export function postgresSettingsOf(config: OmsConfig): PostgresConnectionSettings {
-  const { dsn, poolMax, statementTimeoutMs, queryTimeoutMs } = config.storage.postgres;
+  const { dsn, poolMax, poolIdleTimeoutMs, statementTimeoutMs, queryTimeoutMs } = config.storage.postgres;
   if (!dsn) throw new Error('OMS_POSTGRES_DSN (or OMS_POSTGRES_DSN_FILE) is not set');
-  return { dsn, poolMax, statementTimeoutMs, queryTimeoutMs, applicationName: config.serviceName };
+  return { dsn, poolMax, poolIdleTimeoutMs, statementTimeoutMs, queryTimeoutMs, applicationName: config.serviceName };
 }
 
 /**

@@ -37,6 +37,8 @@ export function postgresPoolConfig(settings: PostgresConnectionSettings): PoolCo
   return {
     connectionString: settings.dsn,
     max: settings.poolMax,
+    // pg.Pool reads 0 as "never close an idle connection"; left out, it closes them after 10 s.
+    ...(settings.poolIdleTimeoutMs === undefined ? {} : { idleTimeoutMillis: settings.poolIdleTimeoutMs }),
     application_name: settings.applicationName ?? 'oms',
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
