@@ -24,7 +24,14 @@ export interface EventEnvelope {
   readonly data: unknown;
 }
 
-export const ceType = (eventType: string): string => `oms.order.v1.${eventType}`;
+const CE_TYPE_PREFIX = 'oms.order.v1.';
+
+export const ceType = (eventType: string): string => `${CE_TYPE_PREFIX}${eventType}`;
+
+/** The order event type a `ce_type` header names (ceType's inverse); undefined for any other value or none. */
+export function eventTypeOfCeType(value: string | undefined): string | undefined {
+  return value !== undefined && value.startsWith(CE_TYPE_PREFIX) && value.length > CE_TYPE_PREFIX.length ? value.slice(CE_TYPE_PREFIX.length) : undefined;
+}
 
 /**
  * Builds the outbox row of one stored order event (message id = event id, key = order id).

@@ -1,3 +1,4 @@
+import { ceType, eventTypeOfCeType } from '@oms/contracts';
 import { MessageConsumer, type ConsumerHandle, type ReceivedMessage, type Subscription } from '@oms/domain';
 import { MemoryBroker } from '@oms/messaging';
 import { Observable } from 'rxjs';
@@ -115,6 +116,28 @@ describe('BrokerTransport', () => {
     await expect(transport.handleMessage(received('OrderPaymentRequested'))).rejects.toBe(failure);
 
     expect(deadLettered.map((d) => d.reason)).toEqual(['message body is not JSON']);
+  });
+
+  it('acknowledges unparsed a message whose headers declare a type without a handler, and looks each type up once', async () => {
+    const consumer = new RecordingConsumer();
+    const { transport, deadLettered } = transportOver(consumer, { declaredType: (headers) => eventTypeOfCeType(headers['ce_type']) });
+    const handled: string[] = [];
+    transport.addHandler('OrderPaymentRequested', async (data: { eventId: string }) => void handled.push(data.eventId), true);
+    await listen(transport);
+    const lookups = jest.spyOn(transport, 'getHandlerByPattern');
+    const declared = (type: string, value: string, n: number): ReceivedMessage => ({ ...received(type, 'o-1', n), value, headers: { ce_type: ceType(type) } });
+
+    await transport.handleMessage(declared('OrderPlaced', '{not json', 1)); // not parsed: no dead letter
+    await transport.handleMessage(declared('OrderPaymentRequested', envelope('OrderPaymentRequested', 'o-1', 2), 2));
+    await transport.handleMessage(declared('OrderPaymentRequested', '{not json', 3)); // a handled type is parsed
+    await transport.handleMessage(received('OrderPlaced', 'o-1', 4)); // no header: parsed, no handler
+    await transport.handleMessage(received('OrderPlaced', 'o-1', 5));
+
+    expect(handled).toEqual(['e-o-1-2']);
+    expect(deadLettered.map((d) => [d.message.offset, d.reason])).toEqual([['3', 'message body is not JSON']]);
+    expect(lookups.mock.calls.map(([type]) => type)).toEqual(['OrderPlaced', 'OrderPaymentRequested']);
+    expect(eventTypeOfCeType('oms.saga.v1.started')).toBeUndefined();
+    expect(eventTypeOfCeType('oms.order.v1.')).toBeUndefined();
   });
 
   it('subscribes without a FailurePolicy unless given maxRetries; with it, storage unavailability is not counted by default', async () => {

@@ -23,7 +23,15 @@ export interface BrokerTransportOptions {
   /** Extra attributes of the consumer span of each message, from the message and, once parsed, its envelope. */
   readonly spanAttributes?: (message: ReceivedMessage) => Record<string, string>;
   readonly envelopeSpanAttributes?: (envelope: EventEnvelope) => Record<string, string>;
+  /**
+   * The event type a message's headers declare (the CloudEvents `ce_type`), if any. A message
+   * whose declared type has no handler is acknowledged without parsing its body or opening a
+   * span: most of a topic's events concern no handler here.
+   */
+  readonly declaredType?: (headers: Readonly<Record<string, string>>) => string | undefined;
 }
+
+type EventHandler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
 
 /**
  * A Nest transport over the MessageConsumer port, so `@EventPattern(<event type>)` handlers run
@@ -33,7 +41,8 @@ export interface BrokerTransportOptions {
  * observable is awaited. So the driver's guarantees hold as its contract suite states them:
  * per-key order, bounded in-flight work, a commit point that never passes an unhandled message.
  *
- * - no handler for the event type: acknowledged and ignored;
+ * - no handler for the event type: acknowledged and ignored (unparsed when its headers declare
+ *   the type, so a malformed body of a type nobody here handles is not dead-lettered either);
  * - not an envelope, or a handler throwing MalformedEnvelopeError: dead-lettered, acknowledged;
  * - any other handler error: rethrown, so the driver handles the message again after a pause,
  *   before the next message of its key; with `maxRetries`, the subscription's FailurePolicy
@@ -42,12 +51,19 @@ export interface BrokerTransportOptions {
  */
 export class BrokerTransport extends Server implements CustomTransportStrategy {
   private handle?: ConsumerHandle;
+  /** Handler by event type, null for none: Nest's own lookup tries each pattern as JSON first, and a failed parse throws. */
+  private readonly handlers = new Map<string, EventHandler | null>();
 
   constructor(
     private readonly consumer: MessageConsumer,
     private readonly options: BrokerTransportOptions,
   ) {
     super();
+  }
+
+  override addHandler(...args: Parameters<Server['addHandler']>): void {
+    this.handlers.clear();
+    super.addHandler(...args);
   }
 
   /** Subscribes; Nest calls it from startAllMicroservices() / listen(). */
@@ -87,6 +103,8 @@ export class BrokerTransport extends Server implements CustomTransportStrategy {
    * continues the message's `traceparent`, so the handler's work joins the writer's trace.
    */
   handleMessage(message: ReceivedMessage): Promise<void> {
+    const declared = this.options.declaredType?.(message.headers);
+    if (declared !== undefined && this.handlerOf(declared) === null) return Promise.resolve();
     return inSpan(
       `${message.topic} process`,
       {
@@ -101,6 +119,15 @@ export class BrokerTransport extends Server implements CustomTransportStrategy {
       },
       (span) => this.dispatch(message, span),
     );
+  }
+
+  private handlerOf(type: string): EventHandler | null {
+    let handler = this.handlers.get(type);
+    if (handler === undefined) {
+      handler = this.getHandlerByPattern(type) ?? null;
+      this.handlers.set(type, handler);
+    }
+    return handler;
   }
 
   private failurePolicy(maxRetries: number): FailurePolicy {
@@ -120,8 +147,8 @@ export class BrokerTransport extends Server implements CustomTransportStrategy {
       throw error;
     }
     span.setAttributes({ 'messaging.message.id': envelope.eventId, ...this.options.envelopeSpanAttributes?.(envelope) });
-    const handler = this.getHandlerByPattern(envelope.type);
-    if (!handler) return;
+    const handler = this.handlerOf(envelope.type);
+    if (handler === null) return;
     try {
       const result = await handler(envelope, new BrokerMessageContext([message]));
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });

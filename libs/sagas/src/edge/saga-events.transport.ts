@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
+import { eventTypeOfCeType } from '@oms/contracts';
 import { MessageConsumer } from '@oms/domain';
 import { SagaDeadLetters } from '../saga-dead-letters';
 import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE } from '../saga-step';
@@ -20,6 +21,7 @@ export class SagaEventsTransport extends BrokerTransport {
       deadLetter: (message, reason, retries) => deadLetters.publish(message, reason, retries),
       maxRetries: config.broker.kafka.consumer.maxRetries,
       spanAttributes: (message) => ({ [ORDER_ID_ATTRIBUTE]: message.key }),
+      declaredType: (headers) => eventTypeOfCeType(headers['ce_type']),
       envelopeSpanAttributes: (envelope): Record<string, string> => {
         const sagaId = (envelope.data as Record<string, unknown>)['sagaId'];
         return typeof sagaId === 'string' ? { [SAGA_ID_ATTRIBUTE]: sagaId } : {};
