@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OmsConfig } from '@oms/config';
+import { recordHttpMetrics } from '@oms/observability';
 import { connectGrpcServer } from '@oms/observability/grpc';
 import { consoleAssetCandidates, httpServerOptions, serveConsole } from '@oms/orders';
 import { AppModule } from './app.module';
@@ -25,6 +26,7 @@ export async function createOrderApi(config: OmsConfig, options: CreateOrderApiO
     ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
     abortOnError: false,
   });
+  recordHttpMetrics(app);
   if (config.console.enabled) await serveConsole(app, options.consoleDir ? [options.consoleDir] : consoleAssetCandidates(__dirname));
   connectGrpcServer(app);
   return app;

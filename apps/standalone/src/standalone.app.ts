@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OmsConfig } from '@oms/config';
+import { recordHttpMetrics } from '@oms/observability';
 import { connectGrpcServer } from '@oms/observability/grpc';
 import { consoleAssetCandidates, httpServerOptions, serveConsole } from '@oms/orders';
 import { SagaEventsTransport } from '@oms/sagas';
@@ -27,6 +28,7 @@ export async function createStandalone(config: OmsConfig, options: CreateStandal
     ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
     abortOnError: false,
   });
+  recordHttpMetrics(app);
   if (config.console.enabled) await serveConsole(app, options.consoleDir ? [options.consoleDir] : consoleAssetCandidates(__dirname));
   connectGrpcServer(app);
   app.connectMicroservice({ strategy: app.get(SagaEventsTransport) });

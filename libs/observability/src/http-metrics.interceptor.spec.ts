@@ -4,6 +4,7 @@ import { BadRequestException, Controller, Get, Module, Param, Post } from '@nest
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigModule } from '@oms/config';
+import { recordHttpMetrics } from './http-metrics.interceptor';
 import { ObservabilityModule } from './observability.module';
 import { OmsMetrics } from './oms-metrics';
 
@@ -39,6 +40,7 @@ describe('HTTP requests (Fastify)', () => {
     class AppModule {}
 
     app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { logger: false });
+    recordHttpMetrics(app);
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
   });

@@ -1,4 +1,4 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, type CallHandler, type ExecutionContext, type INestApplication, type NestInterceptor } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { OmsMetrics } from './oms-metrics';
 
@@ -43,4 +43,14 @@ export class HttpMetricsInterceptor implements NestInterceptor {
     raw.once('close', record);
     return next.handle();
   }
+}
+
+/**
+ * Counts the REST requests of an HTTP app (call before init). Bound to the HTTP application
+ * only: its connected microservices (gRPC, the broker transport) keep an application config of
+ * their own, so their calls and messages do not run through an interceptor chain that records
+ * nothing for them.
+ */
+export function recordHttpMetrics(app: INestApplication): void {
+  app.useGlobalInterceptors(app.get(HttpMetricsInterceptor));
 }

@@ -19,7 +19,7 @@ export {
 export { OpsHealthService, type HealthAnswer } from './ops-health.service';
 export { OpsServer } from './ops.server';
 export { ShutdownCoordinator, type SignalSource } from './shutdown.coordinator';
-export { HttpMetricsInterceptor } from './http-metrics.interceptor';
+export { HttpMetricsInterceptor, recordHttpMetrics } from './http-metrics.interceptor';
 export { createOmsLogger, omsLoggerOptions, omsLoggerParams, REDACTED_LOG_PATHS } from './oms.logger';
 export { Logger as OmsLogger, PinoLogger, InjectPinoLogger } from 'nestjs-pino';
 export * from './tracing';

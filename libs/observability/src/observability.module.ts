@@ -1,5 +1,4 @@
 import { type DynamicModule, Global, Module, type INestApplicationContext } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { Logger, LoggerModule } from 'nestjs-pino';
@@ -43,9 +42,9 @@ export class ObservabilityModule {
         OpsHealthService,
         OpsServer,
         ShutdownCoordinator,
-        { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+        HttpMetricsInterceptor, // HTTP apps bind it: recordHttpMetrics
       ],
-      exports: [OmsMetrics, HealthRegistry, ListenAddresses, OpsServer, ShutdownCoordinator, OpsHealthService, LoggerModule],
+      exports: [OmsMetrics, HttpMetricsInterceptor, HealthRegistry, ListenAddresses, OpsServer, ShutdownCoordinator, OpsHealthService, LoggerModule],
     };
   }
 }
