@@ -42,6 +42,16 @@ export const duration: Parser<number> = (raw) => {
   return ms;
 };
 
+/** The longest delay Node.js timers keep; a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration that becomes a timer's delay (at most MAX_TIMER_MS, about 24.8 days). */
+export const timerDuration: Parser<number> = (raw) => {
+  const ms = duration(raw);
+  if (ms > MAX_TIMER_MS) throw new Error(`must be at most ${MAX_TIMER_MS} ms (about 24.8 days), the longest timer Node.js keeps`);
+  return ms;
+};
+
 const SIZE_UNITS: Readonly<Record<string, number>> = {
   '': 1,
   b: 1,

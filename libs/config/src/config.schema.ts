@@ -6,6 +6,7 @@ import {
   dialAddress,
   dialAddressList,
   duration,
+  timerDuration,
   integer,
   listenAddress,
   oneOf,
@@ -107,7 +108,7 @@ export const CONFIG_SCHEMA = {
   OMS_POSTGRES_POOL_MAX: variable('20', integer(1, 1000), 'Largest number of pooled PostgreSQL connections.'),
   OMS_POSTGRES_POOL_IDLE_TIMEOUT: variable(
     '10m',
-    duration,
+    timerDuration,
     'How long a pooled PostgreSQL connection may stay unused before it is closed: a new one costs a server process and the preparation of every statement again, at the start of the next burst; 0 = kept until the app stops.',
   ),
   OMS_POSTGRES_STATEMENT_TIMEOUT: variable('5s', duration, 'PostgreSQL statement_timeout of every connection.'),

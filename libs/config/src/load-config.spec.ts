@@ -194,8 +194,13 @@ describe('loadConfig', () => {
     it('keeps idle pooled PostgreSQL connections for ten minutes unless told otherwise', () => {
       expect(loadConfig({}).storage.postgres.poolIdleTimeoutMs).toBe(600_000);
       expect(loadConfig({ OMS_POSTGRES_POOL_IDLE_TIMEOUT: '0' }).storage.postgres.poolIdleTimeoutMs).toBe(0);
+      expect(loadConfig({ OMS_POSTGRES_POOL_IDLE_TIMEOUT: '596h' }).storage.postgres.poolIdleTimeoutMs).toBe(2_145_600_000);
+      // A longer delay would make Node fire the pool's idle timer after 1 ms: closed at once, not kept.
       expect(errorOf(() => loadConfig({ OMS_POSTGRES_POOL_IDLE_TIMEOUT: 'soon' })).issues).toEqual([
         { variable: 'OMS_POSTGRES_POOL_IDLE_TIMEOUT', reason: expect.stringContaining('must be a duration') },
+      ]);
+      expect(errorOf(() => loadConfig({ OMS_POSTGRES_POOL_IDLE_TIMEOUT: '720h' })).issues).toEqual([
+        { variable: 'OMS_POSTGRES_POOL_IDLE_TIMEOUT', reason: expect.stringContaining('must be at most 2147483647 ms') },
       ]);
     });
 

@@ -75,7 +75,7 @@ describe('PostgreSQL connection settings', () => {
     try {
       const first = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       const again = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      expect(again.rows[0]?.pid).toBe(first.rows[0]?.pid); // reused while in use
+      expect(again.rows[0]?.pid).toBe(first.rows[0]?.pid); // reused while idle for less than the timeout
       await new Promise((resolve) => setTimeout(resolve, 900));
       expect(db.stats()).toMatchObject({ total: 0 });
       const later = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');

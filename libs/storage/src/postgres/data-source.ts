@@ -13,7 +13,8 @@ export interface PostgresConnectionSettings {
   readonly poolMax: number;
   /**
    * How long an unused pooled connection stays open (OMS_POSTGRES_POOL_IDLE_TIMEOUT) in
-   * milliseconds; 0 = until the pool closes; absent = pg's 10 s (migrations).
+   * milliseconds; 0 = until the pool closes. postgresSettingsOf always sets it; settings built
+   * by hand without it get pg's own 10 s. The migrations' DataSource does not use it.
    */
   readonly poolIdleTimeoutMs?: number;
   /** statement_timeout of every connection in milliseconds; 0 = none (migrations). */
