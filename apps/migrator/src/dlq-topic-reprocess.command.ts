@@ -1,5 +1,5 @@
 import type { OmsConfig } from '@oms/config';
-import { deadLetterOrigin, withoutDeadLetterHeaders } from '@oms/contracts';
+import { deadLetterOrigin, eventTypeOfCeType, withoutDeadLetterHeaders } from '@oms/contracts';
 import { KafkaGroupReader, type GroupReadOptions, type RawMessage, type RawRecord } from '@oms/messaging';
 import type { DlqTopicReprocess } from './migrator.args';
 
@@ -20,8 +20,6 @@ export interface DlqTopicReprocessResult {
 
 /** The operations the command needs of Kafka (KafkaGroupReader; tests may pass their own). */
 export type OpenGroupReader = (config: Pick<OmsConfig, 'broker'>, options: GroupReadOptions) => Promise<KafkaGroupReader>;
-
-const ORDER_CE_TYPE_PREFIX = 'oms.order.v1.';
 
 /**
  * `migrator dlq reprocess`: the letters consumers sent to the dead-letter topic, read in a
@@ -121,5 +119,5 @@ function eventTypeOf(value: Buffer, ceType: string | undefined): string | undefi
   } catch {
     // not JSON: fall back to the header
   }
-  return ceType?.startsWith(ORDER_CE_TYPE_PREFIX) ? ceType.slice(ORDER_CE_TYPE_PREFIX.length) : ceType;
+  return eventTypeOfCeType(ceType) ?? ceType;
 }

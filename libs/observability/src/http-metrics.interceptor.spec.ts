@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { PassThrough } from 'node:stream';
 import { BadRequestException, Controller, Get, Module, Param, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { EventPattern, Payload, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigModule } from '@oms/config';
-import { recordHttpMetrics } from './http-metrics.interceptor';
+import { lastValueFrom } from 'rxjs';
+import { HttpMetricsInterceptor, recordHttpMetrics } from './http-metrics.interceptor';
 import { ObservabilityModule } from './observability.module';
 import { OmsMetrics } from './oms-metrics';
 
@@ -84,5 +86,60 @@ describe('HTTP requests (Fastify)', () => {
 
     const requestLines = lines.map((line) => JSON.parse(line) as Record<string, any>).filter((line) => line['req']);
     expect(requestLines.map((line) => [line['level'], line['msg']])).toEqual([['warn', 'POST /v1/things 400']]);
+  });
+});
+
+/** A transport whose messages a test hands in directly, as a broker driver would. */
+class DirectTransport extends Server implements CustomTransportStrategy {
+  listen(callback: () => void): void {
+    callback();
+  }
+  close(): void {
+    return undefined;
+  }
+  on(): never {
+    throw new Error('no events');
+  }
+  unwrap<T>(): T {
+    throw new Error('nothing to unwrap');
+  }
+  async deliver(pattern: string, data: unknown): Promise<unknown> {
+    const handler = this.getHandlerByPattern(pattern);
+    if (!handler) throw new Error(`no handler for ${pattern}`);
+    return lastValueFrom(this.transformToObservable(await handler(data)), { defaultValue: undefined });
+  }
+}
+
+@Controller()
+class PingController {
+  readonly seen: unknown[] = [];
+  @EventPattern('ping')
+  ping(@Payload() data: unknown): void {
+    this.seen.push(data);
+  }
+}
+
+describe('HTTP metrics in a microservice', () => {
+  it('do not run an interceptor around its messages', async () => {
+    @Module({
+      imports: [
+        ConfigModule.forRoot({ appName: 'rpc-test', env: { OMS_METRICS_ADDR: '127.0.0.1:0' } }),
+        ObservabilityModule.forRoot({ appName: 'rpc-test', logDestination: new PassThrough(), exit: () => undefined }),
+      ],
+      controllers: [PingController],
+    })
+    class RpcModule {}
+    const transport = new DirectTransport();
+    const app = await NestFactory.createMicroservice(RpcModule, { strategy: transport, logger: false });
+    const intercepted = jest.spyOn(HttpMetricsInterceptor.prototype, 'intercept');
+    try {
+      await app.listen();
+      await transport.deliver('ping', { n: 1 });
+      expect(app.get(PingController).seen).toEqual([{ n: 1 }]);
+      expect(intercepted).not.toHaveBeenCalled();
+    } finally {
+      intercepted.mockRestore();
+      await app.close();
+    }
   });
 });

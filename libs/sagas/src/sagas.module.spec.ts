@@ -132,6 +132,9 @@ describe('SagasModule', () => {
       await expect(transport.handleMessage(message('OrderPaymentRequested', { orderId: 'order-e', sagaId: 'saga-e' }))).rejects.toThrow('event store unreachable');
       await expect(transport.handleMessage(message('OrderRefundRequested', { orderId: 'order-e' }))).resolves.toBeUndefined();
       await expect(transport.handleMessage(message('OrderPlaced', { orderId: 'order-e' }))).resolves.toBeUndefined();
+      // A type its ce_type header declares and no handler takes: acknowledged unread, so never dead-lettered.
+      const declared = { ...message('OrderPlaced', {}), value: '{not json', headers: { ce_type: 'oms.order.v1.OrderPlaced' } };
+      await expect(transport.handleMessage(declared)).resolves.toBeUndefined();
 
       const dead = (app.get(MessagePublisher) as MemoryBroker).messages(DEAD_LETTER_TOPIC);
       expect(dead.map((m) => m.headers[DLQ_ERROR_HEADER])).toEqual([expect.stringMatching(/OrderRefundRequested event .* has no data.sagaId/)]);

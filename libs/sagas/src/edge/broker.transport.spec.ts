@@ -140,6 +140,19 @@ describe('BrokerTransport', () => {
     expect(eventTypeOfCeType('oms.order.v1.')).toBeUndefined();
   });
 
+  it('looks a type up again once a handler is added after it was found without one', async () => {
+    const consumer = new RecordingConsumer();
+    const { transport } = transportOver(consumer);
+    await listen(transport);
+    const handled: string[] = [];
+
+    await transport.handleMessage(received('OrderRefundRequested', 'o-1', 1));
+    transport.addHandler('OrderRefundRequested', async (data: { eventId: string }) => void handled.push(data.eventId), true);
+    await transport.handleMessage(received('OrderRefundRequested', 'o-1', 2));
+
+    expect(handled).toEqual(['e-o-1-2']);
+  });
+
   it('subscribes without a FailurePolicy unless given maxRetries; with it, storage unavailability is not counted by default', async () => {
     const unbounded = new RecordingConsumer();
     await listen(transportOver(unbounded).transport);

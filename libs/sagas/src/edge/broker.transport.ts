@@ -31,6 +31,9 @@ export interface BrokerTransportOptions {
   readonly declaredType?: (headers: Readonly<Record<string, string>>) => string | undefined;
 }
 
+/** Event types whose handler lookup is kept: far more than any topic's catalog. */
+const MAX_CACHED_TYPES = 256;
+
 type EventHandler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
 
 /**
@@ -51,7 +54,10 @@ type EventHandler = NonNullable<ReturnType<Server['getHandlerByPattern']>>;
  */
 export class BrokerTransport extends Server implements CustomTransportStrategy {
   private handle?: ConsumerHandle;
-  /** Handler by event type, null for none: Nest's own lookup tries each pattern as JSON first, and a failed parse throws. */
+  /**
+   * Handler by event type, null for none: Nest's own lookup tries each pattern as JSON first, and
+   * a failed parse throws. Bounded, since the types come from whatever the topic carries.
+   */
   private readonly handlers = new Map<string, EventHandler | null>();
 
   constructor(
@@ -125,7 +131,7 @@ export class BrokerTransport extends Server implements CustomTransportStrategy {
     let handler = this.handlers.get(type);
     if (handler === undefined) {
       handler = this.getHandlerByPattern(type) ?? null;
-      this.handlers.set(type, handler);
+      if (this.handlers.size < MAX_CACHED_TYPES) this.handlers.set(type, handler);
     }
     return handler;
   }
