@@ -29,18 +29,25 @@ export class SagaDriveQueue {
 
   /** Runs `work` for the saga after the drive of the same saga already queued; a failure is logged, not thrown. */
   enqueue(sagaId: string, work: () => Promise<void>): Promise<void> {
+    return this.run(sagaId, work).catch((error: unknown) => {
+      // Left for the recovery sweep: the saga row still says when it is due.
+      this.logger.error(`saga ${sagaId} drive failed: ${errorMessage(error)}`);
+    });
+  }
+
+  /** Runs `work` as enqueue() does, its result or failure going to the caller. */
+  run<T>(sagaId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.drives.get(sagaId) ?? Promise.resolve();
-    const current = previous
-      .then(() => this.withSlot(work))
-      .catch((error: unknown) => {
-        // Left for the recovery sweep: the saga row still says when it is due.
-        this.logger.error(`saga ${sagaId} drive failed: ${errorMessage(error)}`);
-      });
+    const result = previous.then(() => this.withSlot(work));
+    const current = result.then(
+      () => undefined,
+      () => undefined,
+    );
     this.drives.set(sagaId, current);
     void current.finally(() => {
       if (this.drives.get(sagaId) === current) this.drives.delete(sagaId);
     });
-    return current;
+    return result;
   }
 
   isDriving(sagaId: string): boolean {

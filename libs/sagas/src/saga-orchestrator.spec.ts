@@ -53,15 +53,19 @@ class TestClock extends Clock {
   }
 }
 
-/** Lets a test make the next commit whose change set matches fail, as if the process died there. */
+/** Lets a test make the next commit whose change set matches fail (or the next `crashes` of them), as if the process died there. */
 class CrashableUnitOfWork extends UnitOfWork {
   crashWhen?: (change: ChangeSet) => boolean;
+  crashes = 1;
   constructor(private readonly inner: UnitOfWork) {
     super();
   }
   async commit(change: ChangeSet, now: Date): Promise<CommitResult> {
     if (this.crashWhen?.(change)) {
-      this.crashWhen = undefined;
+      if (--this.crashes <= 0) {
+        this.crashWhen = undefined;
+        this.crashes = 1;
+      }
       throw new Error('process died before the commit');
     }
     return this.inner.commit(change, now);
@@ -208,6 +212,17 @@ function orchestrator() {
   return { clock, drivers, unitOfWork, orders, inventory, payment, broker, metrics, runner, newRunner, consumer, sweep, delivered, sagaEvents, sagaEventsOf, deliver, settle, sweepAfter, placeAndPay, order };
 }
 
+/** The idempotency keys of the reserve calls the partner gets from now on. */
+function recordReserves(oms: ReturnType<typeof orchestrator>): string[] {
+  const reserve = oms.inventory.reserve.bind(oms.inventory);
+  const reserves: string[] = [];
+  oms.inventory.reserve = async (request) => {
+    reserves.push(request.idempotencyKey);
+    return reserve(request);
+  };
+  return reserves;
+}
+
 beforeAll(() => Logger.overrideLogger(false));
 afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
 
@@ -227,11 +242,12 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     expect(oms.payment.effects()).toMatchObject({ charges: 1, chargedMinor: 2_000 });
     const saga = await oms.drivers.sagas.get(sagaId);
     expect(saga).toMatchObject({ kind: 'fulfilment', status: 'COMPLETED', nextAttemptAt: null, orderId });
-    expect(oms.metrics.seen).toEqual(['started:fulfilment', 'step:reserve:succeeded', 'step:charge:succeeded', 'completed:fulfilment']);
-    expect(oms.metrics.driveWaits).toHaveLength(1); // one drive, through a free slot: the start's, which makes both calls
+    // The reserve call is made before the saga is written; the start is counted once committed with its outcome.
+    expect(oms.metrics.seen).toEqual(['step:reserve:succeeded', 'started:fulfilment', 'step:charge:succeeded', 'completed:fulfilment']);
+    expect(oms.metrics.driveWaits).toHaveLength(2); // through free slots: the start (reserve), then the drive (charge)
   });
 
-  it('writes the saga three times for a confirmed order: the start carries the reserve step', async () => {
+  it('writes the saga twice for a confirmed order: the start commit carries the reserve call and its outcome', async () => {
     const oms = orchestrator();
     const sagaWrites: (string | null)[] = [];
     oms.unitOfWork.crashWhen = (change) => {
@@ -243,11 +259,11 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     await oms.settle();
 
     expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
-    // start + reserve step in one commit, then reserved + charge step, then paid + confirmed.
-    expect(sagaWrites).toEqual(['reserve', 'charge', null]);
+    // start + reserved + charge step in one commit, then paid + confirmed.
+    expect(sagaWrites).toEqual(['charge', null]);
   });
 
-  it('reads the order once, the saga row and the inbox never, for a confirmed order: each step decides on what the last one committed', async () => {
+  it('reads the order and the saga row once, the inbox never, for a confirmed order: each step decides on what the last one committed', async () => {
     const oms = orchestrator();
     const { orderId } = await oms.placeAndPay([sku('SKU-1')]);
     const streamReads = jest.spyOn(oms.drivers.eventStore, 'readStream');
@@ -256,7 +272,7 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
 
     await oms.settle();
 
-    expect({ stream: streamReads.mock.calls.length, saga: sagaReads.mock.calls.length, inbox: inboxReads.mock.calls.length }).toEqual({ stream: 1, saga: 0, inbox: 0 });
+    expect({ stream: streamReads.mock.calls.length, saga: sagaReads.mock.calls.length, inbox: inboxReads.mock.calls.length }).toEqual({ stream: 1, saga: 1, inbox: 0 });
     expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
   });
 
@@ -280,27 +296,81 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     expect(oms.payment.effects()).toMatchObject({ charges: 1, refunds: 1 });
   });
 
-  it('makes the first call through the sweep when the process died right after starting the saga', async () => {
+  it('while stopping, commits the start without its first call, which the sweep of another process makes', async () => {
     const oms = orchestrator();
     const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
-    const reserve = oms.inventory.reserve.bind(oms.inventory);
-    const reserves: string[] = [];
-    oms.inventory.reserve = async (request) => {
-      reserves.push(request.idempotencyKey);
-      return reserve(request);
-    };
-    // The drive that would make the first call never runs: as if the process died after the start commit.
-    const drive = oms.runner.drive.bind(oms.runner);
-    oms.runner.drive = () => Promise.resolve();
-    await oms.settle();
-    oms.runner.drive = drive;
+    const reserves = recordReserves(oms);
+    await oms.runner.stop(); // a graceful stop began: this process makes no partner call any more
+    await oms.deliver();
+    await oms.runner.idle();
     expect(await oms.drivers.sagas.get(sagaId)).toMatchObject({ status: 'RUNNING', state: { step: 'reserve' } });
     expect(reserves).toEqual([]);
 
-    expect(await oms.sweepAfter(config.saga.callTimeoutMs)).toBe(1);
+    const successor = oms.newRunner();
+    const sweep = new SagaRecoverySweep(config, oms.drivers.sagas, successor, oms.clock, oms.metrics);
+    oms.clock.advance(config.saga.callTimeoutMs - 1);
+    expect(await sweep.sweepOnce()).toBe(0); // the first call's lease holds
+    oms.clock.advance(1);
+    expect(await sweep.sweepOnce()).toBe(1);
+    await successor.idle();
 
     expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
     expect(reserves).toEqual([`${sagaId}:reserve`]);
+  });
+
+  it('makes the first call again under its key when the process died before committing its outcome: one reservation', async () => {
+    const oms = orchestrator();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
+    const reserves = recordReserves(oms);
+    // The start's commit with the outcome, then the start without it: nothing reaches the store.
+    oms.unitOfWork.crashWhen = (change) => change.saga?.version === 0;
+    oms.unitOfWork.crashes = 2;
+
+    // The handler fails, so the message is not acknowledged: the broker delivers it again.
+    await expect(oms.deliver()).rejects.toThrow('process died before the commit');
+    expect(await oms.drivers.sagas.get(sagaId)).toBeNull();
+    const paymentRequested = oms.delivered.find((m) => JSON.parse(m.value).type === 'OrderPaymentRequested');
+    if (!paymentRequested) throw new Error('OrderPaymentRequested was not delivered');
+    await oms.consumer.handleMessage(paymentRequested);
+    await oms.settle();
+
+    expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
+    expect(reserves).toEqual([`${sagaId}:reserve`, `${sagaId}:reserve`]);
+    expect(oms.inventory.effects()).toEqual({ reservations: 1, releases: 0, held: 1 });
+    expect(oms.metrics.seen.filter((m) => m.startsWith('started:'))).toEqual(['started:fulfilment']);
+  });
+
+  it("commits the start without the first call's outcome when that commit failed, and a drive decides the outcome: one call", async () => {
+    const oms = orchestrator();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
+    const reserves = recordReserves(oms);
+    oms.unitOfWork.crashWhen = (change) => change.saga?.version === 0 && (change.append?.events.length ?? 0) > 0;
+
+    await oms.settle();
+
+    expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
+    expect(reserves).toEqual([`${sagaId}:reserve`]);
+    expect(oms.inventory.effects()).toEqual({ reservations: 1, releases: 0, held: 1 });
+    expect(oms.metrics.seen.filter((m) => m.startsWith('started:'))).toEqual(['started:fulfilment']);
+  });
+
+  it('decides the first call again on a fresh read when the order moved during it, and releases what it reserved', async () => {
+    const oms = orchestrator();
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
+    const reserve = oms.inventory.reserve.bind(oms.inventory);
+    oms.inventory.reserve = async (request) => {
+      oms.inventory.reserve = reserve;
+      // While the reservation is in flight, the customer cancels: the start's copy of the order is stale.
+      await oms.orders.execute(orderId, [{ type: 'RequestCancellation', data: { sagaId: 'saga-cancel-1', reason: 'changed my mind' } }]);
+      return reserve(request);
+    };
+
+    await oms.settle();
+
+    expect((await oms.order(orderId)).state.status).toBe('CANCELED');
+    expect(await oms.drivers.sagas.get(sagaId)).toMatchObject({ status: 'COMPENSATED' });
+    expect(oms.inventory.effects()).toEqual({ reservations: 1, releases: 1, held: 0 });
+    expect(oms.payment.effects().charges).toBe(0);
   });
 
   it('cancels an out-of-stock order with the reason and charges nothing', async () => {
@@ -587,10 +657,9 @@ describe('saga lifecycle events (oms.saga.events)', () => {
     await oms.settle();
 
     expect(commits).toEqual([
-      { sagaVersion: 0, status: 'RUNNING', outbox: ['oms.saga.events:saga.started'] },
-      { sagaVersion: 1, status: 'RUNNING', outbox: ['oms.order.events:OrderStockReserved'] },
+      { sagaVersion: 0, status: 'RUNNING', outbox: ['oms.saga.events:saga.started', 'oms.order.events:OrderStockReserved'] },
       {
-        sagaVersion: 2,
+        sagaVersion: 1,
         status: 'COMPLETED',
         outbox: ['oms.order.events:OrderPaid', 'oms.order.events:OrderConfirmed', 'oms.saga.events:saga.completed'],
       },

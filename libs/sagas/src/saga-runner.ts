@@ -9,7 +9,10 @@ import {
   SagaStore,
   UnitOfWork,
   decideSaga,
+  errorMessage,
   isInboxConflict,
+  orderStreamId,
+  type LoadedOrder,
   initialSagaState,
   type SagaDecision,
   type SagaKind,
@@ -24,7 +27,7 @@ import { SagaLifecycleEvents } from './saga-lifecycle.events';
 import { MAX_CONCURRENT_DRIVES, SagaDriveQueue } from './saga-drive.queue';
 import { NoopSagaMetrics, SagaMetrics } from './saga-metrics';
 import { sagaPolicyOf } from './saga-policy';
-import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE, SagaStep, type SagaStepState } from './saga-step';
+import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE, SagaStep, type CommittedStep, type SagaStepState } from './saga-step';
 
 /** Steps of one drive (each commits once); a saga needs about six, so this only stops a bug from spinning. */
 const MAX_STEPS = 64;
@@ -33,6 +36,9 @@ type InboxEntry = { readonly consumer: string; readonly messageId: string };
 
 /** An insert's outcome: the row as stored, or which part of it existed already (the saga, or the message's inbox entry). */
 type InsertOutcome = { readonly record: SagaRecord<SagaState> } | 'exists' | 'handled';
+
+/** A start's outcome: an insert's, or 'started' when its first call was made and committed with it (the drive set off). */
+type StartOutcome = InsertOutcome | 'started';
 
 const toDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
 
@@ -58,7 +64,7 @@ export class SagaRunner {
 
   constructor(
     @Inject(OMS_CONFIG) config: OmsConfig,
-    sagas: SagaStore,
+    private readonly sagas: SagaStore,
     private readonly unitOfWork: UnitOfWork,
     private readonly orders: OrderStreams,
     inventory: InventoryPort,
@@ -84,13 +90,18 @@ export class SagaRunner {
   }
 
   /**
-   * start(), with the saga's first step decided in the same commit when that step is a partner
-   * call that changes nothing but the saga row (a fulfilment's reserve, a refund's refund), then
-   * a drive that makes that call at once and decides its outcome on the row and order it has in
-   * hand: one commit and four reads less per saga. The inbox entry in that commit is the
-   * message's dedup check (no read first). When the saga exists already (another message
-   * started it), the message is recorded as handled and the saga driven (Resume); a redelivery
-   * of a handled message does nothing. Resolves true when this call created the saga.
+   * start(), with the saga's first step, when the start decides a partner call that changes
+   * nothing but the saga row (a fulfilment's reserve, a refund's refund), made before anything
+   * is written: the call, then ONE commit of the new saga row with the call's outcome as decided
+   * (its order events, the next call), the message's inbox entry and saga.started; then a drive
+   * goes on from what that commit left. Resolves once that commit is made, so the message is
+   * acknowledged only then: a crash before it leaves the message to be delivered again, and the
+   * call is repeated under the same idempotency key. A saga row that exists already (a
+   * redelivery, another message) is read first and no call is made for it; while stopping, the
+   * start is committed without the call, for the sweep. The inbox entry in the commit is the
+   * message's dedup check. When the saga exists already, the message is recorded as handled and
+   * the saga driven (Resume); a redelivery of a handled message does nothing. Resolves true when
+   * this call created the saga.
    */
   async startAndDrive(kind: SagaKind, sagaId: string, orderId: string, inbox?: InboxEntry): Promise<boolean> {
     const now = this.clock.now();
@@ -98,7 +109,11 @@ export class SagaRunner {
     const initial = initialSagaState(kind, sagaId, orderId);
     const decision = decideSaga({ type: 'Start', now: now.toISOString(), jitter: Math.random() }, initial, order.state, this.policy);
     const first = decision.status === 'RUNNING' && decision.orderEvents.length === 0 && decision.call ? decision : undefined;
-    const outcome = await this.insert(kind, sagaId, orderId, inbox, now, first);
+    const called = first?.call && !this.queue.stopping && (await this.sagas.get(sagaId)) === null;
+    const outcome = called
+      ? await this.queue.run(sagaId, () => this.startWithCall(kind, sagaId, order, first, inbox, now))
+      : await this.insert(kind, sagaId, orderId, inbox, now, first);
+    if (outcome === 'started') return true;
     if (typeof outcome === 'object') {
       const known = first ? { record: outcome.record, order } : undefined;
       void this.drive(sagaId, { type: 'Start' }, first?.call ? { sagaId, orderId, kind, call: first.call } : undefined, known);
@@ -138,10 +153,45 @@ export class SagaRunner {
     return this.queue.stop();
   }
 
-  /** Inserts the saga row (and the inbox entry, and its saga.started event) in one commit: the row as stored, or which part existed already. */
-  private async insert(kind: SagaKind, sagaId: string, orderId: string, inbox: InboxEntry | undefined, now: Date, decided?: SagaDecision): Promise<InsertOutcome> {
+  /**
+   * The first call of a saga not yet written, then its first commit (SagaStep.runFirst); the drive
+   * goes on from what that commit left. 'started' once committed (the drive set off), or which
+   * part existed already. While stopping, the start is committed without the call.
+   */
+  private async startWithCall(kind: SagaKind, sagaId: string, order: LoadedOrder, first: SagaDecision, inbox: InboxEntry | undefined, now: Date): Promise<StartOutcome> {
+    const { orderId } = order;
+    if (this.queue.stopping || !first.call) return this.insert(kind, sagaId, orderId, inbox, now, first);
+    const record = this.newRecord(kind, sagaId, orderId, now, first);
+    const firstCall: SagaCall = { sagaId, orderId, kind, call: first.call };
+    const attributes = { [SAGA_ID_ATTRIBUTE]: sagaId, [ORDER_ID_ATTRIBUTE]: orderId, 'oms.saga.kind': kind };
+    const input = await inSpan(`saga ${kind}`, { attributes }, (span) => this.partners.call(firstCall, span));
+    let committed: CommittedStep;
+    try {
+      committed = await this.step.runFirst(record, order, input, { ...(inbox ? { inbox } : {}), outbox: [this.lifecycle.started(record, now)] });
+    } catch (error) {
+      if (error instanceof ConcurrencyError && error.streamId !== orderStreamId(orderId)) return isInboxConflict(error) ? 'handled' : 'exists';
+      // The outcome did not commit with the start (the order kept moving, or the commit failed):
+      // commit the start as it stood before the call, and a drive decides the outcome as a step's
+      // (and the sweep, if that fails too). A store that is down fails this insert as well, and
+      // the message is delivered again.
+      this.logger.warn(`saga ${sagaId}: the first call's outcome did not commit with the start (${errorMessage(error)}); started without it`);
+      const started = await this.insert(kind, sagaId, orderId, inbox, now, first);
+      if (typeof started !== 'object') return started;
+      void this.drive(sagaId, input, undefined, { record: started.record, order });
+      return 'started';
+    }
+    this.metrics.started(kind);
+    const next = committed.decision.call;
+    if (committed.decision.status === 'RUNNING' && next && !this.queue.stopping) {
+      void this.drive(sagaId, { type: 'Resume' }, { sagaId, orderId, kind, call: next }, committed.after);
+    }
+    return 'started';
+  }
+
+  /** The row of a saga about to be written first (version 0), its first call's lease set. */
+  private newRecord(kind: SagaKind, sagaId: string, orderId: string, now: Date, decided?: SagaDecision): SagaRecord<SagaState> {
     const traceparent = activeTraceparent(); // the consumed message's trace: a drive the sweep resumes continues it
-    const record: SagaRecord<SagaState> = {
+    return {
       sagaId,
       orderId,
       kind,
@@ -156,6 +206,11 @@ export class SagaRunner {
       createdAt: now,
       updatedAt: now,
     };
+  }
+
+  /** Inserts the saga row (and the inbox entry, and its saga.started event) in one commit: the row as stored, or which part existed already. */
+  private async insert(kind: SagaKind, sagaId: string, orderId: string, inbox: InboxEntry | undefined, now: Date, decided?: SagaDecision): Promise<InsertOutcome> {
+    const record = this.newRecord(kind, sagaId, orderId, now, decided);
     try {
       await this.unitOfWork.commit({ saga: record, ...(inbox ? { inbox } : {}), outbox: [this.lifecycle.started(record, now)] }, now);
     } catch (error) {

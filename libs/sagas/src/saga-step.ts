@@ -8,6 +8,7 @@ import {
   decideSaga,
   isDomainError,
   orderStreamId,
+  type OutboxMessage,
   type SagaDecision,
   type SagaPolicy,
   type SagaRecord,
@@ -44,6 +45,18 @@ export interface SagaStepState {
 }
 
 const toDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
+
+/** What a saga's first commit carries besides its decision: the inbox entry of the message that started it, its saga.started event. */
+export interface FirstCommitExtras {
+  readonly inbox?: { readonly consumer: string; readonly messageId: string };
+  readonly outbox: readonly OutboxMessage[];
+}
+
+/** A step that committed: the decision and the saga row and order as its commit left them. */
+export interface CommittedStep {
+  readonly decision: SagaDecision;
+  readonly after: SagaStepState;
+}
 
 /**
  * One step of a saga: load the saga row and the order -> decideSaga -> commit, in ONE
@@ -95,11 +108,28 @@ export class SagaStep {
     }
   }
 
-  private async decideAndCommit(
-    record: SagaRecord<SagaState>,
-    order: LoadedOrder,
-    input: SagaTrigger,
-  ): Promise<{ decision: SagaDecision; after: SagaStepState }> {
+  /**
+   * The first commit of a saga that so far exists only in hand (`record` at version 0: the commit
+   * inserts it), with the outcome of the call its start decided. Decided on the order as read;
+   * when the order moved meanwhile, decided again on a fresh read, a few times, as run() does. A
+   * conflict on the saga row (it exists) or the inbox (the message was handled) is thrown.
+   */
+  async runFirst(record: SagaRecord<SagaState>, known: LoadedOrder, input: SagaTrigger, extras: FirstCommitExtras): Promise<CommittedStep> {
+    let order = known;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const committed = await this.decideAndCommit(record, order, input, extras);
+        this.reportEnd(record, committed.decision);
+        return committed;
+      } catch (error) {
+        const otherConflict = error instanceof ConcurrencyError && error.streamId !== orderStreamId(record.orderId);
+        if (otherConflict || !isDomainError(error) || attempt >= MAX_STALE_RETRIES) throw error;
+        order = await this.orders.load(record.orderId);
+      }
+    }
+  }
+
+  private async decideAndCommit(record: SagaRecord<SagaState>, order: LoadedOrder, input: SagaTrigger, extras?: FirstCommitExtras): Promise<CommittedStep> {
     const now = this.clock.now();
     const decision = decideSaga({ ...input, now: now.toISOString(), jitter: Math.random() }, record.state, order.state, this.policy);
     const next: SagaRecord<SagaState> = {
@@ -114,11 +144,12 @@ export class SagaStep {
     // The final transition carries the saga's end event (oms.saga.events), after the order's events.
     const events = recorded.events.length > 0 ? [...order.events, ...recorded.events] : order.events;
     const ended = this.lifecycle.ended(record, decision, recorded.state, events, now);
-    const outbox = [...(recorded.change.outbox ?? []), ...ended];
+    const outbox = [...(extras?.outbox ?? []), ...(recorded.change.outbox ?? []), ...ended];
     // A decision without order events still stands on the order as read (or as the last step left
     // it): the commit checks the stream is still at that version, so a moved order is decided again.
     const append = recorded.change.append ?? { streamId: orderStreamId(order.orderId), expectedVersion: order.state.version, events: [] };
-    await this.orders.commit({ ...recorded.change, append, ...(outbox.length > 0 ? { outbox } : {}), saga: next });
+    const inbox = extras?.inbox ? { inbox: extras.inbox } : {};
+    await this.orders.commit({ ...recorded.change, append, ...(outbox.length > 0 ? { outbox } : {}), saga: next, ...inbox });
     // The store bumps the row's version on each write; the appended events' positions stay unknown (0), which no decision reads.
     const after = { record: { ...next, version: record.version + 1 }, order: { orderId: order.orderId, state: recorded.state, events } };
     return { decision, after };
