@@ -1,5 +1,5 @@
 export { SagasModule, type SagasModuleOptions } from './sagas.module';
-export { SagaRunner } from './saga-runner';
+export { FirstCallNotRecordedError, SagaRunner } from './saga-runner';
 export { SagaTriggers } from './saga-triggers';
 export { SagaDeadLetters, DLQ_ERROR_HEADER, DLQ_SOURCE_HEADERS } from './saga-dead-letters';
 export { SagaRecoverySweep } from './saga-recovery.sweep';

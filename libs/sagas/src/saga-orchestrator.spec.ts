@@ -30,7 +30,7 @@ import { DLQ_ERROR_HEADER, SagaDeadLetters } from './saga-dead-letters';
 import { InProcessInventory, InProcessPayment } from '@oms/partners';
 import { SagaMetrics, type SagaStepResult } from './saga-metrics';
 import { SagaRecoverySweep } from './saga-recovery.sweep';
-import { SagaRunner } from './saga-runner';
+import { FirstCallNotRecordedError, SagaRunner } from './saga-runner';
 import { SagaTriggers } from './saga-triggers';
 
 /** What Nest does at start-up for a transport: its handlers are the controller's `@EventPattern` methods. */
@@ -296,13 +296,13 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     expect(oms.payment.effects()).toMatchObject({ charges: 1, refunds: 1 });
   });
 
-  it('while stopping, commits the start without its first call, which the sweep of another process makes', async () => {
+  it('once shutdown began, commits the start without its first call, which the sweep of another process makes', async () => {
     const oms = orchestrator();
     const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
     const reserves = recordReserves(oms);
-    await oms.runner.stop(); // a graceful stop began: this process makes no partner call any more
+    oms.runner.drain(); // shutdown began: the messages still in hand start their sagas without a call
     await oms.deliver();
-    await oms.runner.idle();
+    await oms.runner.stop();
     expect(await oms.drivers.sagas.get(sagaId)).toMatchObject({ status: 'RUNNING', state: { step: 'reserve' } });
     expect(reserves).toEqual([]);
 
@@ -326,8 +326,9 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     oms.unitOfWork.crashWhen = (change) => change.saga?.version === 0;
     oms.unitOfWork.crashes = 2;
 
-    // The handler fails, so the message is not acknowledged: the broker delivers it again.
-    await expect(oms.deliver()).rejects.toThrow('process died before the commit');
+    // The handler fails, so the message is not acknowledged: the broker delivers it again (never
+    // dead-lettered: the saga transport does not count this failure, see sagas.module.spec.ts).
+    await expect(oms.deliver()).rejects.toThrow(FirstCallNotRecordedError);
     expect(await oms.drivers.sagas.get(sagaId)).toBeNull();
     const paymentRequested = oms.delivered.find((m) => JSON.parse(m.value).type === 'OrderPaymentRequested');
     if (!paymentRequested) throw new Error('OrderPaymentRequested was not delivered');
@@ -364,6 +365,11 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
       await oms.orders.execute(orderId, [{ type: 'RequestCancellation', data: { sagaId: 'saga-cancel-1', reason: 'changed my mind' } }]);
       return reserve(request);
     };
+    const firstCommits: number[] = []; // events appended by each attempt of the start's commit
+    oms.unitOfWork.crashWhen = (change) => {
+      if (change.saga?.version === 0) firstCommits.push(change.append?.events.length ?? 0);
+      return false;
+    };
 
     await oms.settle();
 
@@ -371,6 +377,8 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     expect(await oms.drivers.sagas.get(sagaId)).toMatchObject({ status: 'COMPENSATED' });
     expect(oms.inventory.effects()).toEqual({ reservations: 1, releases: 1, held: 0 });
     expect(oms.payment.effects().charges).toBe(0);
+    // Conflicted on the moved stream, then decided again on the fresh order: never the start without the outcome.
+    expect(firstCommits).toEqual([1, 1]);
   });
 
   it('cancels an out-of-stock order with the reason and charges nothing', async () => {
@@ -405,11 +413,13 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     await oms.settle();
     const paymentRequested = oms.delivered.find((m) => JSON.parse(m.value).type === 'OrderPaymentRequested');
     if (!paymentRequested) throw new Error('OrderPaymentRequested was not delivered');
+    const reserves = recordReserves(oms);
 
     await oms.consumer.handleMessage(paymentRequested);
     await oms.consumer.handleMessage(paymentRequested);
     await oms.runner.idle();
 
+    expect(reserves).toEqual([]); // its saga exists: no call, not even one the partner would dedupe
     expect(await oms.drivers.sagas.listByOrder(orderId)).toHaveLength(1);
     expect(oms.inventory.effects().reservations).toBe(1);
     expect(oms.payment.effects().charges).toBe(1);

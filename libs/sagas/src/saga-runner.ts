@@ -40,6 +40,19 @@ type InsertOutcome = { readonly record: SagaRecord<SagaState> } | 'exists' | 'ha
 /** A start's outcome: an insert's, or 'started' when its first call was made and committed with it (the drive set off). */
 type StartOutcome = InsertOutcome | 'started';
 
+/**
+ * A start whose first partner call was made but whose saga could not be written at all. Its
+ * message must be handled again until it is, never dead-lettered: the partner may hold what the
+ * call did (stock, a refund) with no saga to record or undo it. The saga transport retries it
+ * without counting, as an unavailable store.
+ */
+export class FirstCallNotRecordedError extends Error {
+  constructor(sagaId: string, cause: unknown) {
+    super(`saga ${sagaId}: its first partner call was made but the saga could not be written: ${errorMessage(cause)}`, { cause });
+    this.name = 'FirstCallNotRecordedError';
+  }
+}
+
 const toDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
 
 /**
@@ -61,6 +74,7 @@ export class SagaRunner {
   private readonly step: SagaStep;
   private readonly partners: PartnerCaller;
   private readonly lifecycle: SagaLifecycleEvents;
+  private draining = false;
 
   constructor(
     @Inject(OMS_CONFIG) config: OmsConfig,
@@ -109,7 +123,7 @@ export class SagaRunner {
     const initial = initialSagaState(kind, sagaId, orderId);
     const decision = decideSaga({ type: 'Start', now: now.toISOString(), jitter: Math.random() }, initial, order.state, this.policy);
     const first = decision.status === 'RUNNING' && decision.orderEvents.length === 0 && decision.call ? decision : undefined;
-    const called = first?.call && !this.queue.stopping && (await this.sagas.get(sagaId)) === null;
+    const called = first?.call && !this.draining && !this.queue.stopping && (await this.sagas.get(sagaId)) === null;
     const outcome = called
       ? await this.queue.run(sagaId, () => this.startWithCall(kind, sagaId, order, first, inbox, now))
       : await this.insert(kind, sagaId, orderId, inbox, now, first);
@@ -148,8 +162,17 @@ export class SagaRunner {
     return this.queue.idle();
   }
 
+  /**
+   * Shutdown began: sagas started from now on are committed without their first call (the
+   * sweep makes it), while the messages in hand are finished; drives in flight go on until stop().
+   */
+  drain(): void {
+    this.draining = true;
+  }
+
   /** Graceful stop: no new partner calls; steps in flight finish and commit their outcome. */
   stop(): Promise<void> {
+    this.draining = true;
     return this.queue.stop();
   }
 
@@ -160,7 +183,7 @@ export class SagaRunner {
    */
   private async startWithCall(kind: SagaKind, sagaId: string, order: LoadedOrder, first: SagaDecision, inbox: InboxEntry | undefined, now: Date): Promise<StartOutcome> {
     const { orderId } = order;
-    if (this.queue.stopping || !first.call) return this.insert(kind, sagaId, orderId, inbox, now, first);
+    if (this.draining || this.queue.stopping || !first.call) return this.insert(kind, sagaId, orderId, inbox, now, first);
     const record = this.newRecord(kind, sagaId, orderId, now, first);
     const firstCall: SagaCall = { sagaId, orderId, kind, call: first.call };
     const attributes = { [SAGA_ID_ATTRIBUTE]: sagaId, [ORDER_ID_ATTRIBUTE]: orderId, 'oms.saga.kind': kind };
@@ -175,7 +198,13 @@ export class SagaRunner {
       // (and the sweep, if that fails too). A store that is down fails this insert as well, and
       // the message is delivered again.
       this.logger.warn(`saga ${sagaId}: the first call's outcome did not commit with the start (${errorMessage(error)}); started without it`);
-      const started = await this.insert(kind, sagaId, orderId, inbox, now, first);
+      let started: InsertOutcome;
+      try {
+        // Leased from now: the call may have taken its whole timeout.
+        started = await this.insert(kind, sagaId, orderId, inbox, this.clock.now(), first);
+      } catch (insertError) {
+        throw new FirstCallNotRecordedError(sagaId, insertError);
+      }
       if (typeof started !== 'object') return started;
       void this.drive(sagaId, input, undefined, { record: started.record, order });
       return 'started';
@@ -226,7 +255,7 @@ export class SagaRunner {
     let input = trigger;
     let state = known;
     if (first) {
-      if (this.queue.stopping) return; // the lease in the saga row brings the sweep to it
+      if (this.queue.stopping || this.draining) return; // the lease in the saga row brings the sweep to it
       const attributes = { [SAGA_ID_ATTRIBUTE]: sagaId, [ORDER_ID_ATTRIBUTE]: first.orderId, 'oms.saga.kind': first.kind };
       input = await inSpan(`saga ${first.kind}`, { attributes }, (span) => this.partners.call(first, span));
     }

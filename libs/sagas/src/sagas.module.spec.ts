@@ -15,7 +15,7 @@ import { OrderWriteModule } from '@oms/orders';
 import { StorageModule } from '@oms/storage';
 import { GrpcInventoryClient, GrpcPaymentClient, InProcessInventory, InProcessPayment, PartnersModule } from '@oms/partners';
 import { NoopSagaMetrics, SagaMetrics } from './saga-metrics';
-import { SagaRunner } from './saga-runner';
+import { FirstCallNotRecordedError, SagaRunner } from './saga-runner';
 import { SagasModule } from './sagas.module';
 import { SagaEventsTransport } from './edge/saga-events.transport';
 import { DLQ_ERROR_HEADER } from './saga-dead-letters';
@@ -105,6 +105,7 @@ describe('SagasModule', () => {
   });
 
   it('hands @EventPattern handler errors to the consumer as thrown, dead-letters malformed triggers and ignores other events', async () => {
+    const subscribe = jest.spyOn(MemoryBroker.prototype, 'subscribe');
     const app = await startMicroservice(TestAppModule);
     try {
       const transport = app.get(SagaEventsTransport);
@@ -136,9 +137,16 @@ describe('SagasModule', () => {
       const declared = { ...message('OrderPlaced', {}), value: '{not json', headers: { ce_type: 'oms.order.v1.OrderPlaced' } };
       await expect(transport.handleMessage(declared)).resolves.toBeUndefined();
 
+      // A start whose partner call happened but whose saga could not be written is retried without counting.
+      const policy = subscribe.mock.calls[0]?.[0].onFailure;
+      expect(policy?.maxRetries).toBe(config.broker.kafka.consumer.maxRetries);
+      expect(policy?.isUnavailable(new FirstCallNotRecordedError('saga-e', new Error('disk full')))).toBe(true);
+      expect(policy?.isUnavailable(new Error('disk full'))).toBe(false);
+
       const dead = (app.get(MessagePublisher) as MemoryBroker).messages(DEAD_LETTER_TOPIC);
       expect(dead.map((m) => m.headers[DLQ_ERROR_HEADER])).toEqual([expect.stringMatching(/OrderRefundRequested event .* has no data.sagaId/)]);
     } finally {
+      subscribe.mockRestore();
       await app.close();
     }
   });

@@ -28,6 +28,7 @@ class SagasShutdown implements BeforeApplicationShutdown {
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.runner.drain(); // the messages still in hand start their sagas without a partner call
     await this.transport.close();
     await this.runner.stop();
   }

@@ -40,8 +40,9 @@ export interface KafkaConsumerOptions {
   readonly random?: () => number;
 }
 
-// A crashed member leaves the group after the session timeout; handlers are short (a saga
-// step is stored, then driven in the background), so 10 s is ample between heartbeats.
+// A crashed member leaves the group after the session timeout. Handlers run beside the fetch
+// loop, which heartbeats while they wait (a saga's start includes its first partner call), so
+// 10 s is ample between heartbeats.
 const SESSION_TIMEOUT_MS = 10_000;
 const REBALANCE_TIMEOUT_MS = 30_000;
 // Handlers run beside the fetch loop, so the next fetch never waits for a slow handler (a

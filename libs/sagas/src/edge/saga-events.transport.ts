@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OMS_CONFIG, type OmsConfig } from '@oms/config';
 import { eventTypeOfCeType } from '@oms/contracts';
-import { MessageConsumer } from '@oms/domain';
+import { MessageConsumer, isUnavailableError } from '@oms/domain';
 import { SagaDeadLetters } from '../saga-dead-letters';
+import { FirstCallNotRecordedError } from '../saga-runner';
 import { ORDER_ID_ATTRIBUTE, SAGA_ID_ATTRIBUTE } from '../saga-step';
 import { BrokerTransport } from './broker.transport';
 
@@ -20,6 +21,8 @@ export class SagaEventsTransport extends BrokerTransport {
       topics: [config.broker.kafka.ordersTopic],
       deadLetter: (message, reason, retries) => deadLetters.publish(message, reason, retries),
       maxRetries: config.broker.kafka.consumer.maxRetries,
+      // Retried without counting: a start whose partner call happened must not be dead-lettered.
+      isUnavailable: (error) => error instanceof FirstCallNotRecordedError || isUnavailableError(error),
       spanAttributes: (message) => ({ [ORDER_ID_ATTRIBUTE]: message.key }),
       declaredType: (headers) => eventTypeOfCeType(headers['ce_type']),
       envelopeSpanAttributes: (envelope): Record<string, string> => {
