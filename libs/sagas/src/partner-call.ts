@@ -94,6 +94,8 @@ export class PartnerCaller {
     span.updateName(`saga ${kind} ${call.step}`);
     span.setAttribute(SAGA_STEP_ATTRIBUTE, call.step);
     const startedAt = Date.now();
+    // At debug: where a call in flight shows before the saga that makes it is written (its first call).
+    this.logger.debug({ msg: `saga ${sagaId} ${call.step} called`, saga_id: sagaId, order_id: orderId, saga_kind: kind, step: call.step });
     const partnerSpan = { kind: SpanKind.CLIENT, attributes: { [SAGA_STEP_ATTRIBUTE]: call.step } };
     const input = await inSpan(`partner ${call.step}`, partnerSpan, async (callSpan) => {
       const reply = await performPartnerCall(call, this.partners, this.timeoutMs);

@@ -74,8 +74,8 @@ it('SIGTERM mid-step: the step is finished or left for the sweep, never half-don
   const paid = await call(first.httpUrl, 'POST', `/v1/orders/${orderId}/pay`, undefined, { 'idempotency-key': `saga-pay-${process.pid}` });
   expect(paid.status).toBe(202);
 
-  // The saga committed its reserve step and is now waiting on the slow partner.
-  await waitFor('the reserve call in flight', async () => ((await sagaOf(orderId))?.state.step === 'reserve' ? true : undefined), 30_000, 20);
+  // The saga's first call (reserve) is waiting on the slow partner; it is made before the saga is written.
+  await waitFor('the reserve call in flight', async () => (/saga [^" ]+ reserve called/.test(first.output()) ? true : undefined), 30_000, 20);
   await new Promise((done) => setTimeout(done, PARTNER_LATENCY_MS / 3));
   const signalAt = Date.now();
   const exit = await first.stop('SIGTERM');
@@ -94,7 +94,7 @@ it('SIGTERM mid-step: the step is finished or left for the sweep, never half-don
   expect(saga?.next_attempt_at).not.toBeNull(); // the sweep will pick it up
   expect(stream.slice(0, 2)).toEqual(['OrderPlaced', 'OrderPaymentRequested']);
   if (stream.includes('OrderStockReserved')) {
-    // The reserve outcome was committed with the saga's next step; no new call was started.
+    // The reserve outcome was committed with the saga and its next step; no new call was started.
     expect(saga?.state.step).toBe('charge');
     expect(stream).toEqual(['OrderPlaced', 'OrderPaymentRequested', 'OrderStockReserved']);
   } else {
