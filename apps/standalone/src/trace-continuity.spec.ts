@@ -152,7 +152,7 @@ it('one trace runs from POST /v1/orders/{id}/pay through the relay and the saga 
   // One log line per saga step, in the step's span, naming the order and the saga (at debug: a step
   // that went through is counted by metrics, so info stays free of per-order lines).
   const [reserveSpan] = named(inTrace, 'saga fulfilment reserve');
-  const stepLine = await eventually(() => logs.find((line) => line['step'] === 'reserve' && line['order_id'] === orderId));
+  const stepLine = await eventually(() => logs.find((line) => line['step'] === 'reserve' && line['order_id'] === orderId && line['result'] !== undefined));
   expect(stepLine).toMatchObject({
     trace_id: traceId,
     span_id: idOf(reserveSpan),
