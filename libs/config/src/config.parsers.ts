@@ -52,6 +52,15 @@ export const timerDuration: Parser<number> = (raw) => {
   return ms;
 };
 
+/** A duration of at most `maxMs`; `why` says what a longer one would do. */
+export function durationAtMost(maxMs: number, why: string): Parser<number> {
+  return (raw) => {
+    const ms = duration(raw);
+    if (ms > maxMs) throw new Error(`must be at most ${maxMs} ms: ${why}`);
+    return ms;
+  };
+}
+
 const SIZE_UNITS: Readonly<Record<string, number>> = {
   '': 1,
   b: 1,

@@ -6,6 +6,7 @@ import {
   dialAddress,
   dialAddressList,
   duration,
+  durationAtMost,
   timerDuration,
   integer,
   listenAddress,
@@ -127,6 +128,11 @@ export const CONFIG_SCHEMA = {
   ...KAFKA_VARIABLES,
 
   OMS_OUTBOX_POLL_INTERVAL: variable('100ms', duration, 'Pause between outbox polls when the outbox is empty.'),
+  OMS_OUTBOX_MIN_ROUND_INTERVAL: variable(
+    '10ms',
+    durationAtMost(1_000, 'every event would wait up to that long for its relay round'),
+    'Shortest time between two relay rounds woken by commits, and between two outbox wake-up notifications a process sends: commits in between go out together in the next round (fewer statements, produce requests and wake-ups per order, for up to this much more latency per event under load; a first commit after a quiet spell goes out at once). 0 = a round and a notification per commit.',
+  ),
   OMS_OUTBOX_BATCH_SIZE: variable('500', integer(1, 100_000), 'Outbox rows claimed and published per batch.'),
   OMS_OUTBOX_RETRY_DELAY: variable('200ms', duration, 'First retry delay of a failed publish (capped exponential backoff).'),
   OMS_OUTBOX_MAX_RETRY_DELAY: variable('30s', duration, 'Largest retry delay of a failed publish.'),
@@ -240,6 +246,7 @@ export function buildConfig(v: ConfigValues): OmsConfig {
     },
     outbox: {
       pollIntervalMs: v.OMS_OUTBOX_POLL_INTERVAL,
+      minRoundIntervalMs: v.OMS_OUTBOX_MIN_ROUND_INTERVAL,
       batchSize: v.OMS_OUTBOX_BATCH_SIZE,
       retryDelayMs: v.OMS_OUTBOX_RETRY_DELAY,
       maxRetryDelayMs: v.OMS_OUTBOX_MAX_RETRY_DELAY,

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
     // The rest of the Kafka settings (security, topics, batching): kafka.config.spec.ts.
     expect(config.outbox).toEqual({
       pollIntervalMs: 100,
+      minRoundIntervalMs: 10,
       batchSize: 500,
       retryDelayMs: 200,
       maxRetryDelayMs: 30_000,
@@ -201,6 +202,15 @@ describe('loadConfig', () => {
       ]);
       expect(errorOf(() => loadConfig({ OMS_POSTGRES_POOL_IDLE_TIMEOUT: '720h' })).issues).toEqual([
         { variable: 'OMS_POSTGRES_POOL_IDLE_TIMEOUT', reason: expect.stringContaining('must be at most 2147483647 ms') },
+      ]);
+    });
+
+    it('spaces outbox rounds and wake-ups by 10 ms unless told otherwise, and by at most a second', () => {
+      expect(loadConfig({}).outbox.minRoundIntervalMs).toBe(10);
+      expect(loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '0' }).outbox.minRoundIntervalMs).toBe(0);
+      expect(loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '1s' }).outbox.minRoundIntervalMs).toBe(1_000);
+      expect(errorOf(() => loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '1001ms' })).issues).toEqual([
+        { variable: 'OMS_OUTBOX_MIN_ROUND_INTERVAL', reason: expect.stringContaining('must be at most 1000 ms') },
       ]);
     });
 

@@ -309,6 +309,71 @@ describe('OutboxRelay', () => {
     expect(t.delivered('order-n')).toEqual(['one']);
   });
 
+  describe('rounds woken by commits, spaced by minRoundIntervalMs', () => {
+    /** The outbox with the start time of every fresh scan (afterId 0) the relay makes. */
+    const timedScans = (outbox: Outbox) => {
+      const scans: number[] = [];
+      const spy: Outbox = Object.assign(Object.create(outbox) as Outbox, {
+        fetchPending: (partitions: readonly number[], limit: number, afterId?: number) => {
+          if (!afterId) scans.push(Date.now());
+          return outbox.fetchPending(partitions, limit, afterId);
+        },
+      });
+      return { spy, scans };
+    };
+
+    it('takes the commits signalled soon after a round in ONE round, started no sooner than the interval', async () => {
+      const signal = new OutboxSignal();
+      const t = setup();
+      const { spy, scans } = timedScans(t.drivers.outbox);
+      const relay = new OutboxRelay({
+        outbox: spy,
+        publisher: t.publisher,
+        options: { ...baseOptions, pollIntervalMs: 60 * 60 * 1000, minRoundIntervalMs: 300 },
+        signal,
+        logger: silentLogger,
+      });
+      started(relay);
+      await until('the first (empty) round ran', () => scans.length === 1);
+      await settle();
+
+      for (const value of ['one', 'two', 'three']) {
+        await t.commit('order-w', value);
+        signal.notify();
+      }
+      await until('the rows are published', () => t.delivered('order-w').length === 3);
+      expect(t.delivered('order-w')).toEqual(['one', 'two', 'three']);
+      expect(scans).toHaveLength(2);
+      expect(scans[1] - scans[0]).toBeGreaterThanOrEqual(295); // timers may fire a millisecond early
+      expect(t.publisher.calls).toHaveLength(1);
+      // The signals that arrived before the second scan started were covered by it: no third round.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(scans).toHaveLength(2);
+    });
+
+    it('goes through a backlog round after round without spacing them', async () => {
+      const t = setup({ batchSize: 5, pollIntervalMs: 60 * 60 * 1000, minRoundIntervalMs: 60_000 });
+      for (let seq = 0; seq < 12; seq++) await t.commit('order-b', `b#${seq}`);
+      started(t.relay);
+      await until('the backlog is published', () => t.delivered('order-b').length === 12);
+      expect(t.publisher.calls.length).toBeGreaterThanOrEqual(3);
+    });
+
+    it('stops at once while waiting out the interval', async () => {
+      const signal = new OutboxSignal();
+      const t = setup({ pollIntervalMs: 60 * 60 * 1000, minRoundIntervalMs: 60_000 }, { signal });
+      started(t.relay);
+      await settle();
+      await t.commit('order-s', 'one');
+      signal.notify();
+      await settle();
+      const stopping = Date.now();
+      await t.relay.stop();
+      expect(Date.now() - stopping).toBeLessThan(30_000); // not the minute of the interval
+      expect(t.delivered('order-s')).toEqual([]);
+    });
+  });
+
   it('does not pick rows up before the poll interval when nobody signals', async () => {
     const t = setup({ pollIntervalMs: 60 * 60 * 1000 });
     started(t.relay);

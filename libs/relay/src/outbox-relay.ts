@@ -78,6 +78,10 @@ export class OutboxRelay {
   private readonly signal: OutboxSignal | undefined;
 
   private readonly wake = new WakeUp();
+  /** Ends the pause between spaced rounds when the relay stops. */
+  private readonly halt = new WakeUp();
+  /** When the last round started (Date.now()). */
+  private lastRoundAt = 0;
   /** Partitions waiting out a backoff after a failed publish. */
   private readonly blocked = new Map<number, { failures: number; retryAt: number }>();
   private storageFailures = 0;
@@ -133,6 +137,7 @@ export class OutboxRelay {
     }
     this.running = false;
     this.wake.fire();
+    this.halt.fire();
     await this.loop;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
@@ -205,6 +210,9 @@ export class OutboxRelay {
       rows = await prefetched.rows;
     } else {
       this.scanStartedAt = Date.now();
+      // Every commit signalled so far is visible to this scan (the signal follows the commit):
+      // those wake-ups must not start another round.
+      this.wake.clear();
       rows = await this.outbox.fetchPending(ready, this.options.batchSize);
     }
     const last = rows[rows.length - 1];
@@ -217,7 +225,12 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    let idled = false;
     while (this.running) {
+      if (idled) await this.spaceRound();
+      if (!this.running) break;
+      idled = false;
+      this.lastRoundAt = Date.now();
       let result: RelayBatchResult;
       try {
         result = await this.relayBatch();
@@ -237,7 +250,17 @@ export class OutboxRelay {
         continue;
       }
       await this.wake.wait(this.idleDelay());
+      idled = true;
     }
+  }
+
+  /**
+   * Woken soon after the last round: waits until minRoundIntervalMs after its start, so the
+   * commits signalled meanwhile share one fetch, one publish and one mark-sent statement.
+   */
+  private async spaceRound(): Promise<void> {
+    const gap = this.lastRoundAt + (this.options.minRoundIntervalMs ?? 0) - Date.now();
+    if (gap > 0) await this.halt.wait(gap);
   }
 
   /**

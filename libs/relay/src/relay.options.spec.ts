@@ -14,5 +14,6 @@ describe('relayOptionsFromConfig', () => {
     // Only rows sent before the switch are left for it: no empty delete every second on every replica.
     expect(pruneInterval('0')).toBe(60_000);
     expect(relayOptionsFromConfig(loadConfig({ OMS_OUTBOX_RETENTION: '0' })).retentionMs).toBe(0);
+    expect(relayOptionsFromConfig(loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '25ms' })).minRoundIntervalMs).toBe(25);
   });
 });

@@ -8,6 +8,12 @@ export interface RelayOptions {
   readonly batchSize: number;
   /** Fallback wake-up when no signal arrives (OMS_OUTBOX_POLL_INTERVAL). */
   readonly pollIntervalMs: number;
+  /**
+   * Shortest time from one round's start to the next when the relay was idle and got woken
+   * (OMS_OUTBOX_MIN_ROUND_INTERVAL): commits signalled in between go out in one round. A backlog's
+   * rounds follow each other at once. Default 0: a round per wake-up.
+   */
+  readonly minRoundIntervalMs?: number;
   /** Base and cap of the capped exponential backoff (OMS_OUTBOX_RETRY_DELAY, OMS_OUTBOX_MAX_RETRY_DELAY). */
   readonly retryDelayMs: number;
   readonly maxRetryDelayMs: number;
@@ -31,6 +37,7 @@ export function relayOptionsFromConfig(config: Pick<OmsConfig, 'outbox' | 'broke
     partitions: outbox.partitions,
     batchSize: outbox.batchSize,
     pollIntervalMs: outbox.pollIntervalMs,
+    minRoundIntervalMs: outbox.minRoundIntervalMs,
     retryDelayMs: outbox.retryDelayMs,
     maxRetryDelayMs: outbox.maxRetryDelayMs,
     maxAttempts: outbox.maxAttempts,

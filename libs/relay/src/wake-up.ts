@@ -11,6 +11,11 @@ export class WakeUp {
     else this.pending = true;
   }
 
+  /** Forgets a wake-up that arrived while the loop was busy (the round about to scan covers it). */
+  clear(): void {
+    this.pending = false;
+  }
+
   wait(timeoutMs: number): Promise<void> {
     if (this.pending) {
       this.pending = false;

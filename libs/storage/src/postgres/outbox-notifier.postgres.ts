@@ -8,12 +8,20 @@ export const OUTBOX_NOTIFY_CHANNEL = 'oms_outbox';
  * committing transaction takes PostgreSQL's notification-queue lock at commit, which
  * serialises every order commit; outside it, the hint costs no writer anything. It is only
  * a wake-up: relays still poll (OMS_OUTBOX_POLL_INTERVAL), so a lost hint delays, never loses.
+ *
+ * Notifications are at least `intervalMs` apart (OMS_OUTBOX_MIN_ROUND_INTERVAL): a relay starts
+ * no round sooner anyway, so a process under load sends one per interval instead of one per
+ * commit. The first after a quiet spell goes out at once.
  */
 export class OutboxNotifier {
   private pending = new Set<number>();
   private sending: Promise<void> | undefined;
+  private lastSentAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly db: SqlExecutor) {}
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly intervalMs = 0,
+  ) {}
 
   announce(partitions: Iterable<number>): void {
     for (const partition of partitions) this.pending.add(partition);
@@ -28,6 +36,9 @@ export class OutboxNotifier {
   private async flush(): Promise<void> {
     try {
       while (this.pending.size > 0) {
+        const gap = this.lastSentAt + this.intervalMs - Date.now();
+        if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+        this.lastSentAt = Date.now();
         const partitions = [...this.pending].sort((a, b) => a - b).join(',');
         this.pending = new Set();
         await this.db.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, partitions]).catch(() => undefined);

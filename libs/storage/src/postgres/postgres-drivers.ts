@@ -12,7 +12,7 @@ import { isUnreachable, postgresConnectError } from './postgres-connect.error';
 import { PostgresDatabase, postgresPoolConfig } from './postgres-database';
 import { PostgresSagaStore } from './saga-store.postgres';
 import { readSchemaVersion } from './schema-version.postgres';
-import { PostgresUnitOfWork } from './unit-of-work.postgres';
+import { PostgresUnitOfWork, type PostgresUnitOfWorkOptions } from './unit-of-work.postgres';
 
 export interface PostgresDriversOptions {
   /** Outbox partitions; default config.outbox.partitions. */
@@ -32,14 +32,14 @@ export async function createPostgresDrivers(config: OmsConfig, options: Postgres
   try {
     if (autoMigrate) await runMigrations(settings);
     const db = await PostgresDatabase.open(settings).catch((error: unknown) => Promise.reject(postgresConnectError(error, settings.dsn)));
-    return postgresDriversOn(db, { partitions, notify: options.notify ?? true });
+    return postgresDriversOn(db, { partitions, notify: options.notify ?? true, notifyIntervalMs: config.outbox.minRoundIntervalMs });
   } catch (error) {
     if (!isUnreachable(error)) throw error;
     // Out of reach at start-up (ADR 0027): the drivers on a pool that connects when asked, and
     // the start waits, not ready, until the database answers (and the migrations ran, if asked).
     const db = new PostgresDatabase(new Pool(postgresPoolConfig(settings)));
     return {
-      ...postgresDriversOn(db, { partitions, notify: options.notify ?? true }),
+      ...postgresDriversOn(db, { partitions, notify: options.notify ?? true, notifyIntervalMs: config.outbox.minRoundIntervalMs }),
       unreachableAtStart: error instanceof Error ? error.message : String(error),
       async untilReachable(intervalMs, stopped) {
         for (;;) {
@@ -59,7 +59,7 @@ export async function createPostgresDrivers(config: OmsConfig, options: Postgres
 }
 
 /** The drivers over an open database; close() closes its pool. */
-export function postgresDriversOn(db: PostgresDatabase, options: { partitions: number; notify: boolean }): StorageDrivers {
+export function postgresDriversOn(db: PostgresDatabase, options: PostgresUnitOfWorkOptions): StorageDrivers {
   const unitOfWork = new PostgresUnitOfWork(db, options);
   return {
     driver: 'postgres',

@@ -2,6 +2,7 @@ import { commitConflictId, ConcurrencyError, UuidV7IdGenerator, orderStreamId, o
 import { Client, type Notification } from 'pg';
 import type { StorageDrivers } from '../storage-drivers';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
+import { createPostgresDrivers } from './postgres-drivers';
 import { OUTBOX_NOTIFY_CHANNEL, PostgresUnitOfWork } from './unit-of-work.postgres';
 
 // Real PostgreSQL on a shared machine: creating, migrating and dropping databases takes seconds.
@@ -197,6 +198,33 @@ describe('PostgresUnitOfWork outbox notification', () => {
     expect(notes[0].channel).toBe(OUTBOX_NOTIFY_CHANNEL);
     const partitions = keys.map((key) => outboxPartition(key, database.config.outbox.partitions));
     expect(notes[0].payload?.split(',').map(Number).sort((a, b) => a - b)).toEqual([...new Set(partitions)].sort((a, b) => a - b));
+  });
+
+  it('sends the notifications of commits in quick succession OMS_OUTBOX_MIN_ROUND_INTERVAL apart, the later ones together', async () => {
+    const config = database.config;
+    const spaced = await createPostgresDrivers({ ...config, outbox: { ...config.outbox, minRoundIntervalMs: 2_000 } });
+    try {
+      await drain();
+      const keys = [ids.newId(), ids.newId(), ids.newId()];
+      const arrivals: number[] = [];
+      const onNote = () => arrivals.push(Date.now());
+      listener.on('notification', onNote);
+      for (const key of keys) {
+        await spaced.unitOfWork.commit({ outbox: [{ messageId: ids.newId(), topic: 't', key, payload: '1', headers: {} }] }, new Date());
+      }
+      await (spaced.unitOfWork as PostgresUnitOfWork).notified();
+      const notes = await drain();
+      listener.off('notification', onNote);
+
+      const partitionOf = (key: string) => outboxPartition(key, config.outbox.partitions);
+      expect(notes.map((note) => note.payload)).toEqual([
+        String(partitionOf(keys[0])),
+        [...new Set(keys.slice(1).map(partitionOf))].sort((a, b) => a - b).join(','),
+      ]);
+      expect(arrivals[1] - arrivals[0]).toBeGreaterThanOrEqual(1_900); // sent 2 s apart (timers may fire a little early)
+    } finally {
+      await spaced.close();
+    }
   });
 
   it('does not notify for a commit that failed or wrote no outbox row', async () => {

@@ -11,6 +11,8 @@ export interface PostgresUnitOfWorkOptions {
   readonly partitions: number;
   /** NOTIFY oms_outbox after a commit that wrote outbox rows (only once the commit succeeded). */
   readonly notify: boolean;
+  /** Shortest time between two of those notifications (OMS_OUTBOX_MIN_ROUND_INTERVAL); default 0. */
+  readonly notifyIntervalMs?: number;
 }
 
 type ConflictPart = 'append' | 'saga' | 'inbox' | 'idempotency';
@@ -58,7 +60,7 @@ export class PostgresUnitOfWork extends UnitOfWork {
     private readonly options: PostgresUnitOfWorkOptions,
   ) {
     super();
-    this.notifier = new OutboxNotifier(db);
+    this.notifier = new OutboxNotifier(db, options.notifyIntervalMs);
   }
 
   async commit(change: ChangeSet, now: Date): Promise<CommitResult> {
