@@ -74,6 +74,7 @@ export class SagaRunner {
   private readonly step: SagaStep;
   private readonly partners: PartnerCaller;
   private readonly lifecycle: SagaLifecycleEvents;
+  /** Set by drain() and stop(): no saga gets its first call in this process any more. */
   private draining = false;
 
   constructor(
@@ -123,7 +124,7 @@ export class SagaRunner {
     const initial = initialSagaState(kind, sagaId, orderId);
     const decision = decideSaga({ type: 'Start', now: now.toISOString(), jitter: Math.random() }, initial, order.state, this.policy);
     const first = decision.status === 'RUNNING' && decision.orderEvents.length === 0 && decision.call ? decision : undefined;
-    const called = first?.call && !this.draining && !this.queue.stopping && (await this.sagas.get(sagaId)) === null;
+    const called = first?.call && !this.draining && (await this.sagas.get(sagaId)) === null;
     const outcome = called
       ? await this.queue.run(sagaId, () => this.startWithCall(kind, sagaId, order, first, inbox, now))
       : await this.insert(kind, sagaId, orderId, inbox, now, first);
@@ -183,11 +184,10 @@ export class SagaRunner {
    */
   private async startWithCall(kind: SagaKind, sagaId: string, order: LoadedOrder, first: SagaDecision, inbox: InboxEntry | undefined, now: Date): Promise<StartOutcome> {
     const { orderId } = order;
-    if (this.draining || this.queue.stopping || !first.call) return this.insert(kind, sagaId, orderId, inbox, now, first);
+    if (this.draining || !first.call) return this.insert(kind, sagaId, orderId, inbox, now, first);
     const record = this.newRecord(kind, sagaId, orderId, now, first);
     const firstCall: SagaCall = { sagaId, orderId, kind, call: first.call };
-    const attributes = { [SAGA_ID_ATTRIBUTE]: sagaId, [ORDER_ID_ATTRIBUTE]: orderId, 'oms.saga.kind': kind };
-    const input = await inSpan(`saga ${kind}`, { attributes }, (span) => this.partners.call(firstCall, span));
+    const input = await this.firstCall(firstCall);
     let committed: CommittedStep;
     try {
       committed = await this.step.runFirst(record, order, input, { ...(inbox ? { inbox } : {}), outbox: [this.lifecycle.started(record, now)] });
@@ -250,14 +250,19 @@ export class SagaRunner {
     return { record: { ...record, version: 1 } };
   }
 
+  /** A saga's first partner call, in a span of its own named after the saga's kind. */
+  private firstCall(call: SagaCall): Promise<SagaTrigger> {
+    const attributes = { [SAGA_ID_ATTRIBUTE]: call.sagaId, [ORDER_ID_ATTRIBUTE]: call.orderId, 'oms.saga.kind': call.kind };
+    return inSpan(`saga ${call.kind}`, { attributes }, (span) => this.partners.call(call, span));
+  }
+
   /** One drive: (the first call, when the start committed to it) then steps, each followed by the call it committed to. */
   private async run(sagaId: string, trigger: SagaTrigger, first?: SagaCall, known?: SagaStepState): Promise<void> {
     let input = trigger;
     let state = known;
     if (first) {
-      if (this.queue.stopping || this.draining) return; // the lease in the saga row brings the sweep to it
-      const attributes = { [SAGA_ID_ATTRIBUTE]: sagaId, [ORDER_ID_ATTRIBUTE]: first.orderId, 'oms.saga.kind': first.kind };
-      input = await inSpan(`saga ${first.kind}`, { attributes }, (span) => this.partners.call(first, span));
+      if (this.draining) return; // the lease in the saga row brings the sweep to it
+      input = await this.firstCall(first);
     }
     for (let steps = 0; steps < MAX_STEPS; steps++) {
       // One span per step, child of the context the drive was started in (the consumed
