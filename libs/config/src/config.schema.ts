@@ -131,7 +131,7 @@ export const CONFIG_SCHEMA = {
   OMS_OUTBOX_MIN_ROUND_INTERVAL: variable(
     '10ms',
     durationAtMost(1_000, 'every event would wait up to that long for its relay round'),
-    'Shortest time between two relay rounds woken by commits, and between two outbox wake-up notifications a process sends: commits in between go out together in the next round (fewer statements, produce requests and wake-ups per order, for up to this much more latency per event under load; a first commit after a quiet spell goes out at once). 0 = a round and a notification per commit.',
+    'Shortest time between the starts of two outbox relay rounds after an idle wait (woken by a commit, a poll or a backoff ending; a backlog is relayed without pause), and between two outbox wake-up notifications a process sends: commits in between go out together in the next round (fewer statements, produce requests and wake-ups per order, for up to this much more latency per event under load; after a quiet spell of this length the first commit goes out at once). Set it alike in every app (order-api, saga-orchestrator, outbox-relay); at most OMS_OUTBOX_POLL_INTERVAL takes effect. 0 = a round and a notification per commit.',
   ),
   OMS_OUTBOX_BATCH_SIZE: variable('500', integer(1, 100_000), 'Outbox rows claimed and published per batch.'),
   OMS_OUTBOX_RETRY_DELAY: variable('200ms', duration, 'First retry delay of a failed publish (capped exponential backoff).'),
@@ -246,7 +246,8 @@ export function buildConfig(v: ConfigValues): OmsConfig {
     },
     outbox: {
       pollIntervalMs: v.OMS_OUTBOX_POLL_INTERVAL,
-      minRoundIntervalMs: v.OMS_OUTBOX_MIN_ROUND_INTERVAL,
+      // A longer spacing would stretch every poll as well.
+      minRoundIntervalMs: Math.min(v.OMS_OUTBOX_MIN_ROUND_INTERVAL, v.OMS_OUTBOX_POLL_INTERVAL),
       batchSize: v.OMS_OUTBOX_BATCH_SIZE,
       retryDelayMs: v.OMS_OUTBOX_RETRY_DELAY,
       maxRetryDelayMs: v.OMS_OUTBOX_MAX_RETRY_DELAY,

@@ -205,10 +205,12 @@ describe('loadConfig', () => {
       ]);
     });
 
-    it('spaces outbox rounds and wake-ups by 10 ms unless told otherwise, and by at most a second', () => {
+    it('spaces outbox rounds and wake-ups by 10 ms unless told otherwise, by at most a second and the poll interval', () => {
       expect(loadConfig({}).outbox.minRoundIntervalMs).toBe(10);
       expect(loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '0' }).outbox.minRoundIntervalMs).toBe(0);
-      expect(loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '1s' }).outbox.minRoundIntervalMs).toBe(1_000);
+      expect(loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '1s', OMS_OUTBOX_POLL_INTERVAL: '2s' }).outbox.minRoundIntervalMs).toBe(1_000);
+      // No longer than the poll interval, which it would otherwise stretch.
+      expect(loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '500ms' }).outbox.minRoundIntervalMs).toBe(100);
       expect(errorOf(() => loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '1001ms' })).issues).toEqual([
         { variable: 'OMS_OUTBOX_MIN_ROUND_INTERVAL', reason: expect.stringContaining('must be at most 1000 ms') },
       ]);

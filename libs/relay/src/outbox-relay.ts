@@ -80,7 +80,7 @@ export class OutboxRelay {
   private readonly wake = new WakeUp();
   /** Ends the pause between spaced rounds when the relay stops. */
   private readonly halt = new WakeUp();
-  /** When the last round started (Date.now()). */
+  /** When the last round started (performance.now(): a wall-clock step must not stall the relay). */
   private lastRoundAt = 0;
   /** Partitions waiting out a backoff after a failed publish. */
   private readonly blocked = new Map<number, { failures: number; retryAt: number }>();
@@ -115,6 +115,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.halt.clear(); // left set by the last stop()
     this.nextPruneAt = 0;
     this.nextStatsAt = 0;
     const unsubscribeSignal = this.signal?.subscribe(() => this.wake.fire());
@@ -230,7 +231,7 @@ export class OutboxRelay {
       if (idled) await this.spaceRound();
       if (!this.running) break;
       idled = false;
-      this.lastRoundAt = Date.now();
+      this.lastRoundAt = performance.now();
       let result: RelayBatchResult;
       try {
         result = await this.relayBatch();
@@ -255,11 +256,12 @@ export class OutboxRelay {
   }
 
   /**
-   * Woken soon after the last round: waits until minRoundIntervalMs after its start, so the
-   * commits signalled meanwhile share one fetch, one publish and one mark-sent statement.
+   * After an idle wait (a wake-up, a poll, a backoff's end) sooner than minRoundIntervalMs after
+   * the last round's start: waits out the rest, so the commits signalled meanwhile share one
+   * fetch, one publish and one mark-sent statement.
    */
   private async spaceRound(): Promise<void> {
-    const gap = this.lastRoundAt + (this.options.minRoundIntervalMs ?? 0) - Date.now();
+    const gap = this.lastRoundAt + (this.options.minRoundIntervalMs ?? 0) - performance.now();
     if (gap > 0) await this.halt.wait(gap);
   }
 

@@ -9,9 +9,9 @@ export interface RelayOptions {
   /** Fallback wake-up when no signal arrives (OMS_OUTBOX_POLL_INTERVAL). */
   readonly pollIntervalMs: number;
   /**
-   * Shortest time from one round's start to the next when the relay was idle and got woken
-   * (OMS_OUTBOX_MIN_ROUND_INTERVAL): commits signalled in between go out in one round. A backlog's
-   * rounds follow each other at once. Default 0: a round per wake-up.
+   * Shortest time from one round's start to the next after an idle wait (a wake-up, a poll, a
+   * backoff's end; OMS_OUTBOX_MIN_ROUND_INTERVAL, at most the poll interval): commits signalled
+   * in between go out in one round. A backlog's rounds follow each other at once. Default 0.
    */
   readonly minRoundIntervalMs?: number;
   /** Base and cap of the capped exponential backoff (OMS_OUTBOX_RETRY_DELAY, OMS_OUTBOX_MAX_RETRY_DELAY). */

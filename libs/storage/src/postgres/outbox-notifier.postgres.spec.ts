@@ -6,7 +6,7 @@ function recordingDb() {
   const sent: { payload: string; at: number }[] = [];
   const db = {
     query: async (_text: string, values?: readonly unknown[]) => {
-      sent.push({ payload: String(values?.[1]), at: Date.now() });
+      sent.push({ payload: String(values?.[1]), at: performance.now() });
       await new Promise((resolve) => setTimeout(resolve, 1));
       return { rows: [], rowCount: 1 };
     },

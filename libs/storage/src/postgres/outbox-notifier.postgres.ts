@@ -36,9 +36,10 @@ export class OutboxNotifier {
   private async flush(): Promise<void> {
     try {
       while (this.pending.size > 0) {
-        const gap = this.lastSentAt + this.intervalMs - Date.now();
+        // performance.now(): a wall-clock step back must not hold notifications (and shutdown) up.
+        const gap = this.lastSentAt + this.intervalMs - performance.now();
         if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
-        this.lastSentAt = Date.now();
+        this.lastSentAt = performance.now();
         const partitions = [...this.pending].sort((a, b) => a - b).join(',');
         this.pending = new Set();
         await this.db.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, partitions]).catch(() => undefined);
