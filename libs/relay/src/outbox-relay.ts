@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import {
   MessageRejectedError,
+  MinInterval,
   SystemClock,
   type BrokerMessage,
   type Clock,
@@ -80,8 +81,8 @@ export class OutboxRelay {
   private readonly wake = new WakeUp();
   /** Ends the pause between spaced rounds when the relay stops. */
   private readonly halt = new WakeUp();
-  /** When the last round started (performance.now(): a wall-clock step must not stall the relay). */
-  private lastRoundAt = 0;
+  /** Rounds after an idle wait start at least minRoundIntervalMs apart. */
+  private readonly spacing: MinInterval;
   /** Partitions waiting out a backoff after a failed publish. */
   private readonly blocked = new Map<number, { failures: number; retryAt: number }>();
   private storageFailures = 0;
@@ -106,6 +107,7 @@ export class OutboxRelay {
     this.logger = deps.logger ?? new Logger(OutboxRelay.name);
     this.random = deps.random ?? Math.random;
     this.signal = deps.signal;
+    this.spacing = new MinInterval(deps.options.minRoundIntervalMs ?? 0);
   }
 
   get isRunning(): boolean {
@@ -231,7 +233,7 @@ export class OutboxRelay {
       if (idled) await this.spaceRound();
       if (!this.running) break;
       idled = false;
-      this.lastRoundAt = performance.now();
+      this.spacing.started();
       let result: RelayBatchResult;
       try {
         result = await this.relayBatch();
@@ -261,7 +263,7 @@ export class OutboxRelay {
    * fetch, one publish and one mark-sent statement.
    */
   private async spaceRound(): Promise<void> {
-    const gap = this.lastRoundAt + (this.options.minRoundIntervalMs ?? 0) - performance.now();
+    const gap = this.spacing.remaining();
     if (gap > 0) await this.halt.wait(gap);
   }
 

@@ -4,3 +4,4 @@ export * from './money';
 export * from './unavailable-error';
 export * from './periodic-run';
 export * from './error-message';
+export * from './min-interval';

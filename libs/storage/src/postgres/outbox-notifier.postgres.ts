@@ -1,3 +1,4 @@
+import { MinInterval } from '@oms/domain';
 import type { SqlExecutor } from './postgres-database';
 
 export const OUTBOX_NOTIFY_CHANNEL = 'oms_outbox';
@@ -16,12 +17,14 @@ export const OUTBOX_NOTIFY_CHANNEL = 'oms_outbox';
 export class OutboxNotifier {
   private pending = new Set<number>();
   private sending: Promise<void> | undefined;
-  private lastSentAt = Number.NEGATIVE_INFINITY;
+  private readonly spacing: MinInterval;
 
   constructor(
     private readonly db: SqlExecutor,
-    private readonly intervalMs = 0,
-  ) {}
+    intervalMs = 0,
+  ) {
+    this.spacing = new MinInterval(intervalMs);
+  }
 
   announce(partitions: Iterable<number>): void {
     for (const partition of partitions) this.pending.add(partition);
@@ -36,10 +39,9 @@ export class OutboxNotifier {
   private async flush(): Promise<void> {
     try {
       while (this.pending.size > 0) {
-        // performance.now(): a wall-clock step back must not hold notifications (and shutdown) up.
-        const gap = this.lastSentAt + this.intervalMs - performance.now();
+        const gap = this.spacing.remaining();
         if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
-        this.lastSentAt = performance.now();
+        this.spacing.started();
         const partitions = [...this.pending].sort((a, b) => a - b).join(',');
         this.pending = new Set();
         await this.db.query('SELECT pg_notify($1, $2)', [OUTBOX_NOTIFY_CHANNEL, partitions]).catch(() => undefined);

@@ -29,17 +29,18 @@ export async function createPostgresDrivers(config: OmsConfig, options: Postgres
   const partitions = options.partitions ?? config.outbox.partitions;
   if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`outbox partitions must be a positive integer, got ${partitions}`);
   const autoMigrate = options.autoMigrate ?? config.storage.postgres.autoMigrate;
+  const unitOfWorkOptions: PostgresUnitOfWorkOptions = { partitions, notify: options.notify ?? true, notifyIntervalMs: config.outbox.minRoundIntervalMs };
   try {
     if (autoMigrate) await runMigrations(settings);
     const db = await PostgresDatabase.open(settings).catch((error: unknown) => Promise.reject(postgresConnectError(error, settings.dsn)));
-    return postgresDriversOn(db, { partitions, notify: options.notify ?? true, notifyIntervalMs: config.outbox.minRoundIntervalMs });
+    return postgresDriversOn(db, unitOfWorkOptions);
   } catch (error) {
     if (!isUnreachable(error)) throw error;
     // Out of reach at start-up (ADR 0027): the drivers on a pool that connects when asked, and
     // the start waits, not ready, until the database answers (and the migrations ran, if asked).
     const db = new PostgresDatabase(new Pool(postgresPoolConfig(settings)));
     return {
-      ...postgresDriversOn(db, { partitions, notify: options.notify ?? true, notifyIntervalMs: config.outbox.minRoundIntervalMs }),
+      ...postgresDriversOn(db, unitOfWorkOptions),
       unreachableAtStart: error instanceof Error ? error.message : String(error),
       async untilReachable(intervalMs, stopped) {
         for (;;) {
