@@ -13,6 +13,8 @@ jest.setTimeout(240_000);
 
 const CLIENTS = 20;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** Readiness probes sent while the creates in flight are held (25 ms apart). */
+const HELD_PROBES = 16;
 
 interface Outcome {
   readonly sentAt: number;
@@ -86,14 +88,27 @@ it('SIGTERM under load: readiness 503 at once, accepted requests complete 2xx, e
     agent.destroy();
   });
 
-  // Warm up under load, then signal while requests are in flight.
+  // Warm up under load, then signal while requests are in flight. A lock on the events table
+  // holds the creates in flight until the probes below have seen readiness: without it a fast
+  // drain can end, and the ops server close, before this busy process sends its first probe.
   while (outcomes.filter((outcome) => outcome.status === 201).length < 200) await new Promise((done) => setTimeout(done, 10));
+  const holder = { client: new Client({ connectionString: database.dsn }), closed: false };
+  await holder.client.connect();
+  await holder.client.query('BEGIN');
+  await holder.client.query('LOCK TABLE events IN EXCLUSIVE MODE');
   signalAt = Date.now();
   running.child.kill('SIGTERM');
 
   // Readiness turns 503 right away (the ops server stays up while the API drains).
   const readiness: { at: number; status: number | string }[] = [];
+  const releaseLock = async (): Promise<void> => {
+    if (holder.closed) return;
+    holder.closed = true;
+    await holder.client.query('COMMIT');
+    await holder.client.end();
+  };
   for (let i = 0; i < 40; i++) {
+    if (i === HELD_PROBES) await releaseLock(); // well inside the statement timeout (5 s)
     const status = await fetch(`${running.opsUrl}/readyz`).then(
       async (response) => {
         await response.text();
@@ -105,6 +120,7 @@ it('SIGTERM under load: readiness 503 at once, accepted requests complete 2xx, e
     if (typeof status !== 'number') break;
     await new Promise((done) => setTimeout(done, 25));
   }
+  await releaseLock();
   await Promise.all(clients);
   const exit = await running.exited;
 
@@ -121,6 +137,8 @@ it('SIGTERM under load: readiness 503 at once, accepted requests complete 2xx, e
   expect(fiveHundreds).toEqual([]);
   // The signal really met requests in flight (else this test proves nothing).
   expect(inFlight.length).toBeGreaterThan(0);
+  // ... and they were held past the probes (else the probes may have raced a finished drain).
+  expect(Math.max(...inFlight.map((outcome) => outcome.doneAt)) - signalAt).toBeGreaterThanOrEqual(HELD_PROBES * 25);
 
   expect(exit.code).toBe(0);
   expect(exit.at - signalAt).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
