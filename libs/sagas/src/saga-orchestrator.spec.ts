@@ -414,12 +414,18 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     const paymentRequested = oms.delivered.find((m) => JSON.parse(m.value).type === 'OrderPaymentRequested');
     if (!paymentRequested) throw new Error('OrderPaymentRequested was not delivered');
     const reserves = recordReserves(oms);
+    const inserts: string[] = [];
+    oms.unitOfWork.crashWhen = (change) => {
+      if (change.saga?.version === 0) inserts.push(change.saga.sagaId);
+      return false;
+    };
 
     await oms.consumer.handleMessage(paymentRequested);
     await oms.consumer.handleMessage(paymentRequested);
     await oms.runner.idle();
 
     expect(reserves).toEqual([]); // its saga exists: no call, not even one the partner would dedupe
+    expect(inserts).toEqual([]); // ... and no insert that must fail on the saga's key
     expect(await oms.drivers.sagas.listByOrder(orderId)).toHaveLength(1);
     expect(oms.inventory.effects().reservations).toBe(1);
     expect(oms.payment.effects().charges).toBe(1);

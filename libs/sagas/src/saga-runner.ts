@@ -111,20 +111,21 @@ export class SagaRunner {
    * (its order events, the next call), the message's inbox entry and saga.started; then a drive
    * goes on from what that commit left. Resolves once that commit is made, so the message is
    * acknowledged only then: a crash before it leaves the message to be delivered again, and the
-   * call is repeated under the same idempotency key. A saga row that exists already (a
-   * redelivery, another message) is read first and no call is made for it; while stopping, the
-   * start is committed without the call, for the sweep. The inbox entry in the commit is the
-   * message's dedup check. When the saga exists already, the message is recorded as handled and
-   * the saga driven (Resume); a redelivery of a handled message does nothing. Resolves true when
-   * this call created the saga.
+   * call is repeated under the same idempotency key. The saga row is read with the order (two
+   * reads that do not wait for each other): one that exists already (a redelivery, another
+   * message) gets neither a call nor an insert that must fail; the message is recorded as
+   * handled and the saga driven (Resume), and a redelivery of a handled message does nothing.
+   * While stopping, the start is committed without the call, for the sweep. The inbox entry in
+   * the commit is the message's dedup check. Resolves true when this call created the saga.
    */
   async startAndDrive(kind: SagaKind, sagaId: string, orderId: string, inbox?: InboxEntry): Promise<boolean> {
     const now = this.clock.now();
-    const order = await this.orders.load(orderId);
+    const [order, existing] = await Promise.all([this.orders.load(orderId), this.sagas.get(sagaId)]);
+    if (existing) return this.startedAlready(sagaId, inbox);
     const initial = initialSagaState(kind, sagaId, orderId);
     const decision = decideSaga({ type: 'Start', now: now.toISOString(), jitter: Math.random() }, initial, order.state, this.policy);
     const first = decision.status === 'RUNNING' && decision.orderEvents.length === 0 && decision.call ? decision : undefined;
-    const called = first?.call && !this.draining && (await this.sagas.get(sagaId)) === null;
+    const called = first?.call && !this.draining;
     const outcome = called
       ? await this.queue.run(sagaId, () => this.startWithCall(kind, sagaId, order, first, inbox, now))
       : await this.insert(kind, sagaId, orderId, inbox, now, first);
@@ -134,7 +135,12 @@ export class SagaRunner {
       void this.drive(sagaId, { type: 'Start' }, first?.call ? { sagaId, orderId, kind, call: first.call } : undefined, known);
       return true;
     }
-    if (outcome === 'exists' && (!inbox || (await this.recordHandled(inbox)))) void this.drive(sagaId, { type: 'Resume' });
+    return outcome === 'exists' ? this.startedAlready(sagaId, inbox) : false;
+  }
+
+  /** A start whose saga is written already: the message is recorded as handled (unless it was) and the saga driven. */
+  private async startedAlready(sagaId: string, inbox: InboxEntry | undefined): Promise<false> {
+    if (!inbox || (await this.recordHandled(inbox))) void this.drive(sagaId, { type: 'Resume' });
     return false;
   }
 
