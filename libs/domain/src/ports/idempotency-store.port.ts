@@ -1,3 +1,5 @@
+import type { StoredEvent } from '../events/stored-event';
+
 /**
  * Stripe-style idempotency keys in ONE key space: a key names one request (operation, order
  * and body). `begin` claims a key for one request; the mutation's transaction completes it
@@ -33,7 +35,8 @@ export interface LegacyStoredResponse {
 }
 
 export type IdempotencyBeginResult =
-  | { readonly outcome: 'started' }
+  /** `stream`: the events of the stream the begin was asked to read (IdempotencyBeginOptions), as of the claim. */
+  | { readonly outcome: 'started'; readonly stream?: readonly StoredEvent[] }
   | { readonly outcome: 'replay'; readonly response: StoredResponse }
   /** The key names another request; `scope` is that request's (the first that used the key). */
   | { readonly outcome: 'mismatch'; readonly scope: string }
@@ -45,8 +48,17 @@ export interface IdempotencyCompletion {
   readonly response: StoredResponse;
 }
 
+/**
+ * `readStream`: the request will read this event stream once it holds the key (a status change
+ * reads its order); a claim that starts returns it, read in the same round trip. Only a hint:
+ * a store may return none, and the caller then reads the stream itself.
+ */
+export interface IdempotencyBeginOptions {
+  readonly readStream?: string;
+}
+
 export abstract class IdempotencyStore {
-  abstract begin(claim: IdempotencyClaim, now: Date): Promise<IdempotencyBeginResult>;
+  abstract begin(claim: IdempotencyClaim, now: Date, options?: IdempotencyBeginOptions): Promise<IdempotencyBeginResult>;
   /** Stores the final response outside a mutation (for answers that changed nothing, e.g. a rejection). */
   abstract complete(completion: IdempotencyCompletion, now: Date): Promise<void>;
   /** Frees an in-flight claim so the client can retry with the same key. */

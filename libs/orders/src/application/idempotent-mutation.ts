@@ -9,6 +9,7 @@ import {
   type ChangeSet,
   type DomainErrorCode,
   type FieldViolation,
+  type StoredEvent,
   type StoredResponse,
 } from '@oms/domain';
 import type { MutationOutcome, MutationResult } from './mutation-context';
@@ -20,12 +21,16 @@ export interface IdempotentRequest {
   readonly scope: string;
   /** The validated, canonical command (hashed to detect a key reused for another request). */
   readonly request: unknown;
+  /** The event stream the mutation reads first: read with the claim when the store can (one round trip). */
+  readonly readStream?: string;
 }
 
 /** A key this request holds: the mutation completes it in its own commit (see `completionOf`). */
 export interface ClaimedKey {
   readonly key: string;
   readonly scope: string;
+  /** The events of the request's `readStream` as of the claim, when the store read them with it. */
+  readonly stream?: readonly StoredEvent[];
 }
 
 /** The part of a mutation's change that stores its answer under the key it holds. */
@@ -89,6 +94,7 @@ export class IdempotentMutation {
     const begun = await this.store.begin(
       { key, scope, requestHash: requestHash(scope, request.request), lockMs: this.config.idempotency.lockMs },
       this.clock.now(),
+      request.readStream === undefined ? undefined : { readStream: request.readStream },
     );
     switch (begun.outcome) {
       case 'started':
@@ -105,7 +111,7 @@ export class IdempotentMutation {
       }
     }
     try {
-      return await perform({ key, scope });
+      return await perform(begun.stream ? { key, scope, stream: begun.stream } : { key, scope });
     } catch (error) {
       await this.settleFailure(key, scope, error);
       throw error;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { toStatusName, type OrderStatusResponseJson } from '@oms/contracts';
-import { OrderStreams, type OrderCommand, type OrderState } from '@oms/domain';
+import { OrderStreams, orderStreamId, type OrderCommand, type OrderState } from '@oms/domain';
 import { IdempotentMutation, completionOf } from './idempotent-mutation';
 import { eventMetadataOf, type MutationContext, type MutationResult } from './mutation-context';
 
@@ -24,15 +24,20 @@ export class OrderStatusChange {
     request: unknown,
     command: (order: OrderState) => OrderCommand,
   ): Promise<MutationResult<OrderStatusResponseJson>> {
-    return this.mutation.run({ key, scope: `${operation}:${orderId}`, request }, (claim) =>
-      this.orders.write(orderId, (order) => {
-        const changed = this.orders.decide(order, [command(order.state)], eventMetadataOf(context));
-        const result: MutationResult<OrderStatusResponseJson> = {
-          outcome: 'accepted',
-          body: { orderId, status: toStatusName(changed.state.status) },
-        };
-        return { change: { ...changed.change, ...completionOf(claim, result) }, result };
-      }),
+    // The order is read with the claim (one round trip); a conflict's retry reads it afresh.
+    return this.mutation.run({ key, scope: `${operation}:${orderId}`, request, readStream: orderStreamId(orderId) }, (claim) =>
+      this.orders.write(
+        orderId,
+        (order) => {
+          const changed = this.orders.decide(order, [command(order.state)], eventMetadataOf(context));
+          const result: MutationResult<OrderStatusResponseJson> = {
+            outcome: 'accepted',
+            body: { orderId, status: toStatusName(changed.state.status) },
+          };
+          return { change: { ...changed.change, ...completionOf(claim, result) }, result };
+        },
+        claim.stream ? { history: claim.stream } : {},
+      ),
     );
   }
 }

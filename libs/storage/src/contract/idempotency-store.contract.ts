@@ -1,5 +1,5 @@
 import type { IdempotencyClaim } from '@oms/domain';
-import { newId, useSubject, type StorageContractFactory } from './storage-contract.fixtures';
+import { events, newId, useSubject, type StorageContractFactory } from './storage-contract.fixtures';
 
 /**
  * IdempotencyStore, Stripe semantics in one key space: one record per key. A new key starts;
@@ -25,6 +25,28 @@ export function describeIdempotencyStoreContract(name: string, factory: StorageC
 
     it('starts a new key', async () => {
       await expect(store().begin(aClaim(), t0)).resolves.toEqual({ outcome: 'started' });
+    });
+
+    it('reads the stream it is asked for with a claim that starts (a new one or a takeover), and with no other outcome', async () => {
+      const eventStore = subject().drivers.eventStore;
+      const streamId = `order-${newId()}`;
+      await eventStore.append({ streamId, expectedVersion: 0, events: events(3) });
+      const stream = await eventStore.readStream(streamId);
+      expect(stream.map((event) => event.version)).toEqual([1, 2, 3]);
+      const claim = aClaim({ lockMs: 1_000 });
+
+      await expect(store().begin(claim, t0, { readStream: streamId })).resolves.toEqual({ outcome: 'started', stream });
+      await expect(store().begin(claim, later(1), { readStream: streamId })).resolves.toEqual({ outcome: 'in_flight' });
+      await expect(store().begin({ ...claim, requestHash: 'sha256:other' }, later(2), { readStream: streamId })).resolves.toEqual({
+        outcome: 'mismatch',
+        scope: claim.scope,
+      });
+      await expect(store().begin(claim, later(1_001), { readStream: streamId })).resolves.toEqual({ outcome: 'started', stream });
+      await store().complete({ key: claim.key, scope: claim.scope, response }, later(1_002));
+      await expect(store().begin(claim, later(1_003), { readStream: streamId })).resolves.toEqual({ outcome: 'replay', response });
+      // A stream with no events yet is read as empty; without readStream nothing is read.
+      await expect(store().begin(aClaim(), t0, { readStream: `order-${newId()}` })).resolves.toEqual({ outcome: 'started', stream: [] });
+      await expect(store().begin(aClaim(), t0, {})).resolves.toEqual({ outcome: 'started' });
     });
 
     it('refuses the same request while it is in flight and the lock holds', async () => {

@@ -1,5 +1,6 @@
 import {
   IdempotencyStore,
+  type IdempotencyBeginOptions,
   type IdempotencyBeginResult,
   type IdempotencyClaim,
   type IdempotencyCompletion,
@@ -12,7 +13,13 @@ export class MemoryIdempotencyStore extends IdempotencyStore {
     super();
   }
 
-  async begin(claim: IdempotencyClaim, now: Date): Promise<IdempotencyBeginResult> {
+  async begin(claim: IdempotencyClaim, now: Date, options: IdempotencyBeginOptions = {}): Promise<IdempotencyBeginResult> {
+    const outcome = this.claim(claim, now);
+    if (outcome.outcome !== 'started' || options.readStream === undefined) return outcome;
+    return { outcome: 'started', stream: copy(this.db.streams.get(options.readStream) ?? []) };
+  }
+
+  private claim(claim: IdempotencyClaim, now: Date): IdempotencyBeginResult {
     const record = this.db.idempotency.get(claim.key);
     if (!record) {
       this.db.idempotency.set(claim.key, {

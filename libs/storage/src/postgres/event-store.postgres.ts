@@ -2,7 +2,7 @@ import { EventStore, type AppendRequest, type AppendResult, type EventMetadata, 
 import { toNumber, type PostgresDatabase } from './postgres-database';
 import type { PostgresUnitOfWork } from './unit-of-work.postgres';
 
-interface EventRow {
+export interface EventRow {
   position: string | number;
   event_id: string;
   stream_id: string;
@@ -13,7 +13,8 @@ interface EventRow {
   metadata: EventMetadata;
 }
 
-const COLUMNS = 'position, event_id, stream_id, version, type, schema_version, data, metadata';
+/** The columns of an event, as toStoredEvent reads them. */
+export const EVENT_COLUMNS = 'position, event_id, stream_id, version, type, schema_version, data, metadata';
 
 export class PostgresEventStore extends EventStore {
   constructor(
@@ -30,7 +31,7 @@ export class PostgresEventStore extends EventStore {
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
-    const { rows } = await this.db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`, [streamId]);
+    const { rows } = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`, [streamId]);
     return rows.map(toStoredEvent);
   }
 
@@ -41,7 +42,7 @@ export class PostgresEventStore extends EventStore {
    */
   async readAll(afterPosition: number, limit: number): Promise<StoredEvent[]> {
     if (limit <= 0) return [];
-    const { rows } = await this.db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [
+    const { rows } = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [
       afterPosition,
       limit,
     ]);

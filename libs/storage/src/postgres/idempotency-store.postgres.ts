@@ -1,10 +1,13 @@
 import {
   IdempotencyStore,
+  type IdempotencyBeginOptions,
   type IdempotencyBeginResult,
   type IdempotencyClaim,
   type IdempotencyCompletion,
+  type StoredEvent,
   type StoredResponse,
 } from '@oms/domain';
+import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './event-store.postgres';
 import { UNIQUE_VIOLATION, pgErrorOf, type PostgresDatabase } from './postgres-database';
 
 interface KeyRow {
@@ -15,6 +18,22 @@ interface KeyRow {
   key_owner: boolean;
   locked_until: Date | null;
 }
+
+/** A row of the claim with its stream read: the event's columns are null when the stream has none. */
+type ClaimedStreamRow = { claimed: number } & { [column in keyof EventRow]: EventRow[column] | null };
+
+/**
+ * Claims a key: inserts it, or takes over an in-flight claim of the same request whose lock
+ * expired. $1 key, $2 scope, $3 request hash, $4 locked until, $5 now.
+ */
+const CLAIM = `INSERT INTO idempotency_keys (key, scope, request_hash, status, locked_until, created_at, key_owner)
+         SELECT $1::text, $2::text, $3::text, 'in_flight', $4::timestamptz, $5::timestamptz, true
+         WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE key = $1::text AND NOT key_owner)
+         ON CONFLICT (key) WHERE key_owner DO UPDATE SET locked_until = EXCLUDED.locked_until
+           WHERE idempotency_keys.status = 'in_flight'
+             AND idempotency_keys.scope = EXCLUDED.scope
+             AND idempotency_keys.request_hash = EXCLUDED.request_hash
+             AND idempotency_keys.locked_until < $5::timestamptz`;
 
 /** A claim can vanish between our insert attempt and the read (released, cleaned up); then we simply try again. */
 const MAX_BEGIN_ATTEMPTS = 5;
@@ -37,10 +56,11 @@ export class PostgresIdempotencyStore extends IdempotencyStore {
    * Anything else is read back by key: the same request replays (or is in flight), another
    * one is a mismatch naming the first request's scope.
    */
-  async begin(claim: IdempotencyClaim, now: Date): Promise<IdempotencyBeginResult> {
+  async begin(claim: IdempotencyClaim, now: Date, options: IdempotencyBeginOptions = {}): Promise<IdempotencyBeginResult> {
     const lockedUntil = new Date(now.getTime() + claim.lockMs);
     for (let attempt = 1; ; attempt++) {
-      if (await this.claim(claim, lockedUntil, now)) return { outcome: 'started' };
+      const claimed = await this.claim(claim, lockedUntil, now, options.readStream);
+      if (claimed) return claimed.stream ? { outcome: 'started', stream: claimed.stream } : { outcome: 'started' };
 
       const { rows } = await this.db.query<KeyRow>(
         `SELECT scope, request_hash, status, response, key_owner, locked_until FROM idempotency_keys
@@ -62,26 +82,32 @@ export class PostgresIdempotencyStore extends IdempotencyStore {
     }
   }
 
-  /** Whether the upsert claimed the key (a new claim, or a takeover of the same request's expired one). */
-  private async claim(claim: IdempotencyClaim, lockedUntil: Date, now: Date): Promise<boolean> {
+  /**
+   * Whether the upsert claimed the key (a new claim, or a takeover of the same request's expired
+   * one): null when not; when it did and `readStream` names a stream, that stream's events, read
+   * by the same statement (a join beside the claim's CTE, so one round trip instead of two).
+   */
+  private async claim(claim: IdempotencyClaim, lockedUntil: Date, now: Date, readStream?: string): Promise<{ stream?: StoredEvent[] } | null> {
+    const values = [claim.key, claim.scope, claim.requestHash, lockedUntil, now];
     try {
-      const claimed = await this.db.query(
-        `INSERT INTO idempotency_keys (key, scope, request_hash, status, locked_until, created_at, key_owner)
-         SELECT $1::text, $2::text, $3::text, 'in_flight', $4::timestamptz, $5::timestamptz, true
-         WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE key = $1::text AND NOT key_owner)
-         ON CONFLICT (key) WHERE key_owner DO UPDATE SET locked_until = EXCLUDED.locked_until
-           WHERE idempotency_keys.status = 'in_flight'
-             AND idempotency_keys.scope = EXCLUDED.scope
-             AND idempotency_keys.request_hash = EXCLUDED.request_hash
-             AND idempotency_keys.locked_until < $5::timestamptz
-         RETURNING 1`,
-        [claim.key, claim.scope, claim.requestHash, lockedUntil, now],
+      if (readStream === undefined) {
+        const claimed = await this.db.query(`${CLAIM} RETURNING 1`, values);
+        return claimed.rowCount > 0 ? {} : null;
+      }
+      const { rows } = await this.db.query<ClaimedStreamRow>(
+        `WITH claimed AS (${CLAIM} RETURNING 1)
+         SELECT (SELECT count(*) FROM claimed)::int AS claimed, e.*
+         FROM (SELECT 1) AS one
+         LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $6) e ON true
+         ORDER BY e.version`,
+        [...values, readStream],
       );
-      return claimed.rowCount > 0;
+      if ((rows[0]?.claimed ?? 0) === 0) return null;
+      return { stream: rows.filter((row) => row.event_id !== null).map((row) => toStoredEvent(row as EventRow)) };
     } catch (error) {
       // An older release committed the same key and scope after this statement's snapshot; the
       // primary key, not our conflict target, refused the row: the read that follows finds it.
-      if (pgErrorOf(error).code === UNIQUE_VIOLATION) return false;
+      if (pgErrorOf(error).code === UNIQUE_VIOLATION) return null;
       throw error;
     }
   }
