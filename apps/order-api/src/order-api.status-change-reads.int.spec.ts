@@ -1,4 +1,4 @@
-import { EventStore } from '@oms/domain';
+import { EventStore, IdempotencyStore, orderStreamId } from '@oms/domain';
 import { createTestDatabase, type TestDatabase } from '@oms/testing';
 import { startTestOrderApi, testConfig, type TestOrderApi } from './testing/order-api.test-app';
 
@@ -45,14 +45,18 @@ describe.each(['postgres', 'memory'] as const)('a status change reads its order 
     return { status: response.statusCode, body: response.json() as Record<string, any> };
   }
 
-  it('pays on the order read with the claim, without reading the stream again', async () => {
-    const created = await post('/v1/orders', `reads-${driver}-create`, {
+  async function create(key: string): Promise<string> {
+    const created = await post('/v1/orders', key, {
       customerId: 'cust-reads',
       currency: 'EUR',
       items: [{ sku: 'SKU-1', qty: 1, price: { currency: 'EUR', amountMinor: '700' } }],
     });
     expect(created.status).toBe(201);
-    const orderId = created.body['order'].id as string;
+    return created.body['order'].id as string;
+  }
+
+  it('pays on the order read with the claim, without reading the stream again', async () => {
+    const orderId = await create(`reads-${driver}-create`);
 
     const paid = await post(`/v1/orders/${orderId}/pay`, `reads-${driver}-pay`, {});
     expect(paid).toEqual({ status: 202, body: { orderId, status: 'ORDER_STATUS_PENDING' } });
@@ -67,5 +71,24 @@ describe.each(['postgres', 'memory'] as const)('a status change reads its order 
     // A replay of the first pay reads nothing at all: it is the stored answer.
     expect(await post(`/v1/orders/${orderId}/pay`, `reads-${driver}-pay`, {})).toEqual(paid);
     expect(streamReads).toEqual([]);
+  });
+
+  it('decides again on the order read afresh when it moved after the claim', async () => {
+    const orderId = await create(`reads-${driver}-create-moved`);
+    // Another writer requests the payment right after this request's claim read the order.
+    const idempotency = api.app.get(IdempotencyStore);
+    const begin = idempotency.begin.bind(idempotency);
+    idempotency.begin = async (...args) => {
+      idempotency.begin = begin;
+      const begun = await begin(...args);
+      await api.orders.execute(orderId, [{ type: 'RequestPayment', data: { sagaId: 'saga-elsewhere' } }]);
+      streamReads = [];
+      return begun;
+    };
+
+    const paid = await post(`/v1/orders/${orderId}/pay`, `reads-${driver}-pay-moved`, {});
+    // The append of the claim's decision met the moved stream; the retry read it and refused.
+    expect(paid).toMatchObject({ status: 409, body: { code: 'ORDER_PAYMENT_ALREADY_REQUESTED' } });
+    expect(streamReads).toEqual([orderStreamId(orderId)]);
   });
 });

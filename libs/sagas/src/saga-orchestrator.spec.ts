@@ -138,7 +138,7 @@ function orchestrator() {
     topics: [config.broker.kafka.ordersTopic],
     deadLetter: (message, reason) => deadLetters.publish(message, reason),
   });
-  registerEventHandlers(consumer, new OrderEventsController(new SagaTriggers(drivers.sagas, runner)));
+  registerEventHandlers(consumer, new OrderEventsController(new SagaTriggers(runner)));
   const sweep = new SagaRecoverySweep(config, drivers.sagas, runner, clock, metrics);
   const delivered: ReceivedMessage[] = [];
   /** Bodies published to the saga topic, in outbox order. */

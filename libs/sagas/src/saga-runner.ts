@@ -111,17 +111,18 @@ export class SagaRunner {
    * (its order events, the next call), the message's inbox entry and saga.started; then a drive
    * goes on from what that commit left. Resolves once that commit is made, so the message is
    * acknowledged only then: a crash before it leaves the message to be delivered again, and the
-   * call is repeated under the same idempotency key. The saga row is read with the order (two
-   * reads that do not wait for each other): one that exists already (a redelivery, another
-   * message) gets neither a call nor an insert that must fail; the message is recorded as
-   * handled and the saga driven (Resume), and a redelivery of a handled message does nothing.
+   * call is repeated under the same idempotency key. The saga row is read after the order (so a
+   * start committed elsewhere that the order shows is seen): one that exists already (a
+   * redelivery, another message, a cancellation naming a running saga) gets neither a call nor
+   * an insert that must fail; the message is recorded as handled and the saga driven (Resume),
+   * and a redelivery of a handled message does nothing.
    * While stopping, the start is committed without the call, for the sweep. The inbox entry in
    * the commit is the message's dedup check. Resolves true when this call created the saga.
    */
   async startAndDrive(kind: SagaKind, sagaId: string, orderId: string, inbox?: InboxEntry): Promise<boolean> {
     const now = this.clock.now();
-    const [order, existing] = await Promise.all([this.orders.load(orderId), this.sagas.get(sagaId)]);
-    if (existing) return this.startedAlready(sagaId, inbox);
+    const order = await this.orders.load(orderId);
+    if (await this.sagas.get(sagaId)) return this.startedAlready(sagaId, inbox);
     const initial = initialSagaState(kind, sagaId, orderId);
     const decision = decideSaga({ type: 'Start', now: now.toISOString(), jitter: Math.random() }, initial, order.state, this.policy);
     const first = decision.status === 'RUNNING' && decision.orderEvents.length === 0 && decision.call ? decision : undefined;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MalformedEnvelopeError, type EventEnvelope } from '@oms/contracts';
-import { SagaStore, type SagaKind } from '@oms/domain';
+import type { SagaKind } from '@oms/domain';
 import { SAGA_INBOX_CONSUMER } from './saga-policy';
 import { SagaRunner } from './saga-runner';
 
@@ -21,10 +21,7 @@ export function sagaIdOf(envelope: EventEnvelope): string {
  */
 @Injectable()
 export class SagaTriggers {
-  constructor(
-    private readonly sagas: SagaStore,
-    private readonly runner: SagaRunner,
-  ) {}
+  constructor(private readonly runner: SagaRunner) {}
 
   /**
    * Starts the saga of `kind` the event names. When that saga exists already (a redelivery, a
@@ -37,16 +34,11 @@ export class SagaTriggers {
   }
 
   /**
-   * A cancellation during fulfilment names the fulfilment saga: wake it, it compensates.
-   * Otherwise it starts a cancellation saga under the id it names.
+   * A cancellation during fulfilment names the fulfilment saga: it is woken (startAndDrive finds
+   * it and drives it), it compensates. Otherwise it starts a cancellation saga under the id it names.
    */
   async cancel(envelope: EventEnvelope): Promise<void> {
-    const sagaId = sagaIdOf(envelope);
     const entry = { consumer: SAGA_INBOX_CONSUMER, messageId: envelope.eventId };
-    if ((await this.sagas.get(sagaId)) === null) {
-      await this.runner.startAndDrive('cancellation', sagaId, envelope.orderId, entry);
-      return;
-    }
-    if (await this.runner.recordHandled(entry)) void this.runner.drive(sagaId);
+    await this.runner.startAndDrive('cancellation', sagaIdOf(envelope), envelope.orderId, entry);
   }
 }

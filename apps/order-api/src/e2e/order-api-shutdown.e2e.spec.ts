@@ -92,35 +92,44 @@ it('SIGTERM under load: readiness 503 at once, accepted requests complete 2xx, e
   // holds the creates in flight until the probes below have seen readiness: without it a fast
   // drain can end, and the ops server close, before this busy process sends its first probe.
   while (outcomes.filter((outcome) => outcome.status === 201).length < 200) await new Promise((done) => setTimeout(done, 10));
-  const holder = { client: new Client({ connectionString: database.dsn }), closed: false };
-  await holder.client.connect();
-  await holder.client.query('BEGIN');
-  await holder.client.query('LOCK TABLE events IN EXCLUSIVE MODE');
+  const holder = new Client({ connectionString: database.dsn });
+  holder.on('error', () => undefined); // afterAll's drop may end this session; that is no test failure
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query('LOCK TABLE events IN EXCLUSIVE MODE');
+  let releasedAt = Number.POSITIVE_INFINITY;
+  const releaseLock = async (): Promise<void> => {
+    if (releasedAt !== Number.POSITIVE_INFINITY) return;
+    releasedAt = Date.now();
+    try {
+      await holder.query('COMMIT');
+    } finally {
+      await holder.end();
+    }
+  };
   signalAt = Date.now();
   running.child.kill('SIGTERM');
 
-  // Readiness turns 503 right away (the ops server stays up while the API drains).
+  // Readiness turns 503 right away (the ops server stays up while the API drains). The lock is
+  // let go after HELD_PROBES probes or a second, well inside the statement timeout (5 s).
   const readiness: { at: number; status: number | string }[] = [];
-  const releaseLock = async (): Promise<void> => {
-    if (holder.closed) return;
-    holder.closed = true;
-    await holder.client.query('COMMIT');
-    await holder.client.end();
-  };
-  for (let i = 0; i < 40; i++) {
-    if (i === HELD_PROBES) await releaseLock(); // well inside the statement timeout (5 s)
-    const status = await fetch(`${running.opsUrl}/readyz`).then(
-      async (response) => {
-        await response.text();
-        return response.status;
-      },
-      (error: Error) => error.message,
-    );
-    readiness.push({ at: Date.now(), status });
-    if (typeof status !== 'number') break;
-    await new Promise((done) => setTimeout(done, 25));
+  try {
+    for (let i = 0; i < 40; i++) {
+      if (i === HELD_PROBES || Date.now() - signalAt >= 1_000) await releaseLock();
+      const status = await fetch(`${running.opsUrl}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
+        async (response) => {
+          await response.text();
+          return response.status;
+        },
+        (error: Error) => error.message,
+      );
+      readiness.push({ at: Date.now(), status });
+      if (typeof status !== 'number') break;
+      await new Promise((done) => setTimeout(done, 25));
+    }
+  } finally {
+    await releaseLock();
   }
-  await releaseLock();
   await Promise.all(clients);
   const exit = await running.exited;
 
@@ -128,6 +137,8 @@ it('SIGTERM under load: readiness 503 at once, accepted requests complete 2xx, e
   expect(firstUnready).toBeGreaterThanOrEqual(0);
   expect((readiness[firstUnready]?.at ?? Number.POSITIVE_INFINITY) - signalAt).toBeLessThan(1_000);
   expect(readiness.slice(firstUnready).filter((probe) => probe.status === 200)).toEqual([]);
+  // The 503 was seen while the creates were held, i.e. before the drain could have ended.
+  expect(readiness[firstUnready]?.at).toBeLessThanOrEqual(releasedAt);
 
   const sentBefore = outcomes.filter((outcome) => outcome.sentAt < signalAt);
   const inFlight = sentBefore.filter((outcome) => outcome.doneAt >= signalAt);

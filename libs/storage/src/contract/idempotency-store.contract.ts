@@ -30,7 +30,10 @@ export function describeIdempotencyStoreContract(name: string, factory: StorageC
     it('reads the stream it is asked for with a claim that starts (a new one or a takeover), and with no other outcome', async () => {
       const eventStore = subject().drivers.eventStore;
       const streamId = `order-${newId()}`;
-      await eventStore.append({ streamId, expectedVersion: 0, events: events(3) });
+      // Appends to another stream in between: the stream comes back in version order, and alone.
+      await eventStore.append({ streamId, expectedVersion: 0, events: events(1) });
+      await eventStore.append({ streamId: `order-${newId()}`, expectedVersion: 0, events: events(2) });
+      await eventStore.append({ streamId, expectedVersion: 1, events: events(2) });
       const stream = await eventStore.readStream(streamId);
       expect(stream.map((event) => event.version)).toEqual([1, 2, 3]);
       const claim = aClaim({ lockMs: 1_000 });

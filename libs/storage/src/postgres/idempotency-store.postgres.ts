@@ -85,7 +85,8 @@ export class PostgresIdempotencyStore extends IdempotencyStore {
   /**
    * Whether the upsert claimed the key (a new claim, or a takeover of the same request's expired
    * one): null when not; when it did and `readStream` names a stream, that stream's events, read
-   * by the same statement (a join beside the claim's CTE, so one round trip instead of two).
+   * by the same statement (a join beside the claim's CTE, so one round trip instead of two; a
+   * begin that claims nothing reads no events).
    */
   private async claim(claim: IdempotencyClaim, lockedUntil: Date, now: Date, readStream?: string): Promise<{ stream?: StoredEvent[] } | null> {
     const values = [claim.key, claim.scope, claim.requestHash, lockedUntil, now];
@@ -98,7 +99,7 @@ export class PostgresIdempotencyStore extends IdempotencyStore {
         `WITH claimed AS (${CLAIM} RETURNING 1)
          SELECT (SELECT count(*) FROM claimed)::int AS claimed, e.*
          FROM (SELECT 1) AS one
-         LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $6) e ON true
+         LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $6 AND EXISTS (SELECT 1 FROM claimed)) e ON true
          ORDER BY e.version`,
         [...values, readStream],
       );
