@@ -113,6 +113,9 @@ test("the console finds a customer's orders by search and status filter", async 
 
   await page.getByTestId('status-filter').selectOption('ORDER_STATUS_CANCELED');
   await page.getByRole('button', { name: 'Search' }).click();
+  // The canceled order is listed before and after the filter: wait for the confirmed one to go
+  // (the table re-renders when the filtered answer arrives), then check the canceled one stayed.
+  await table.getByRole('link', { name: orders.paid }).waitFor({ state: 'detached', timeout: 10_000 });
   await table.getByRole('link', { name: orders.outOfStock }).waitFor();
   assert.equal(await table.getByRole('link', { name: orders.paid }).count(), 0, 'the CONFIRMED order is filtered out');
 });
