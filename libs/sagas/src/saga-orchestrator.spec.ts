@@ -263,16 +263,18 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     expect(sagaWrites).toEqual(['charge', null]);
   });
 
-  it('reads the order and the saga row once, the inbox never, for a confirmed order: each step decides on what the last one committed', async () => {
+  it('reads the order and the saga row once, together, the inbox never, for a confirmed order: each step decides on what the last one committed', async () => {
     const oms = orchestrator();
-    const { orderId } = await oms.placeAndPay([sku('SKU-1')]);
+    const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
     const streamReads = jest.spyOn(oms.drivers.eventStore, 'readStream');
     const sagaReads = jest.spyOn(oms.drivers.sagas, 'get');
+    const bothReads = jest.spyOn(oms.drivers.sagas, 'getWithStream');
     const inboxReads = jest.spyOn(oms.drivers.inbox, 'has');
 
     await oms.settle();
 
-    expect({ stream: streamReads.mock.calls.length, saga: sagaReads.mock.calls.length, inbox: inboxReads.mock.calls.length }).toEqual({ stream: 1, saga: 1, inbox: 0 });
+    expect(bothReads.mock.calls).toEqual([[sagaId, `order-${orderId}`]]);
+    expect({ stream: streamReads.mock.calls.length, saga: sagaReads.mock.calls.length, inbox: inboxReads.mock.calls.length }).toEqual({ stream: 0, saga: 0, inbox: 0 });
     expect((await oms.order(orderId)).state.status).toBe('CONFIRMED');
   });
 

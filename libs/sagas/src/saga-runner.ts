@@ -11,6 +11,7 @@ import {
   decideSaga,
   errorMessage,
   isInboxConflict,
+  loadedOrder,
   orderStreamId,
   type LoadedOrder,
   initialSagaState,
@@ -81,7 +82,7 @@ export class SagaRunner {
     @Inject(OMS_CONFIG) config: OmsConfig,
     private readonly sagas: SagaStore,
     private readonly unitOfWork: UnitOfWork,
-    private readonly orders: OrderStreams,
+    orders: OrderStreams,
     inventory: InventoryPort,
     payment: PaymentPort,
     private readonly clock: Clock,
@@ -111,18 +112,20 @@ export class SagaRunner {
    * (its order events, the next call), the message's inbox entry and saga.started; then a drive
    * goes on from what that commit left. Resolves once that commit is made, so the message is
    * acknowledged only then: a crash before it leaves the message to be delivered again, and the
-   * call is repeated under the same idempotency key. The saga row is read after the order (so a
-   * start committed elsewhere that the order shows is seen): one that exists already (a
-   * redelivery, another message, a cancellation naming a running saga) gets neither a call nor
-   * an insert that must fail; the message is recorded as handled and the saga driven (Resume),
-   * and a redelivery of a handled message does nothing.
+   * call is repeated under the same idempotency key. The saga row is read with the order in one
+   * statement (one snapshot: a start committed elsewhere with order events shows in both): one
+   * that exists already (a redelivery, another message, a cancellation naming a running saga)
+   * gets neither a call nor an insert that must fail; the message is recorded as handled and the
+   * saga driven (Resume), and a redelivery of a handled message does nothing. One committed
+   * after that snapshot makes the start's commit conflict, which ends the same way.
    * While stopping, the start is committed without the call, for the sweep. The inbox entry in
    * the commit is the message's dedup check. Resolves true when this call created the saga.
    */
   async startAndDrive(kind: SagaKind, sagaId: string, orderId: string, inbox?: InboxEntry): Promise<boolean> {
     const now = this.clock.now();
-    const order = await this.orders.load(orderId);
-    if (await this.sagas.get(sagaId)) return this.startedAlready(sagaId, inbox);
+    const { saga, stream } = await this.sagas.getWithStream(sagaId, orderStreamId(orderId));
+    if (saga) return this.startedAlready(sagaId, inbox);
+    const order = loadedOrder(orderId, stream);
     const initial = initialSagaState(kind, sagaId, orderId);
     const decision = decideSaga({ type: 'Start', now: now.toISOString(), jitter: Math.random() }, initial, order.state, this.policy);
     const first = decision.status === 'RUNNING' && decision.orderEvents.length === 0 && decision.call ? decision : undefined;

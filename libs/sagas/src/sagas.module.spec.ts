@@ -9,7 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigModule, loadConfig } from '@oms/config';
 import type { INestMicroservice } from '@nestjs/common';
 import { DEAD_LETTER_TOPIC } from '@oms/contracts';
-import { InventoryPort, MessagePublisher, OrderStreams, Outbox, PaymentPort, type OrderStatus, type ReceivedMessage } from '@oms/domain';
+import { InventoryPort, MessagePublisher, OrderStreams, Outbox, PaymentPort, SagaStore, type OrderStatus, type ReceivedMessage } from '@oms/domain';
 import { MemoryBroker, MessagingModule } from '@oms/messaging';
 import { OrderWriteModule } from '@oms/orders';
 import { StorageModule } from '@oms/storage';
@@ -127,10 +127,10 @@ describe('SagasModule', () => {
         partition: 0,
         offset: '5',
       });
-      jest.spyOn(app.get(OrderStreams), 'load').mockRejectedValueOnce(new Error('event store unreachable'));
+      jest.spyOn(app.get(SagaStore), 'getWithStream').mockRejectedValueOnce(new Error('saga store unreachable'));
 
       // Not acknowledged: the consumer sees the very error, so the broker redelivers the message.
-      await expect(transport.handleMessage(message('OrderPaymentRequested', { orderId: 'order-e', sagaId: 'saga-e' }))).rejects.toThrow('event store unreachable');
+      await expect(transport.handleMessage(message('OrderPaymentRequested', { orderId: 'order-e', sagaId: 'saga-e' }))).rejects.toThrow('saga store unreachable');
       await expect(transport.handleMessage(message('OrderRefundRequested', { orderId: 'order-e' }))).resolves.toBeUndefined();
       await expect(transport.handleMessage(message('OrderPlaced', { orderId: 'order-e' }))).resolves.toBeUndefined();
       // A type its ce_type header declares and no handler takes: acknowledged unread, so never dead-lettered.

@@ -1,3 +1,5 @@
+import type { StoredEvent } from '../events/stored-event';
+
 export type SagaKind = 'fulfilment' | 'cancellation' | 'refund';
 /** RESOLVED: closed by an operator (admin resolve), whatever it was doing. */
 export type SagaStatus = 'RUNNING' | 'COMPLETED' | 'COMPENSATED' | 'COMPENSATION_FAILED' | 'RESOLVED';
@@ -39,8 +41,21 @@ export interface SagaListQuery {
   readonly limit: number;
 }
 
+/** A saga row and an event stream, read at one instant (SagaStore.getWithStream). */
+export interface SagaWithStream {
+  readonly saga: SagaRecord | null;
+  /** The stream's events in version order; empty for a stream with none. */
+  readonly stream: StoredEvent[];
+}
+
 export abstract class SagaStore {
   abstract get(sagaId: string): Promise<SagaRecord | null>;
+  /**
+   * The saga and a stream (its order's) read in one statement, so from one snapshot: a saga
+   * start learns in one round trip the order it decides on and whether the saga exists already.
+   * A start committed together with order events shows in both or in neither.
+   */
+  abstract getWithStream(sagaId: string, streamId: string): Promise<SagaWithStream>;
   abstract listByOrder(orderId: string): Promise<SagaRecord[]>;
   /**
    * Claims up to `limit` RUNNING sagas whose nextAttemptAt <= now, pushing their nextAttemptAt

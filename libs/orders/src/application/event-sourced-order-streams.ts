@@ -13,7 +13,7 @@ import {
   evolveOrder,
   orderStreamId,
   orderViewOf,
-  rehydrateOrder,
+  loadedOrder,
   type ChangeSet,
   type CommitResult,
   type EventMetadata,
@@ -42,8 +42,6 @@ function traceparentOf(given: string | undefined): { traceparent?: string } {
   return givenTrace === undefined ? {} : { traceparent: given as string };
 }
 
-const loadedOf = (orderId: string, events: readonly StoredEvent[]): LoadedOrder => ({ orderId, state: rehydrateOrder(events), events });
-
 /**
  * The order streams on the event store: a decision becomes the events, outbox rows and
  * projection of ONE unit-of-work commit, prepared as data for the caller to complete. A
@@ -68,7 +66,7 @@ export class EventSourcedOrderStreams extends OrderStreams {
   private readonly topic: string;
 
   async load(orderId: string): Promise<LoadedOrder> {
-    return loadedOf(orderId, await this.eventStore.readStream(orderStreamId(orderId)));
+    return loadedOrder(orderId, await this.eventStore.readStream(orderStreamId(orderId)));
   }
 
   decide(order: LoadedOrder, commands: readonly OrderCommand[], metadata?: Partial<EventMetadata>): PreparedOrderChange {
@@ -115,7 +113,7 @@ export class EventSourcedOrderStreams extends OrderStreams {
   async write<T>(orderId: string, attempt: (order: LoadedOrder) => OrderWrite<T>, options: OrderWriteOptions = {}): Promise<T> {
     const retries = options.maxConflictRetries ?? DEFAULT_CONFLICT_RETRIES;
     for (let round = 0; ; round++) {
-      const order = round === 0 && options.history ? loadedOf(orderId, options.history) : await this.load(orderId);
+      const order = round === 0 && options.history ? loadedOrder(orderId, options.history) : await this.load(orderId);
       const { change, result } = attempt(order);
       try {
         await this.commit(change);

@@ -1,5 +1,5 @@
 import { ConcurrencyError, type SagaRecord, type SagaStatus } from '@oms/domain';
-import { aSaga, newId, rejectionOf, SEE_ALL, useSubject, type StorageContractFactory } from './storage-contract.fixtures';
+import { aSaga, events, newId, rejectionOf, SEE_ALL, useSubject, type StorageContractFactory } from './storage-contract.fixtures';
 
 /**
  * SagaStore: reads, leases of due sagas (claimDue) and status counts. Sagas are written only
@@ -26,6 +26,23 @@ export function describeSagaStoreContract(name: string, factory: StorageContract
     it('returns null for an unknown saga and no sagas for an unknown order', async () => {
       await expect(sagas().get(newId())).resolves.toBeNull();
       await expect(sagas().listByOrder(newId())).resolves.toEqual([]);
+    });
+
+    it('reads a saga and a stream together: either may be missing, the events come in version order', async () => {
+      const { eventStore } = subject().drivers;
+      const streamId = `order-${newId()}`;
+      await expect(sagas().getWithStream(newId(), streamId)).resolves.toEqual({ saga: null, stream: [] });
+
+      const stored = await insert();
+      await expect(sagas().getWithStream(stored.sagaId, streamId)).resolves.toEqual({ saga: stored, stream: [] });
+
+      await eventStore.append({ streamId, expectedVersion: 0, events: events(1) });
+      await eventStore.append({ streamId: `order-${newId()}`, expectedVersion: 0, events: events(2) });
+      await eventStore.append({ streamId, expectedVersion: 1, events: events(2) });
+      const stream = await eventStore.readStream(streamId);
+      expect(stream.map((event) => event.version)).toEqual([1, 2, 3]);
+      await expect(sagas().getWithStream(newId(), streamId)).resolves.toEqual({ saga: null, stream });
+      await expect(sagas().getWithStream(stored.sagaId, streamId)).resolves.toEqual({ saga: stored, stream });
     });
 
     it('stores a new saga at version 1 with its state intact', async () => {

@@ -1,4 +1,4 @@
-import { SagaStore, type SagaListQuery, type SagaRecord, type SagaStepStats } from '@oms/domain';
+import { SagaStore, type SagaListQuery, type SagaRecord, type SagaStepStats, type SagaWithStream } from '@oms/domain';
 import { copy, type MemoryDatabase } from './memory-database';
 
 export class MemorySagaStore extends SagaStore {
@@ -9,6 +9,11 @@ export class MemorySagaStore extends SagaStore {
   async get(sagaId: string): Promise<SagaRecord | null> {
     const saga = this.db.sagas.get(sagaId);
     return saga ? copy(saga) : null;
+  }
+
+  async getWithStream(sagaId: string, streamId: string): Promise<SagaWithStream> {
+    const saga = this.db.sagas.get(sagaId);
+    return { saga: saga ? copy(saga) : null, stream: copy(this.db.streams.get(streamId) ?? []) };
   }
 
   async listByOrder(orderId: string): Promise<SagaRecord[]> {

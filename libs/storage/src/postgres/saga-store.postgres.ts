@@ -1,4 +1,13 @@
-import { SagaStore, type SagaKind, type SagaListQuery, type SagaRecord, type SagaStatus, type SagaStepStats } from '@oms/domain';
+import {
+  SagaStore,
+  type SagaKind,
+  type SagaListQuery,
+  type SagaRecord,
+  type SagaStatus,
+  type SagaStepStats,
+  type SagaWithStream,
+} from '@oms/domain';
+import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './event-store.postgres';
 import { toDate, toNullableDate, type PostgresDatabase } from './postgres-database';
 
 interface SagaRow {
@@ -17,6 +26,24 @@ interface SagaRow {
 
 const COLUMNS = 'saga_id, order_id, kind, status, state, version, next_attempt_at, deadline_at, created_at, updated_at, traceparent';
 
+/** The saga's columns beside an event's in one row: prefixed, since both have a version. */
+const SAGA_PREFIX = 'saga_row_';
+const PREFIXED_COLUMNS = COLUMNS.split(', ')
+  .map((column) => `s.${column} AS ${SAGA_PREFIX}${column}`)
+  .join(', ');
+
+/** One row of getWithStream: the saga's columns (null when it does not exist) and one event's (null when the stream is empty). */
+type SagaStreamRow = { [column in keyof SagaRow as `${typeof SAGA_PREFIX}${column}`]: SagaRow[column] | null } & {
+  [column in keyof EventRow]: EventRow[column] | null;
+};
+
+function sagaOf(row: SagaStreamRow): SagaRow | null {
+  if (row.saga_row_saga_id === null) return null;
+  const saga: Record<string, unknown> = {};
+  for (const column of COLUMNS.split(', ')) saga[column] = row[`${SAGA_PREFIX}${column}` as keyof SagaStreamRow];
+  return saga as unknown as SagaRow;
+}
+
 /** Saga rows are written by PostgresUnitOfWork (version-checked); this side reads and leases them. */
 export class PostgresSagaStore extends SagaStore {
   constructor(private readonly db: PostgresDatabase) {
@@ -26,6 +53,22 @@ export class PostgresSagaStore extends SagaStore {
   async get(sagaId: string): Promise<SagaRecord | null> {
     const { rows } = await this.db.query<SagaRow>(`SELECT ${COLUMNS} FROM sagas WHERE saga_id = $1`, [sagaId]);
     return rows[0] ? toSagaRecord(rows[0]) : null;
+  }
+
+  async getWithStream(sagaId: string, streamId: string): Promise<SagaWithStream> {
+    const { rows } = await this.db.query<SagaStreamRow>(
+      `SELECT ${PREFIXED_COLUMNS}, e.*
+       FROM (SELECT 1) AS one
+       LEFT JOIN sagas s ON s.saga_id = $1
+       LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $2) e ON true
+       ORDER BY e.version`,
+      [sagaId, streamId],
+    );
+    const saga = rows[0] ? sagaOf(rows[0]) : null;
+    return {
+      saga: saga ? toSagaRecord(saga) : null,
+      stream: rows.filter((row) => row.event_id !== null).map((row) => toStoredEvent(row as EventRow)),
+    };
   }
 
   async listByOrder(orderId: string): Promise<SagaRecord[]> {
