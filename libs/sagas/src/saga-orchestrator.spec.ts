@@ -268,7 +268,7 @@ describe('saga orchestrator (memory drivers, in-process partners)', () => {
     const { orderId, sagaId } = await oms.placeAndPay([sku('SKU-1')]);
     const streamReads = jest.spyOn(oms.drivers.eventStore, 'readStream');
     const sagaReads = jest.spyOn(oms.drivers.sagas, 'get');
-    const bothReads = jest.spyOn(oms.drivers.sagas, 'getWithStream');
+    const bothReads = jest.spyOn(oms.drivers.sagas, 'getOrReadStream');
     const inboxReads = jest.spyOn(oms.drivers.inbox, 'has');
 
     await oms.settle();

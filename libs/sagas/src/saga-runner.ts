@@ -112,20 +112,22 @@ export class SagaRunner {
    * (its order events, the next call), the message's inbox entry and saga.started; then a drive
    * goes on from what that commit left. Resolves once that commit is made, so the message is
    * acknowledged only then: a crash before it leaves the message to be delivered again, and the
-   * call is repeated under the same idempotency key. The saga row is read with the order in one
-   * statement (one snapshot: a start committed elsewhere with order events shows in both): one
-   * that exists already (a redelivery, another message, a cancellation naming a running saga)
-   * gets neither a call nor an insert that must fail; the message is recorded as handled and the
-   * saga driven (Resume), and a redelivery of a handled message does nothing. One committed
-   * after that snapshot makes the start's commit conflict, which ends the same way.
+   * call is repeated under the same idempotency key. The saga row and, when there is none, the
+   * order are read in one statement (one snapshot: a saga's row commits before or with its order
+   * events, so an order that shows them comes with the row): a saga that exists already (a
+   * redelivery, another message, a cancellation naming a running saga) gets neither a call nor an
+   * insert that must fail; the message is recorded as handled and the saga driven (Resume), and a
+   * redelivery of a handled message does nothing. One committed after that snapshot makes the
+   * start's own commit conflict, which ends the same way (after its first call, if it made one,
+   * which the partner dedupes by its key).
    * While stopping, the start is committed without the call, for the sweep. The inbox entry in
    * the commit is the message's dedup check. Resolves true when this call created the saga.
    */
   async startAndDrive(kind: SagaKind, sagaId: string, orderId: string, inbox?: InboxEntry): Promise<boolean> {
     const now = this.clock.now();
-    const { saga, stream } = await this.sagas.getWithStream(sagaId, orderStreamId(orderId));
-    if (saga) return this.startedAlready(sagaId, inbox);
-    const order = loadedOrder(orderId, stream);
+    const read = await this.sagas.getOrReadStream(sagaId, orderStreamId(orderId));
+    if (read.saga) return this.startedAlready(sagaId, inbox);
+    const order = loadedOrder(orderId, read.stream);
     const initial = initialSagaState(kind, sagaId, orderId);
     const decision = decideSaga({ type: 'Start', now: now.toISOString(), jitter: Math.random() }, initial, order.state, this.policy);
     const first = decision.status === 'RUNNING' && decision.orderEvents.length === 0 && decision.call ? decision : undefined;

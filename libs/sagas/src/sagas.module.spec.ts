@@ -127,7 +127,7 @@ describe('SagasModule', () => {
         partition: 0,
         offset: '5',
       });
-      jest.spyOn(app.get(SagaStore), 'getWithStream').mockRejectedValueOnce(new Error('saga store unreachable'));
+      jest.spyOn(app.get(SagaStore), 'getOrReadStream').mockRejectedValueOnce(new Error('saga store unreachable'));
 
       // Not acknowledged: the consumer sees the very error, so the broker redelivers the message.
       await expect(transport.handleMessage(message('OrderPaymentRequested', { orderId: 'order-e', sagaId: 'saga-e' }))).rejects.toThrow('saga store unreachable');

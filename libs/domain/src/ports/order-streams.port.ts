@@ -1,7 +1,6 @@
 import type { EventMetadata, StoredEvent } from '../events/stored-event';
 import type { OrderCommand } from '../order/order.commands';
 import type { OrderEvent } from '../order/order.events';
-import { rehydrateOrder } from '../order/order.rehydrate';
 import type { OrderState } from '../order/order.state';
 import type { ChangeSet, CommitResult } from './unit-of-work.port';
 
@@ -10,11 +9,6 @@ export interface LoadedOrder {
   readonly orderId: string;
   readonly state: OrderState;
   readonly events: readonly StoredEvent[];
-}
-
-/** The order folded from its stream as the caller read it. */
-export function loadedOrder(orderId: string, events: readonly StoredEvent[]): LoadedOrder {
-  return { orderId, state: rehydrateOrder(events), events };
 }
 
 /**

@@ -41,21 +41,21 @@ export interface SagaListQuery {
   readonly limit: number;
 }
 
-/** A saga row and an event stream, read at one instant (SagaStore.getWithStream). */
-export interface SagaWithStream {
-  readonly saga: SagaRecord | null;
-  /** The stream's events in version order; empty for a stream with none. */
-  readonly stream: StoredEvent[];
-}
+/** What a saga start reads (SagaStore.getOrReadStream): the saga, or when there is none, its order's stream. */
+export type SagaOrStream =
+  | { readonly saga: SagaRecord; readonly stream?: undefined }
+  /** No saga: the stream's events in version order (empty for a stream with none). */
+  | { readonly saga: null; readonly stream: readonly StoredEvent[] };
 
 export abstract class SagaStore {
   abstract get(sagaId: string): Promise<SagaRecord | null>;
   /**
-   * The saga and a stream (its order's) read in one statement, so from one snapshot: a saga
-   * start learns in one round trip the order it decides on and whether the saga exists already.
-   * A start committed together with order events shows in both or in neither.
+   * The saga, or when it does not exist the stream (its order's), in one statement and so from
+   * one snapshot: a saga start learns in one round trip whether its saga exists and, if not, the
+   * order it decides on. A saga's row commits before (or with) any order event it writes, so a
+   * stream read here never shows a saga's events while missing its row.
    */
-  abstract getWithStream(sagaId: string, streamId: string): Promise<SagaWithStream>;
+  abstract getOrReadStream(sagaId: string, streamId: string): Promise<SagaOrStream>;
   abstract listByOrder(orderId: string): Promise<SagaRecord[]>;
   /**
    * Claims up to `limit` RUNNING sagas whose nextAttemptAt <= now, pushing their nextAttemptAt

@@ -1,4 +1,4 @@
-import { SagaStore, type SagaListQuery, type SagaRecord, type SagaStepStats, type SagaWithStream } from '@oms/domain';
+import { SagaStore, type SagaListQuery, type SagaRecord, type SagaStepStats, type SagaOrStream } from '@oms/domain';
 import { copy, type MemoryDatabase } from './memory-database';
 
 export class MemorySagaStore extends SagaStore {
@@ -11,9 +11,9 @@ export class MemorySagaStore extends SagaStore {
     return saga ? copy(saga) : null;
   }
 
-  async getWithStream(sagaId: string, streamId: string): Promise<SagaWithStream> {
+  async getOrReadStream(sagaId: string, streamId: string): Promise<SagaOrStream> {
     const saga = this.db.sagas.get(sagaId);
-    return { saga: saga ? copy(saga) : null, stream: copy(this.db.streams.get(streamId) ?? []) };
+    return saga ? { saga: copy(saga) } : { saga: null, stream: copy(this.db.streams.get(streamId) ?? []) };
   }
 
   async listByOrder(orderId: string): Promise<SagaRecord[]> {

@@ -1,3 +1,4 @@
+import { anEvent } from '../contract/storage-contract.fixtures';
 import type { StorageDrivers } from '../storage-drivers';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '../testing';
 import { pagesRead, statementsOf } from '../testing/statement-cost';
@@ -39,4 +40,27 @@ it('counts the running sagas of the active-sagas gauge without reading the finis
 
   // What the statement costs with 100,000 finished sagas: a handful of pages, not one per ~1,000 sagas.
   expect(await pagesRead(database.sql, statement ?? '')).toBeLessThan(10);
+});
+
+it('reads a saga start in one statement, and no events when the saga exists', async () => {
+  const streamId = 'order-start-read';
+  await drivers.eventStore.append({ streamId, expectedVersion: 0, events: [anEvent(), anEvent()] });
+  let read: Awaited<ReturnType<typeof drivers.sagas.getOrReadStream>> | undefined;
+  const [statement, ...more] = await statementsOf(async () => {
+    read = await drivers.sagas.getOrReadStream('saga-not-started', streamId);
+  });
+  expect(read?.stream?.map((event) => event.version)).toEqual([1, 2]);
+  expect(more).toEqual([]);
+
+  // saga-1 exists: its row comes back and the plan reads no event (the lateral read never runs).
+  const { rows } = await database.sql.query<{ 'QUERY PLAN': Array<{ Plan: Record<string, unknown> }> }>(
+    `EXPLAIN (ANALYZE, FORMAT JSON) ${statement}`,
+    ['saga-1', streamId],
+  );
+  const eventRows = (function rowsOfEvents(plan: Record<string, unknown>): number {
+    const own = plan['Relation Name'] === 'events' ? Number(plan['Actual Rows'] ?? 0) * Number(plan['Actual Loops'] ?? 0) : 0;
+    return own + ((plan['Plans'] as Record<string, unknown>[] | undefined) ?? []).reduce((sum, child) => sum + rowsOfEvents(child), 0);
+  })(rows[0]?.['QUERY PLAN'][0]?.Plan ?? {});
+  expect(eventRows).toBe(0);
+  await expect(drivers.sagas.getOrReadStream('saga-1', streamId)).resolves.toMatchObject({ saga: { sagaId: 'saga-1' } });
 });

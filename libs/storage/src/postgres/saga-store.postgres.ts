@@ -5,7 +5,7 @@ import {
   type SagaRecord,
   type SagaStatus,
   type SagaStepStats,
-  type SagaWithStream,
+  type SagaOrStream,
 } from '@oms/domain';
 import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './event-store.postgres';
 import { toDate, toNullableDate, type PostgresDatabase } from './postgres-database';
@@ -32,16 +32,16 @@ const PREFIXED_COLUMNS = COLUMNS.split(', ')
   .map((column) => `s.${column} AS ${SAGA_PREFIX}${column}`)
   .join(', ');
 
-/** One row of getWithStream: the saga's columns (null when it does not exist) and one event's (null when the stream is empty). */
+/** One row of getOrReadStream: the saga's columns (null when there is none) and one event's (null when there is a saga, or no event). */
 type SagaStreamRow = { [column in keyof SagaRow as `${typeof SAGA_PREFIX}${column}`]: SagaRow[column] | null } & {
   [column in keyof EventRow]: EventRow[column] | null;
 };
 
+const COLUMN_NAMES = COLUMNS.split(', ') as (keyof SagaRow)[];
+
 function sagaOf(row: SagaStreamRow): SagaRow | null {
   if (row.saga_row_saga_id === null) return null;
-  const saga: Record<string, unknown> = {};
-  for (const column of COLUMNS.split(', ')) saga[column] = row[`${SAGA_PREFIX}${column}` as keyof SagaStreamRow];
-  return saga as unknown as SagaRow;
+  return Object.fromEntries(COLUMN_NAMES.map((column) => [column, row[`${SAGA_PREFIX}${column}`]])) as unknown as SagaRow;
 }
 
 /** Saga rows are written by PostgresUnitOfWork (version-checked); this side reads and leases them. */
@@ -55,20 +55,21 @@ export class PostgresSagaStore extends SagaStore {
     return rows[0] ? toSagaRecord(rows[0]) : null;
   }
 
-  async getWithStream(sagaId: string, streamId: string): Promise<SagaWithStream> {
+  async getOrReadStream(sagaId: string, streamId: string): Promise<SagaOrStream> {
+    // The events are read only when no saga row joined: a start whose saga exists needs none.
+    // OFFSET 0 keeps the lateral read a subquery, so that test gates it (a one-time filter)
+    // instead of being pulled up into a join filter applied after the events were read.
     const { rows } = await this.db.query<SagaStreamRow>(
       `SELECT ${PREFIXED_COLUMNS}, e.*
        FROM (SELECT 1) AS one
        LEFT JOIN sagas s ON s.saga_id = $1
-       LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $2) e ON true
+       LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $2 AND s.saga_id IS NULL OFFSET 0) e ON true
        ORDER BY e.version`,
       [sagaId, streamId],
     );
     const saga = rows[0] ? sagaOf(rows[0]) : null;
-    return {
-      saga: saga ? toSagaRecord(saga) : null,
-      stream: rows.filter((row) => row.event_id !== null).map((row) => toStoredEvent(row as EventRow)),
-    };
+    if (saga) return { saga: toSagaRecord(saga) };
+    return { saga: null, stream: rows.filter((row) => row.event_id !== null).map((row) => toStoredEvent(row as EventRow)) };
   }
 
   async listByOrder(orderId: string): Promise<SagaRecord[]> {
