@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { diagnosticSummary } from './diagnostic-report.mjs';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux x86-64 (getconf CLK_TCK)
 
@@ -121,7 +122,9 @@ export async function waitReady(url, { timeoutMs = 60_000, process } = {}) {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${url} not ready within ${timeoutMs} ms (last answer: ${last})`);
+  // Where it waits, for a start-up that hangs (once seen in CI with an empty log).
+  const diagnosis = process ? `\n${await diagnosticSummary(process)}` : '';
+  throw new Error(`${url} not ready within ${timeoutMs} ms (last answer: ${last})${diagnosis}`);
 }
 
 /** Samples every process periodically so that peak RSS survives a process that is stopped early. */

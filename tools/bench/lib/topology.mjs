@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultHeapMiB, maxOldSpaceArgs } from '../../e2e/lib/heap-bound.mjs';
+import { reportOnSignalArgs } from './diagnostic-report.mjs';
 import { dsnOf } from './postgres.mjs';
 import { freePort, ManagedProcess, waitReady } from './processes.mjs';
 
@@ -81,7 +82,13 @@ export class Topology {
     const process_ = new ManagedProcess({
       name,
       command: process.execPath,
-      args: [...maxOldSpaceArgs(heap), ...(this.nodeArgs[name] ?? this.nodeArgs[app] ?? []), appMain(this.distDir, app)],
+      // A start-up that never gets ready is asked for a diagnostic report (waitReady): where it waits.
+      args: [
+        ...maxOldSpaceArgs(heap),
+        ...reportOnSignalArgs(this.logDir),
+        ...(this.nodeArgs[name] ?? this.nodeArgs[app] ?? []),
+        appMain(this.distDir, app),
+      ],
       cwd: this.root,
       logDir: this.logDir,
       env: {
