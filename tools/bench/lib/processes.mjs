@@ -38,8 +38,10 @@ export function memoryMiB(pid) {
  * (kept by the kernel) and, as a fallback after exit, from the last sample taken.
  */
 export class ManagedProcess {
-  constructor({ name, command, args, env, cwd, logDir }) {
+  constructor({ name, command, args, env, cwd, logDir, reportsOnSignal = false }) {
     this.name = name;
+    /** Started with reportOnSignalArgs: the report signal writes a diagnostic report instead of ending it. */
+    this.reportsOnSignal = reportsOnSignal;
     this.logPath = join(logDir, `${name}.log`);
     const log = createWriteStream(this.logPath);
     this.child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

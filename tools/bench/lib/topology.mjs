@@ -91,6 +91,7 @@ export class Topology {
       ],
       cwd: this.root,
       logDir: this.logDir,
+      reportsOnSignal: true,
       env: {
         ...this.commonEnv(),
         OMS_SERVICE_NAME: name,
