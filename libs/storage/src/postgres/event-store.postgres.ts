@@ -13,6 +13,9 @@ export interface EventRow {
   metadata: EventMetadata;
 }
 
+/** An event's columns beside another table's in an outer join: all null where no event matched. */
+export type JoinedEventRow = { [column in keyof EventRow]: EventRow[column] | null };
+
 /** The columns of an event, as toStoredEvent reads them. */
 export const EVENT_COLUMNS = 'position, event_id, stream_id, version, type, schema_version, data, metadata';
 
@@ -61,4 +64,9 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     version: row.version,
     position: toNumber(row.position),
   };
+}
+
+/** The events of an outer join's rows, leaving out the rows where no event matched. */
+export function joinedEvents(rows: readonly JoinedEventRow[]): StoredEvent[] {
+  return rows.filter((row): row is EventRow => row.event_id !== null).map(toStoredEvent);
 }

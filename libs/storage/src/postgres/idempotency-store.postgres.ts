@@ -7,7 +7,7 @@ import {
   type StoredEvent,
   type StoredResponse,
 } from '@oms/domain';
-import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './event-store.postgres';
+import { EVENT_COLUMNS, joinedEvents, type JoinedEventRow } from './event-store.postgres';
 import { UNIQUE_VIOLATION, pgErrorOf, type PostgresDatabase } from './postgres-database';
 
 interface KeyRow {
@@ -20,7 +20,7 @@ interface KeyRow {
 }
 
 /** A row of the claim with its stream read: the event's columns are null when the stream has none. */
-type ClaimedStreamRow = { claimed: number } & { [column in keyof EventRow]: EventRow[column] | null };
+type ClaimedStreamRow = { claimed: number } & JoinedEventRow;
 
 /**
  * Claims a key: inserts it, or takes over an in-flight claim of the same request whose lock
@@ -104,7 +104,7 @@ export class PostgresIdempotencyStore extends IdempotencyStore {
         [...values, readStream],
       );
       if ((rows[0]?.claimed ?? 0) === 0) return null;
-      return { stream: rows.filter((row) => row.event_id !== null).map((row) => toStoredEvent(row as EventRow)) };
+      return { stream: joinedEvents(rows) };
     } catch (error) {
       // An older release committed the same key and scope after this statement's snapshot; the
       // primary key, not our conflict target, refused the row: the read that follows finds it.

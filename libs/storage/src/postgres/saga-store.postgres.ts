@@ -7,7 +7,7 @@ import {
   type SagaStepStats,
   type SagaOrStream,
 } from '@oms/domain';
-import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './event-store.postgres';
+import { EVENT_COLUMNS, joinedEvents, type JoinedEventRow } from './event-store.postgres';
 import { toDate, toNullableDate, type PostgresDatabase } from './postgres-database';
 
 interface SagaRow {
@@ -25,19 +25,14 @@ interface SagaRow {
 }
 
 const COLUMNS = 'saga_id, order_id, kind, status, state, version, next_attempt_at, deadline_at, created_at, updated_at, traceparent';
+const COLUMN_NAMES = COLUMNS.split(', ') as (keyof SagaRow)[];
 
 /** The saga's columns beside an event's in one row: prefixed, since both have a version. */
 const SAGA_PREFIX = 'saga_row_';
-const PREFIXED_COLUMNS = COLUMNS.split(', ')
-  .map((column) => `s.${column} AS ${SAGA_PREFIX}${column}`)
-  .join(', ');
+const PREFIXED_COLUMNS = COLUMN_NAMES.map((column) => `s.${column} AS ${SAGA_PREFIX}${column}`).join(', ');
 
 /** One row of getOrReadStream: the saga's columns (null when there is none) and one event's (null when there is a saga, or no event). */
-type SagaStreamRow = { [column in keyof SagaRow as `${typeof SAGA_PREFIX}${column}`]: SagaRow[column] | null } & {
-  [column in keyof EventRow]: EventRow[column] | null;
-};
-
-const COLUMN_NAMES = COLUMNS.split(', ') as (keyof SagaRow)[];
+type SagaStreamRow = { [column in keyof SagaRow as `${typeof SAGA_PREFIX}${column}`]: SagaRow[column] | null } & JoinedEventRow;
 
 function sagaOf(row: SagaStreamRow): SagaRow | null {
   if (row.saga_row_saga_id === null) return null;
@@ -69,7 +64,7 @@ export class PostgresSagaStore extends SagaStore {
     );
     const saga = rows[0] ? sagaOf(rows[0]) : null;
     if (saga) return { saga: toSagaRecord(saga) };
-    return { saga: null, stream: rows.filter((row) => row.event_id !== null).map((row) => toStoredEvent(row as EventRow)) };
+    return { saga: null, stream: joinedEvents(rows) };
   }
 
   async listByOrder(orderId: string): Promise<SagaRecord[]> {
@@ -93,7 +88,7 @@ export class PostgresSagaStore extends SagaStore {
          ORDER BY next_attempt_at, saga_id LIMIT $2
          FOR UPDATE SKIP LOCKED)
        UPDATE sagas s SET next_attempt_at = $3 FROM due WHERE s.saga_id = due.saga_id
-       RETURNING ${COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}, due.next_attempt_at AS due_at`,
+       RETURNING ${COLUMN_NAMES.map((column) => `s.${column}`).join(', ')}, due.next_attempt_at AS due_at`,
       [now, limit, new Date(now.getTime() + leaseMs)],
     );
     return rows
