@@ -7,12 +7,14 @@
 //   node tools/bench/run.mjs --render docs/benchmarks.json   re-renders benchmarks.md from a JSON
 //                                       (after editing tools/bench/analysis.md), no measurement
 //   options: --out DIR (where benchmarks.md / .json go), --keep-logs,
-//            --dist DIR (built apps, default dist/apps; built with nx when missing there),
+//            --dist DIR (built apps as they are; default: dist/apps, built with nx first),
 //            --only a,b (sections by key, e.g. endToEnd; for investigating one figure),
 //            --profile APP (node --cpu-prof for that process, `outbox-relay` for every relay;
 //            .cpuprofile files in the logs; profile-top.mjs --skip 15 leaves out start-up),
 //            --rates 50,100 (end-to-end arrival rates instead of the mode's),
-//            --e2e-warmup S (unmeasured load before the end-to-end rates; full 60, smoke 2)
+//            --e2e-warmup S (unmeasured load before the end-to-end rates; full 60, smoke 2),
+//            --env NAME=VALUE (a setting for every app), --mock-fetch-wait (clients talk to the mock
+//            broker itself, without the front that answers a waiting Fetch as Kafka does)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,11 +88,12 @@ const { values: args } = parseArgs({
     rates: { type: 'string' },
     'e2e-warmup': { type: 'string' },
     env: { type: 'string', multiple: true, default: [] },
+    'mock-fetch-wait': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs] [--only SECTION,..] [--profile PROCESS] [--rates R,..] [--e2e-warmup S] [--env NAME=VALUE]');
+  console.log('usage: node tools/bench/run.mjs [--smoke] [--out DIR] [--dist DIR] [--keep-logs] [--only SECTION,..] [--profile PROCESS] [--rates R,..] [--e2e-warmup S] [--env NAME=VALUE] [--mock-fetch-wait]');
   process.exit(0);
 }
 if (args.render) {
@@ -135,11 +138,17 @@ const workDir = mkdtempSync(join(tmpdir(), 'oms-bench-'));
 const started = Date.now();
 const log = (message) => console.log(`[bench +${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}`);
 
+/**
+ * --dist is measured as given. Without it the apps are built every run: a dist/apps left from an
+ * older checkout would otherwise be measured as this one (nx's cache makes an unchanged build quick).
+ */
 function ensureBuilt() {
-  const missing = APPS.filter((app) => !existsSync(appMain(distDir, app)));
-  if (missing.length === 0) return;
-  if (args.dist) throw new Error(`--dist ${distDir} lacks ${missing.join(', ')}`);
-  log(`building ${missing.join(', ')} (dist missing)`);
+  if (args.dist) {
+    const missing = APPS.filter((app) => !existsSync(appMain(distDir, app)));
+    if (missing.length > 0) throw new Error(`--dist ${distDir} lacks ${missing.join(', ')}`);
+    return;
+  }
+  log(`building ${APPS.join(', ')} (nx: cached when unchanged)`);
   const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...APPS, '--outputStyle=static'], {
     cwd: ROOT,
     stdio: 'inherit',
@@ -221,11 +230,13 @@ async function main() {
     log(`databases ${database} (OMS) and ${pgbenchDatabase} (pgbench), migrated`);
 
     const nodeArgs = Object.fromEntries(args.profile.map((name) => [name, ['--cpu-prof', `--cpu-prof-dir=${join(workDir, 'profiles', name)}`]]));
-    topology = new Topology({ root: ROOT, distDir, database, logDir: workDir, kafkaMockBinary, log, nodeArgs, extraEnv });
+    topology = new Topology({ root: ROOT, distDir, database, logDir: workDir, kafkaMockBinary, log, nodeArgs, extraEnv, mockFetchWait: args['mock-fetch-wait'] });
     await topology.start();
     results.topology =
       'separate processes: order-api, outbox-relay (1, then 3), saga-orchestrator (partners over gRPC), ' +
-      'partner-mocks (latency 0), kafka-mock (librdkafka mock cluster, Kafka protocol); a private PostgreSQL 15 cluster ' +
+      'partner-mocks (latency 0), kafka-mock (librdkafka mock cluster, Kafka protocol' +
+      (args['mock-fetch-wait'] ? ', clients connected to it directly: a waiting Fetch is answered when its wait ends' : ', behind kafka-mock-front, which answers a waiting Fetch when a message is produced, as Kafka does') +
+      '); a private PostgreSQL 15 cluster ' +
       '(default settings, autovacuum on, pg_stat_statements loaded)';
     log('topology ready');
     sampler = new Sampler(() => topology.all(), 250);

@@ -17,7 +17,7 @@ const proxies: KafkaProxy[] = [];
 
 beforeAll(async () => {
   pki = testPki();
-  mock = await startKafkaMock([{ name: 'proxied', partitions: 4 }], { brokers: 2 });
+  mock = await startKafkaMock([{ name: 'proxied', partitions: 4 }, { name: 'long-polled', partitions: 2 }], { brokers: 2 });
 });
 
 afterAll(async () => {
@@ -53,6 +53,33 @@ async function roundTrip(kafka: Kafka): Promise<string[]> {
 }
 
 describe('the Kafka test proxy', () => {
+  it('answers a waiting Fetch when a message is produced, not when its wait ends (longPollFetch)', async () => {
+    const front = await proxy({ longPollFetch: true });
+    const kafka = client(front.brokers);
+    // A wait far longer than the test's bound: the mock alone would hold the Fetch for all of it.
+    const consumer = kafka.consumer({ groupId: `long-poll-${randomUUID()}`, maxWaitTimeInMs: 8_000 });
+    const received: number[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['long-polled'], fromBeginning: true });
+    await consumer.run({ eachMessage: async () => void received.push(Date.now()) });
+    try {
+      const heldBy = Date.now() + 20_000;
+      while (front.longPolls().held === 0 && Date.now() < heldBy) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(front.longPolls().held).toBeGreaterThan(0);
+      const producer = kafka.producer();
+      await producer.connect();
+      const producedAt = Date.now();
+      await producer.send({ topic: 'long-polled', messages: [{ key: 'k', value: 'wakes the fetch' }] });
+      await producer.disconnect();
+      while (received.length === 0 && Date.now() < producedAt + 4_000) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(received).toHaveLength(1);
+      expect(front.longPolls().wokenByProduce).toBeGreaterThan(0);
+      expect(front.errors()).toEqual([]);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
   it('serves TLS and SCRAM-SHA-512, and rewrites every advertised broker to its own listeners', async () => {
     const secured = await proxy({ tls: { cert: pki.cert, key: pki.key }, sasl: { mechanisms: ['SCRAM-SHA-512'], users: { alice: 's3cret' } } });
     expect(secured.brokers).toHaveLength(2);

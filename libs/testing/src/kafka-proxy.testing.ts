@@ -5,8 +5,10 @@ import {
   addApiVersions,
   API_KEYS,
   ERROR_CODES,
+  fetchMaxWait,
   frame,
   FrameReader,
+  isEmptyFetchResponse,
   readRequestHeader,
   readSaslAuthenticateRequest,
   readSaslHandshakeRequest,
@@ -15,6 +17,7 @@ import {
   rewriteMetadataResponse,
   saslAuthenticateResponse,
   saslHandshakeResponse,
+  withFetchMaxWait,
   type AddressMapper,
 } from './kafka-wire';
 import { SASL_MECHANISM_NAMES, startSaslExchange, type SaslExchange, type SaslMechanismName } from './sasl-server';
@@ -39,6 +42,13 @@ import { SASL_MECHANISM_NAMES, startSaslExchange, type SaslExchange, type SaslMe
  * them itself (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 against its own user list), advertises them
  * in ApiVersions answers, refuses every other request before a successful login, and only
  * then passes requests through to the mock.
+ *
+ * Long polls (`longPollFetch`): a Kafka broker answers a waiting Fetch as soon as a message
+ * arrives; the mock answers only when the wait (kafkajs `maxWaitTimeInMs`) ends, which adds
+ * about half that wait to every hop through an idle consumer. With the option set, the proxy
+ * forwards each Fetch with no wait, holds an empty answer, and asks again whenever a Produce
+ * answer passes through it (any connection) until the client's own wait ends: the client sees
+ * Kafka's behaviour, and makes no more fetches than against Kafka.
  */
 export interface KafkaProxyOptions {
   /** The mock cluster's broker addresses (host:port), e.g. KafkaMock.brokers. */
@@ -53,6 +63,8 @@ export interface KafkaProxyOptions {
    * and FindCoordinator answers are still mapped by the upstream's own address.
    */
   readonly dial?: Readonly<Record<string, string>>;
+  /** Answer a waiting Fetch when a message is produced, as Kafka does (see above). */
+  readonly longPollFetch?: boolean;
 }
 
 export interface KafkaProxy {
@@ -66,6 +78,8 @@ export interface KafkaProxy {
   refusals(): string[];
   /** Protocol problems (unsupported versions, unknown broker addresses): a healthy run has none. */
   errors(): string[];
+  /** With `longPollFetch`: Fetches held empty, and the times a Produce made held ones ask again. */
+  longPolls(): { held: number; wokenByProduce: number };
   stop(): Promise<void>;
 }
 
@@ -74,11 +88,33 @@ interface Pending {
   readonly apiKey: number;
   readonly apiVersion: number;
   answer?: Buffer;
+  fetch?: HeldFetch;
+}
+
+/** A Fetch the proxy asks with no wait, again and again, until it has records or its wait ends. */
+interface HeldFetch {
+  /** The request as forwarded: max_wait_ms 0. */
+  readonly request: Buffer;
+  readonly deadline: number;
+  /** The Produce answers seen when it was last asked: one more since means ask again at once. */
+  askedAtProduce: number;
+  timer?: NodeJS.Timeout;
+  askAgain?: () => void;
 }
 
 export async function startKafkaProxy(options: KafkaProxyOptions): Promise<KafkaProxy> {
   const host = options.host ?? '127.0.0.1';
-  const stats = { connections: 0, logins: [] as string[], refusals: [] as string[], errors: [] as string[] };
+  const stats = { connections: 0, logins: [] as string[], refusals: [] as string[], errors: [] as string[], held: 0, wokenByProduce: 0 };
+  // Proxy-wide, as on a broker: a message produced on any connection answers Fetches held on any other.
+  let produceAnswers = 0;
+  const heldFetches = new Set<() => void>();
+  const onProduced = (): void => {
+    produceAnswers++;
+    if (heldFetches.size > 0) stats.wokenByProduce++;
+    const asks = [...heldFetches];
+    heldFetches.clear();
+    for (const ask of asks) ask();
+  };
   const sockets = new Set<Socket>();
   const servers: Server[] = [];
   const addresses = new Map<string, { host: string; port: number }>();
@@ -124,6 +160,39 @@ export async function startKafkaProxy(options: KafkaProxyOptions): Promise<Kafka
       entry.answer = body;
       flush();
     };
+    const releaseFetch = (fetch: HeldFetch | undefined): void => {
+      if (!fetch) return;
+      clearTimeout(fetch.timer);
+      if (fetch.askAgain) heldFetches.delete(fetch.askAgain);
+    };
+    upstream.on('close', () => {
+      for (const entry of pending) releaseFetch(entry.fetch);
+    });
+    const forwardFetch = (fetch: HeldFetch): void => {
+      fetch.askedAtProduce = produceAnswers;
+      upstream.write(frame(fetch.request));
+    };
+    /** True when an empty answer is held: the Fetch is asked again after the next Produce, or answered when its wait ends. */
+    const holdFetch = (entry: Pending, fetch: HeldFetch, payload: Buffer): boolean => {
+      const remaining = fetch.deadline - Date.now();
+      if (remaining <= 0 || !isEmptyFetchResponse(payload, entry.apiVersion)) return false;
+      if (fetch.askedAtProduce !== produceAnswers) {
+        forwardFetch(fetch); // a message was produced while this one was asked
+        return true;
+      }
+      stats.held++;
+      const askAgain = (): void => {
+        clearTimeout(fetch.timer);
+        forwardFetch(fetch);
+      };
+      fetch.askAgain = askAgain;
+      heldFetches.add(askAgain);
+      fetch.timer = setTimeout(() => {
+        heldFetches.delete(askAgain);
+        answerLocally(entry, payload);
+      }, remaining);
+      return true;
+    };
 
     const onRequest = (payload: Buffer): void => {
       const header = readRequestHeader(payload);
@@ -164,6 +233,12 @@ export async function startKafkaProxy(options: KafkaProxyOptions): Promise<Kafka
         closeBoth();
         return;
       }
+      const maxWait = options.longPollFetch && header.apiKey === API_KEYS.Fetch ? fetchMaxWait(header.body, header.apiVersion) : null;
+      if (maxWait !== null && maxWait > 0) {
+        entry.fetch = { request: withFetchMaxWait(payload, header.body, 0), deadline: Date.now() + maxWait, askedAtProduce: produceAnswers };
+        forwardFetch(entry.fetch);
+        return;
+      }
       upstream.write(frame(payload));
     };
 
@@ -182,6 +257,14 @@ export async function startKafkaProxy(options: KafkaProxyOptions): Promise<Kafka
           entry.answer = options.sasl
             ? addApiVersions(payload, entry.apiVersion, { [API_KEYS.SaslHandshake]: [0, 1], [API_KEYS.SaslAuthenticate]: [0, 1] })
             : payload;
+          break;
+        case API_KEYS.Fetch:
+          if (entry.fetch && holdFetch(entry, entry.fetch, payload)) return;
+          entry.answer = payload;
+          break;
+        case API_KEYS.Produce:
+          entry.answer = payload;
+          onProduced();
           break;
         default:
           entry.answer = payload;
@@ -232,6 +315,7 @@ export async function startKafkaProxy(options: KafkaProxyOptions): Promise<Kafka
     logins: () => [...stats.logins],
     refusals: () => [...stats.refusals],
     errors: () => [...stats.errors],
+    longPolls: () => ({ held: stats.held, wokenByProduce: stats.wokenByProduce }),
     async stop() {
       for (const socket of sockets) socket.destroy();
       await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));

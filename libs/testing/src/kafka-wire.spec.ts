@@ -1,12 +1,15 @@
 import { Buffer } from 'node:buffer';
 import {
   addApiVersions,
+  fetchMaxWait,
   FrameReader,
   frame,
+  isEmptyFetchResponse,
   rewriteFindCoordinatorResponse,
   rewriteMetadataResponse,
   WireReader,
   WireWriter,
+  withFetchMaxWait,
   type AddressMapper,
 } from './kafka-wire';
 
@@ -76,5 +79,42 @@ describe('kafka-wire: what the test proxy rewrites', () => {
     expect(reader.push(bytes.subarray(0, 7)).map(String)).toEqual([]);
     expect(reader.push(bytes.subarray(7, 12)).map(String)).toEqual(['first']);
     expect(reader.push(bytes.subarray(12)).map(String)).toEqual(['second']);
+  });
+});
+
+/** A Fetch response of `version` with one topic of two partitions: `records` bytes in the second, `errorCode` on the first. */
+function fetchResponse(version: number, { records = Buffer.alloc(0), errorCode = 0 } = {}): Buffer {
+  const writer = new WireWriter().int32(9);
+  if (version >= 1) writer.int32(0);
+  if (version >= 7) writer.int16(0).int32(0);
+  writer.int32(1).nullableString('oms.order.events').int32(2);
+  for (const [partition, bytes, error] of [[0, Buffer.alloc(0), errorCode], [1, records, 0]] as const) {
+    writer.int32(partition).int16(error).int64(5n);
+    if (version >= 4) writer.int64(5n);
+    if (version >= 5) writer.int64(0n);
+    if (version >= 4) writer.int32(1).int64(7n).int64(3n); // one aborted transaction
+    if (version >= 11) writer.int32(-1);
+    writer.bytes(bytes);
+  }
+  return writer.build();
+}
+
+describe('kafka-wire: the long polls of the test proxy', () => {
+  it.each([0, 4, 5, 7, 11])('tells an empty Fetch v%i answer from one with records or an error', (version) => {
+    expect(isEmptyFetchResponse(fetchResponse(version), version)).toBe(true);
+    expect(isEmptyFetchResponse(fetchResponse(version, { records: Buffer.from('a record batch') }), version)).toBe(false);
+    expect(isEmptyFetchResponse(fetchResponse(version, { errorCode: 6 }), version)).toBe(false);
+  });
+
+  it('reads and replaces the wait of a Fetch request, leaving the rest of it as it was', () => {
+    const body = new WireWriter().int32(-1).int32(250).int32(1).raw(Buffer.from('TOPICS')).build();
+    const payload = new WireWriter().int16(1).int16(11).int32(77).nullableString('oms-saga').raw(body).build();
+    const forwarded = withFetchMaxWait(payload, payload.subarray(payload.length - body.length), 0);
+    expect(fetchMaxWait(body, 11)).toBe(250);
+    expect(fetchMaxWait(forwarded.subarray(forwarded.length - body.length), 11)).toBe(0);
+    expect(forwarded.subarray(0, payload.length - body.length + 4)).toEqual(payload.subarray(0, payload.length - body.length + 4));
+    expect(forwarded.subarray(-10)).toEqual(payload.subarray(-10));
+    expect(fetchMaxWait(body, 12)).toBeNull();
+    expect(() => isEmptyFetchResponse(fetchResponse(11), 12)).toThrow(/flexible/);
   });
 });

@@ -7,7 +7,7 @@ import { Buffer } from 'node:buffer';
  * so a test fails loudly instead of a client reading a half-rewritten answer.
  */
 
-export const API_KEYS = { Metadata: 3, FindCoordinator: 10, SaslHandshake: 17, ApiVersions: 18, SaslAuthenticate: 36 } as const;
+export const API_KEYS = { Produce: 0, Fetch: 1, Metadata: 3, FindCoordinator: 10, SaslHandshake: 17, ApiVersions: 18, SaslAuthenticate: 36 } as const;
 
 export const ERROR_CODES = { NONE: 0, UNSUPPORTED_SASL_MECHANISM: 33, ILLEGAL_SASL_STATE: 34, SASL_AUTHENTICATION_FAILED: 58 } as const;
 
@@ -71,6 +71,9 @@ export class WireReader {
     const value = this.buffer.subarray(this.offset, this.offset + length);
     this.offset += length;
     return value;
+  }
+  skip(length: number): void {
+    this.offset += length;
   }
   rest(): Buffer {
     return this.buffer.subarray(this.offset);
@@ -228,4 +231,51 @@ export function saslAuthenticateResponse(
   const writer = new WireWriter().int32(correlationId).int16(answer.errorCode).nullableString(answer.errorMessage).bytes(answer.authBytes);
   if (version >= 1) writer.int64(0n); // session_lifetime_ms: no re-authentication
   return writer.build();
+}
+
+/** Fetch requests v0-v11 (the non-flexible ones) start with replica_id, then max_wait_ms. */
+const FETCH_MAX_WAIT_OFFSET = 4;
+const LAST_NON_FLEXIBLE_FETCH = 11;
+
+/** The max_wait_ms of a Fetch request body, or null for a version the proxy does not decode. */
+export function fetchMaxWait(body: Buffer, version: number): number | null {
+  return version <= LAST_NON_FLEXIBLE_FETCH ? body.readInt32BE(FETCH_MAX_WAIT_OFFSET) : null;
+}
+
+/** A copy of a Fetch request payload (header included) with its max_wait_ms replaced. */
+export function withFetchMaxWait(payload: Buffer, body: Buffer, maxWaitMs: number): Buffer {
+  const copy = Buffer.from(payload);
+  copy.writeInt32BE(maxWaitMs, payload.length - body.length + FETCH_MAX_WAIT_OFFSET);
+  return copy;
+}
+
+/**
+ * Whether a Fetch response (v0-v11) is an empty wait's answer: no error anywhere and no record
+ * bytes in any partition. Anything else (records, an error) is for the client to see at once.
+ */
+export function isEmptyFetchResponse(payload: Buffer, version: number): boolean {
+  if (version > LAST_NON_FLEXIBLE_FETCH) throw new KafkaWireError(`Fetch v${version} (flexible) is not supported by the test proxy`);
+  const reader = new WireReader(payload);
+  reader.skip(4); // correlation id
+  if (version >= 1) reader.skip(4); // throttle_time_ms
+  if (version >= 7) {
+    if (reader.int16() !== ERROR_CODES.NONE) return false;
+    reader.skip(4); // session_id
+  }
+  const topics = reader.int32();
+  for (let t = 0; t < topics; t++) {
+    reader.string();
+    const partitions = reader.int32();
+    for (let p = 0; p < partitions; p++) {
+      reader.skip(4); // partition_index
+      if (reader.int16() !== ERROR_CODES.NONE) return false;
+      reader.skip(8); // high_watermark
+      if (version >= 4) reader.skip(8); // last_stable_offset
+      if (version >= 5) reader.skip(8); // log_start_offset
+      if (version >= 4) reader.skip(Math.max(reader.int32(), 0) * 16); // aborted_transactions: producer_id, first_offset
+      if (version >= 11) reader.skip(4); // preferred_read_replica
+      if (reader.bytes().length > 0) return false;
+    }
+  }
+  return true;
 }

@@ -37,8 +37,10 @@ export function migrate(root, distDir, database) {
 
 export class Topology {
   /** `nodeArgs`: Node flags per process name, e.g. { 'order-api': ['--cpu-prof'] } to profile one app. */
-  constructor({ root, distDir, database, logDir, kafkaMockBinary, log, nodeArgs = {}, extraEnv = {} }) {
+  /** `mockFetchWait`: clients talk to the mock itself, which answers a waiting Fetch only when its wait ends. */
+  constructor({ root, distDir, database, logDir, kafkaMockBinary, log, nodeArgs = {}, extraEnv = {}, mockFetchWait = false }) {
     this.nodeArgs = nodeArgs;
+    this.mockFetchWait = mockFetchWait;
     this.root = root;
     this.distDir = distDir;
     this.database = database;
@@ -121,6 +123,21 @@ export class Topology {
     this.kafka = kafka;
     this.brokers = await kafka.firstLine();
     this.log(`kafka-mock at ${this.brokers}`);
+    if (!this.mockFetchWait) {
+      // Kafka's long poll in front of the mock (tools/kafka-mock/README.md): without it, every hop
+      // through an idle consumer waits about half of OMS_KAFKA_CONSUMER_FETCH_MAX_WAIT.
+      const front = new ManagedProcess({
+        name: 'kafka-mock-front',
+        command: process.execPath,
+        args: [join(this.root, 'tools/kafka-mock/long-poll-front.mjs'), this.brokers],
+        cwd: this.root,
+        logDir: this.logDir,
+        env: process.env,
+      });
+      this.processes.push(front);
+      this.brokers = await front.firstLine(30_000);
+      this.log(`kafka-mock's long-poll front at ${this.brokers}`);
+    }
 
     this.partners = await this.startApp('partner-mocks', 'partner-mocks', { OMS_PARTNER_LATENCY: '0' });
     await waitReady(this.readyUrl(this.partners), { process: this.partners });

@@ -83,7 +83,8 @@ async function drain({ database, rows, relays, admin, sample, label, timeoutMs, 
       cpuSecondsPer1000Events: {
         relays: per1000(relayCpu),
         postgres: per1000((cpuSeconds['postgres (backends)'] ?? 0) + (cpuSeconds['postgres (other processes)'] ?? 0)),
-        'kafka-mock': per1000(cpuSeconds['kafka-mock']),
+        // The broker: the mock and its long-poll front, when there is one.
+        'kafka-mock': per1000((cpuSeconds['kafka-mock'] ?? 0) + (cpuSeconds['kafka-mock-front'] ?? 0)),
       },
     };
   } finally {
