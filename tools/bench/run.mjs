@@ -260,6 +260,11 @@ async function main() {
     sampler?.stop();
     if (topology) {
       await topology.stop();
+      const frontProblems = topology.frontProblems();
+      if (frontProblems) {
+        results.errors.kafkaFront = frontProblems;
+        log(`  FAILED: ${frontProblems}`);
+      }
       for (const process_ of topology.all()) {
         results.processes[process_.name] = {
           peakRssMiB: process_.lastMemory ? Number(process_.lastMemory.peakRss.toFixed(1)) : null,

@@ -48,7 +48,10 @@ import { SASL_MECHANISM_NAMES, startSaslExchange, type SaslExchange, type SaslMe
  * about half that wait to every hop through an idle consumer. With the option set, the proxy
  * forwards each Fetch with no wait, holds an empty answer, and asks again whenever a Produce
  * answer passes through it (any connection) until the client's own wait ends: the client sees
- * Kafka's behaviour, and makes no more fetches than against Kafka.
+ * Kafka's behaviour, and makes no more fetches than against Kafka (the mock is asked again once
+ * per Produce answer while a Fetch is held, which a broker does not need). Only an answered
+ * Produce wakes: an acks=0 produce (no answer) or a transaction's commit does not, which OMS,
+ * producing with acks=all and without transactions, never needs.
  */
 export interface KafkaProxyOptions {
   /** The mock cluster's broker addresses (host:port), e.g. KafkaMock.brokers. */
@@ -78,7 +81,7 @@ export interface KafkaProxy {
   refusals(): string[];
   /** Protocol problems (unsupported versions, unknown broker addresses): a healthy run has none. */
   errors(): string[];
-  /** With `longPollFetch`: Fetches held empty, and the times a Produce made held ones ask again. */
+  /** With `longPollFetch`: empty answers held (a Fetch held again after a Produce counts again), and the Produce answers that found held Fetches to wake. */
   longPolls(): { held: number; wokenByProduce: number };
   stop(): Promise<void>;
 }

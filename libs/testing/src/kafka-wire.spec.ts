@@ -82,11 +82,11 @@ describe('kafka-wire: what the test proxy rewrites', () => {
   });
 });
 
-/** A Fetch response of `version` with one topic of two partitions: `records` bytes in the second, `errorCode` on the first. */
-function fetchResponse(version: number, { records = Buffer.alloc(0), errorCode = 0 } = {}): Buffer {
+/** A Fetch response of `version` with one topic of two partitions: `records` bytes in the second, `errorCode` on the first, `topErrorCode` on the whole answer (v7+). */
+function fetchResponse(version: number, { records = Buffer.alloc(0), errorCode = 0, topErrorCode = 0 } = {}): Buffer {
   const writer = new WireWriter().int32(9);
   if (version >= 1) writer.int32(0);
-  if (version >= 7) writer.int16(0).int32(0);
+  if (version >= 7) writer.int16(topErrorCode).int32(0);
   writer.int32(1).nullableString('oms.order.events').int32(2);
   for (const [partition, bytes, error] of [[0, Buffer.alloc(0), errorCode], [1, records, 0]] as const) {
     writer.int32(partition).int16(error).int64(5n);
@@ -100,10 +100,11 @@ function fetchResponse(version: number, { records = Buffer.alloc(0), errorCode =
 }
 
 describe('kafka-wire: the long polls of the test proxy', () => {
-  it.each([0, 4, 5, 7, 11])('tells an empty Fetch v%i answer from one with records or an error', (version) => {
+  it.each([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])('tells an empty Fetch v%i answer from one with records or an error', (version) => {
     expect(isEmptyFetchResponse(fetchResponse(version), version)).toBe(true);
     expect(isEmptyFetchResponse(fetchResponse(version, { records: Buffer.from('a record batch') }), version)).toBe(false);
     expect(isEmptyFetchResponse(fetchResponse(version, { errorCode: 6 }), version)).toBe(false);
+    if (version >= 7) expect(isEmptyFetchResponse(fetchResponse(version, { topErrorCode: 70 }), version)).toBe(false);
   });
 
   it('reads and replaces the wait of a Fetch request, leaving the rest of it as it was', () => {

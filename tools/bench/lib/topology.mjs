@@ -135,6 +135,7 @@ export class Topology {
         env: process.env,
       });
       this.processes.push(front);
+      this.front = front;
       this.brokers = await front.firstLine(30_000);
       this.log(`kafka-mock's long-poll front at ${this.brokers}`);
     }
@@ -178,9 +179,20 @@ export class Topology {
   }
 
   async stop() {
-    // Apps first (they drain into the broker), the broker last.
-    const apps = this.processes.filter((process_) => process_ !== this.kafka);
+    // Apps first (they drain into the broker), then the front the apps talk through, the broker last.
+    const apps = this.processes.filter((process_) => process_ !== this.kafka && process_ !== this.front);
     await Promise.all(apps.map((process_) => process_.stop()));
+    if (this.front) await this.front.stop(5_000);
     if (this.kafka) await this.kafka.stop(5_000);
+  }
+
+  /**
+   * What the long-poll front reported at its stop when it saw protocol problems (it exits 1 then):
+   * a connection it had to close disturbed the run's clients. Null when it saw none (or is not used).
+   */
+  frontProblems() {
+    if (!this.front || this.front.exitCode === 0 || this.front.exitCode === undefined) return null;
+    const lines = readFileSync(this.front.logPath, 'utf8').split('\n').filter((line) => line.startsWith('long-poll front:'));
+    return `kafka-mock-front exited ${this.front.exitSignal ?? this.front.exitCode}: ${lines.join('; ') || `see ${this.front.logPath}`}`;
   }
 }
