@@ -129,7 +129,7 @@ export const CONFIG_SCHEMA = {
 
   OMS_OUTBOX_POLL_INTERVAL: variable('100ms', duration, 'Pause between outbox polls when the outbox is empty.'),
   OMS_OUTBOX_MIN_ROUND_INTERVAL: variable(
-    '10ms',
+    '25ms',
     durationAtMost(1_000, 'every event would wait up to that long for its relay round'),
     'Shortest time between the starts of two outbox relay rounds after an idle wait (woken by a commit, a poll or a backoff ending; a backlog is relayed without pause), and between two outbox wake-up notifications a process sends: commits in between go out together in the next round (fewer statements, produce requests and wake-ups per order, for up to this much more latency per event under load; after a quiet spell of this length the first commit goes out at once). Set it alike in every app (order-api, saga-orchestrator, outbox-relay); at most OMS_OUTBOX_POLL_INTERVAL takes effect. 0 = a round and a notification per commit.',
   ),

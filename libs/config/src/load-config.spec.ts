@@ -39,7 +39,7 @@ describe('loadConfig', () => {
     // The rest of the Kafka settings (security, topics, batching): kafka.config.spec.ts.
     expect(config.outbox).toEqual({
       pollIntervalMs: 100,
-      minRoundIntervalMs: 10,
+      minRoundIntervalMs: 25,
       batchSize: 500,
       retryDelayMs: 200,
       maxRetryDelayMs: 30_000,
@@ -206,7 +206,7 @@ describe('loadConfig', () => {
     });
 
     it('spaces outbox rounds and wake-ups by 10 ms unless told otherwise, by at most a second and the poll interval', () => {
-      expect(loadConfig({}).outbox.minRoundIntervalMs).toBe(10);
+      expect(loadConfig({}).outbox.minRoundIntervalMs).toBe(25);
       expect(loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '0' }).outbox.minRoundIntervalMs).toBe(0);
       expect(loadConfig({ OMS_OUTBOX_MIN_ROUND_INTERVAL: '1s', OMS_OUTBOX_POLL_INTERVAL: '2s' }).outbox.minRoundIntervalMs).toBe(1_000);
       // No longer than the poll interval, which it would otherwise stretch.

@@ -58,7 +58,7 @@ export interface OmsConfig {
   };
   readonly outbox: {
     readonly pollIntervalMs: number; // OMS_OUTBOX_POLL_INTERVAL 100ms
-    readonly minRoundIntervalMs: number; // OMS_OUTBOX_MIN_ROUND_INTERVAL 10ms (relay rounds and wake-ups spaced)
+    readonly minRoundIntervalMs: number; // OMS_OUTBOX_MIN_ROUND_INTERVAL 25ms (relay rounds and wake-ups spaced)
     readonly batchSize: number; // OMS_OUTBOX_BATCH_SIZE 500
     readonly retryDelayMs: number; // OMS_OUTBOX_RETRY_DELAY 200ms (base of capped exponential backoff)
     readonly maxRetryDelayMs: number; // OMS_OUTBOX_MAX_RETRY_DELAY 30s
